@@ -1,0 +1,2 @@
+//! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
+#![allow(dead_code)]

@@ -4,6 +4,7 @@
 //! → `store` → `notify` (outbox) → `mattermost`. `autopilot` and `calendar` are background jobs that
 //! drive the same service and store.
 
+pub mod app;
 pub mod autopilot;
 pub mod calendar;
 pub mod command;

@@ -1,1 +1,131 @@
-fn main() {}
+//! The `solar-lottery` binary: reads settings, sets up logging, and runs a subcommand.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use solar_lottery::app;
+use solar_lottery::config::Settings;
+
+#[derive(Parser)]
+#[command(name = "solar-lottery", version, about = "The /lotto bot for Mattermost: rotations by solar lottery")]
+struct Cli {
+    /// A TOML file with settings (keys as the LOTTO_* variables, lowercase, without the prefix).
+    #[arg(long, global = true, env = "LOTTO_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the bot: HTTP server for /lotto, autopilot and calendar jobs (the default).
+    Serve,
+    /// Run one /lotto command as a Mattermost user, without HTTP, and print the reply.
+    Exec {
+        /// Username of the acting user.
+        #[arg(long = "as")]
+        as_user: String,
+        /// The command text, as typed after /lotto.
+        text: Vec<String>,
+    },
+    /// Create the database if needed and apply migrations, then exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(settings.log_json);
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Serve => serve(settings).await,
+        Cmd::Exec { as_user, text } => exec(settings, &as_user, &text.join(" ")).await,
+        Cmd::Migrate => match solar_lottery::store::connect(&settings.database_url).await {
+            Ok(_) => {
+                println!("database {} is up to date", settings.database_url);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("migration failed: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOTTO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(settings: Settings) -> ExitCode {
+    if let Err(e) = settings.mattermost() {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
+    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("could not listen on {} (LOTTO_LISTEN): {e}", settings.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let running = match app::launch(settings, listener, app::Options::default()).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("solar-lottery could not start: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn exec(settings: Settings, as_user: &str, text: &str) -> ExitCode {
+    let (service, sender) = match app::service_only(&settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let reply = service.execute_as_username(as_user.trim_start_matches('@'), text).await;
+    println!("{}", reply.text);
+    if let Err(e) = sender.deliver_due().await {
+        eprintln!("some messages could not be delivered yet: {e}");
+    }
+    if reply.is_error { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

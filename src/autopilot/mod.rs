@@ -1,1 +1,16 @@
-//! TODO
+//! The autopilot: rotations that run themselves.
+//!
+//! One run for a rotation does, in order: remind-finish, finish, create shifts, fill and schedule,
+//! remind-start, start. Unlike upstream there is no one-run lag (each step reads the state the previous
+//! step left), and each task is handled in its own transaction, so one failing task blocks nothing else.
+//! A task that can't be filled is reported to the rotation's owners once per reason, not every tick.
+//!
+//! The background loop runs every `LOTTO_AUTOPILOT_INTERVAL` under a lease row, so that of several bot
+//! processes on one database exactly one runs each tick; if the holder dies, its lease lapses and another
+//! process takes over within two intervals.
+
+mod lease;
+mod steps;
+
+pub use lease::{run_loop, LEASE};
+pub use steps::{run_rotation, tick, TickReport};

@@ -1,1 +1,46 @@
-//! TODO
+//! The HTTP edge: one router, one shared state. Handlers translate requests into service calls and
+//! service results into responses; nothing here knows the rules.
+//!
+//! Error policy: the slash endpoint always answers 200 with a CommandResponse once the token is valid
+//! (command errors are replies, not HTTP errors); 401 for an unknown token; 413 for bodies over 64 KiB;
+//! 400 for a request that is not a slash request at all. Internal errors are logged, never echoed.
+
+mod slash;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::service::Service;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub slash_tokens: Arc<Vec<secrecy::SecretString>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/slash", get(slash::handle_get).post(slash::handle_post))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.service.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

@@ -6,9 +6,11 @@
 pub mod duration;
 pub mod ids;
 pub mod period;
+pub mod settings;
 pub mod skill;
 
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use ids::{RotationId, TaskId, UserId};
 pub use period::{Period, PeriodError};
+pub use settings::{AutopilotChange, AutopilotSettings, TaskTimes, TaskType};
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};

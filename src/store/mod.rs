@@ -1,1 +1,82 @@
-//! TODO
+//! Storage: SQLite through sqlx, the only place with SQL. One module per aggregate; functions take a
+//! connection (`&mut SqliteConnection`, so they work inside the caller's transaction) and the caller owns
+//! begin and commit. Database errors are mapped once, here, into `StoreError`.
+
+pub mod leases;
+pub mod outbox;
+pub mod rotations;
+pub mod skills;
+pub mod tasks;
+pub mod unavailability;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+pub use sqlx::SqliteConnection as Conn;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    Conflict,
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Opens (creating if missing) the database in WAL mode with foreign keys on, and applies migrations.
+pub async fn connect(url: &str) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .min_connections(1)
+        .connect_with(options)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Starts a write transaction with `BEGIN IMMEDIATE`, so concurrent writers queue on SQLite's busy
+/// timeout up front instead of failing with SQLITE_BUSY when a read transaction tries to upgrade.
+pub async fn begin_write(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// Unix seconds → UTC time; out-of-range values are reported, never panicked on.
+pub fn from_ts(ts: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_opt(ts, 0)
+        .single()
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ts} is out of range")))
+}
+
+pub fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}

@@ -1,0 +1,270 @@
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use futures_util::stream::{self, StreamExt};
+use rand::RngExt;
+use sqlx::SqlitePool;
+use tokio::sync::{watch, Mutex, Notify};
+
+use crate::lottery::{RotationId, UserId};
+use crate::mattermost::{MattermostClient, MattermostError, NewPost};
+use crate::store::{self, outbox, StoreError};
+
+/// How failed deliveries are retried.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Delay after the first failure; doubles with each attempt.
+    pub base: Duration,
+    /// Longest delay between attempts.
+    pub max_delay: Duration,
+    /// After this many attempts a retryable failure becomes permanent.
+    pub max_attempts: i64,
+    /// How many users are served at once.
+    pub concurrency: usize,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::from_secs(2),
+            max_delay: Duration::from_secs(15 * 60),
+            max_attempts: 20,
+            concurrency: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with full jitter in [d/2, d], and never sooner than the server asked.
+    fn delay(&self, attempts: i64, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << attempts.clamp(0, 20) as u32)
+            .min(self.max_delay);
+        let half = exp / 2;
+        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
+        let d = half + Duration::from_millis(jitter);
+        d.max(retry_after.unwrap_or_default())
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// The outbox sender. Cheap to clone; `wake()` makes a sleeping `run` loop look at the outbox at once.
+#[derive(Clone)]
+pub struct Sender {
+    pool: SqlitePool,
+    mm: MattermostClient,
+    bot_id: UserId,
+    policy: RetryPolicy,
+    wake: Arc<Notify>,
+    channels: Arc<Mutex<HashMap<String, String>>>,
+}
+
+enum Outcome {
+    Sent,
+    Retry(String, Option<Duration>),
+    Permanent(String),
+}
+
+impl Sender {
+    pub fn new(pool: SqlitePool, mm: MattermostClient, bot_id: UserId, policy: RetryPolicy) -> Self {
+        Sender {
+            pool,
+            mm,
+            bot_id,
+            policy,
+            wake: Arc::new(Notify::new()),
+            channels: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Nudges the run loop: something was just queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next message falls
+    /// due, a wake-up, or at most a few seconds.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = self.deliver_due().await {
+                tracing::warn!(error = %e, "outbox delivery pass failed");
+            }
+            let sleep = match self.next_wait().await {
+                Ok(d) => d,
+                Err(_) => Duration::from_secs(5),
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(sleep) => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn next_wait(&self) -> Result<Duration, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let next = outbox::next_due_at(&mut conn).await?;
+        let now = Utc::now().timestamp();
+        Ok(match next {
+            Some(t) if t <= now => Duration::from_millis(50),
+            Some(t) => Duration::from_secs((t - now).clamp(0, 5) as u64),
+            None => Duration::from_secs(5),
+        })
+    }
+
+    /// One pass over every due message. Used by the run loop and by tests.
+    pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let due = {
+                let mut conn = self.pool.acquire().await?;
+                outbox::due(&mut conn, Utc::now(), 500).await?
+            };
+            if due.is_empty() {
+                return Ok(report);
+            }
+            // Per user, in order; users concurrently.
+            let mut by_user: BTreeMap<String, Vec<outbox::Pending>> = BTreeMap::new();
+            for m in due {
+                by_user.entry(m.user_id.clone()).or_default().push(m);
+            }
+            let results: Vec<Result<DeliveryReport, StoreError>> = stream::iter(by_user.into_values())
+                .map(|msgs| self.deliver_user(msgs))
+                .buffer_unordered(self.policy.concurrency.max(1))
+                .collect()
+                .await;
+            let mut progressed = false;
+            for r in results {
+                let r = r?;
+                progressed |= r.sent + r.failed > 0;
+                report.sent += r.sent;
+                report.retried += r.retried;
+                report.failed += r.failed;
+            }
+            if !progressed {
+                return Ok(report);
+            }
+        }
+    }
+
+    async fn deliver_user(&self, msgs: Vec<outbox::Pending>) -> Result<DeliveryReport, StoreError> {
+        let mut report = DeliveryReport::default();
+        for m in msgs {
+            let outcome = self.post(&m).await;
+            let mut conn = self.pool.acquire().await?;
+            match outcome {
+                Outcome::Sent => {
+                    outbox::mark_sent(&mut conn, m.id, Utc::now()).await?;
+                    report.sent += 1;
+                }
+                Outcome::Retry(err, _) if m.attempts + 1 >= self.policy.max_attempts => {
+                    let err = format!("gave up after {} attempts: {err}", m.attempts + 1);
+                    self.fail(&mut conn, &m, &err).await?;
+                    report.failed += 1;
+                }
+                Outcome::Retry(err, retry_after) => {
+                    let delay = self.policy.delay(m.attempts, retry_after);
+                    let next = Utc::now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
+                    tracing::info!(key = %m.key, attempts = m.attempts + 1, ?delay, error = %err, "delivery failed; will retry");
+                    outbox::mark_retry(&mut conn, m.id, next, &err).await?;
+                    report.retried += 1;
+                    // Keep this user's messages in order: the rest wait for the next pass.
+                    break;
+                }
+                Outcome::Permanent(err) => {
+                    self.fail(&mut conn, &m, &err).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn fail(
+        &self,
+        conn: &mut store::Conn,
+        m: &outbox::Pending,
+        err: &str,
+    ) -> Result<(), StoreError> {
+        tracing::warn!(key = %m.key, error = %err, "delivery failed permanently");
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        outbox::mark_failed(&mut tx, m.id, Utc::now(), err).await?;
+        // Tell the rotation's owners, unless this already was such a report (no loops).
+        if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {
+            let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
+                .await?
+                .map(|u| format!("@{u}"))
+                .unwrap_or_else(|| format!("user `{}`", m.user_id));
+            let owners = store::rotations::owner_ids(&mut tx, RotationId(rotation)).await?;
+            for owner in owners {
+                if owner.as_str() == m.user_id {
+                    continue;
+                }
+                let text = crate::service::messages::delivery_failed(&recipient, &m.kind, err);
+                let msg = outbox::NewMessage {
+                    key: format!("{}:failed:{}", m.key, owner),
+                    user_id: owner,
+                    kind: "delivery_failed",
+                    message: text,
+                    rotation_id: Some(RotationId(rotation)),
+                };
+                outbox::enqueue(&mut tx, &msg, Utc::now()).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn post(&self, m: &outbox::Pending) -> Outcome {
+        let channel = match self.channel_for(&m.user_id).await {
+            Ok(c) => c,
+            Err(e) => return classify(e),
+        };
+        let post = NewPost {
+            channel_id: channel,
+            message: m.message.clone(),
+            root_id: None,
+            props: None,
+            pending_post_id: Some(m.key.clone()),
+        };
+        match self.mm.create_post(&post).await {
+            Ok(_) => Outcome::Sent,
+            Err(e) => classify(e),
+        }
+    }
+
+    async fn channel_for(&self, user_id: &str) -> Result<String, MattermostError> {
+        if let Some(c) = self.channels.lock().await.get(user_id) {
+            return Ok(c.clone());
+        }
+        let ch = self
+            .mm
+            .create_direct_channel(&self.bot_id, &UserId::new(user_id))
+            .await?;
+        self.channels
+            .lock()
+            .await
+            .insert(user_id.to_string(), ch.id.clone());
+        Ok(ch.id)
+    }
+}
+
+fn classify(e: MattermostError) -> Outcome {
+    if e.is_retryable() {
+        Outcome::Retry(e.to_string(), e.retry_after())
+    } else {
+        Outcome::Permanent(e.to_string())
+    }
+}

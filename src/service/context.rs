@@ -1,0 +1,170 @@
+//! Everything a command handler needs: the acting user, the time it acts at, and helpers for
+//! permissions and for resolving names to rotations, tasks and people.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tokio::sync::Mutex;
+
+use super::{people, Result, Service, ServiceError};
+use crate::command::{RotationName, TaskRef, UserRef, Who};
+use crate::store::rotations::Rotation;
+use crate::store::tasks::Task;
+use crate::store::users::User;
+use crate::store::{self, Conn};
+
+/// The user running a command.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    /// A Mattermost system admin or listed in LOTTO_ADMINS.
+    pub is_bot_admin: bool,
+}
+
+pub struct Ctx {
+    pub svc: Service,
+    pub actor: Actor,
+    /// The time the command acts at (`--now`, or the real time).
+    pub now: DateTime<Utc>,
+    mentions: HashMap<String, String>,
+    /// Profiles read from Mattermost during this command, written in its transaction.
+    profiles: Mutex<Vec<User>>,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+impl Ctx {
+    pub fn new(svc: Service, actor: Actor, now: DateTime<Utc>, mentions: HashMap<String, String>) -> Self {
+        Ctx { svc, actor, now, mentions, profiles: Mutex::new(Vec::new()) }
+    }
+
+    /// The acting user's zone, for reading and showing times.
+    pub fn tz(&self) -> Tz {
+        self.actor.user.zone()
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.svc.pool().acquire().await.map_err(store::StoreError::from)?)
+    }
+
+    /// Starts the command's write transaction, storing the profiles resolved so far in it.
+    pub async fn begin(&self) -> Result<Tx> {
+        let mut tx = store::begin_write(self.svc.pool()).await?;
+        for u in self.profiles.lock().await.drain(..) {
+            store::users::upsert(&mut tx, &u, self.now.max(Utc::now())).await?;
+        }
+        Ok(tx)
+    }
+
+    /// Commits and wakes the outbox sender.
+    pub async fn commit(&self, tx: Tx) -> Result<()> {
+        tx.commit().await.map_err(store::StoreError::from)?;
+        self.svc.wake_sender();
+        Ok(())
+    }
+
+    /// The people a command is about: the acting user, or the mentioned users.
+    pub async fn who(&self, who: &Who) -> Result<Vec<User>> {
+        match who {
+            Who::Me => Ok(vec![self.actor.user.clone()]),
+            Who::Users(names) => self.users(names).await,
+        }
+    }
+
+    pub async fn users(&self, names: &[UserRef]) -> Result<Vec<User>> {
+        let users = people::resolve_usernames(&self.svc, names, &self.mentions).await?;
+        self.profiles.lock().await.extend(users.iter().cloned());
+        Ok(users)
+    }
+
+    pub fn is_self(&self, users: &[User]) -> bool {
+        users.iter().all(|u| u.id == self.actor.user.id)
+    }
+
+    pub fn require_admin(&self, what: &str) -> Result<()> {
+        if self.actor.is_bot_admin {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "Only bot admins can {what}. Ask a Mattermost system admin, or someone listed in LOTTO_ADMINS."
+            )))
+        }
+    }
+
+    pub async fn is_owner(&self, conn: &mut Conn, rotation: &Rotation) -> Result<bool> {
+        if self.actor.is_bot_admin {
+            return Ok(true);
+        }
+        let owners = store::rotations::owner_ids(conn, rotation.id).await?;
+        Ok(owners.contains(&self.actor.user.id))
+    }
+
+    /// Owners of the rotation (and bot admins) may manage it and its tasks.
+    pub async fn require_owner(&self, conn: &mut Conn, rotation: &Rotation, what: &str) -> Result<()> {
+        if self.is_owner(conn, rotation).await? {
+            return Ok(());
+        }
+        let owners = store::rotations::owner_ids(conn, rotation.id).await?;
+        let names = self.names(conn, &owners).await?;
+        Err(ServiceError::Forbidden(format!(
+            "Only owners of {} ({}) or bot admins can {what}.",
+            rotation.name,
+            if names.is_empty() { "it has none".to_string() } else { names.join(", ") }
+        )))
+    }
+
+    /// `@username` for each id (falls back to the id when unknown).
+    pub async fn names(&self, conn: &mut Conn, ids: &[crate::lottery::UserId]) -> Result<Vec<String>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(match store::users::username(conn, id).await? {
+                Some(n) => format!("@{n}"),
+                None => format!("user `{id}`"),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Finds an active rotation: an exact (case-insensitive) name, else a unique partial match.
+    pub async fn rotation(&self, conn: &mut Conn, name: &RotationName) -> Result<Rotation> {
+        let wanted = name.as_str().to_lowercase();
+        let all = store::rotations::active_names(conn).await?;
+        if let Some((id, _)) = all.iter().find(|(_, n)| n.to_lowercase() == wanted) {
+            return Ok(store::rotations::get(conn, *id).await?);
+        }
+        let partial: Vec<_> = all.iter().filter(|(_, n)| n.to_lowercase().contains(&wanted)).collect();
+        match partial.as_slice() {
+            [(id, _)] => Ok(store::rotations::get(conn, *id).await?),
+            [] => {
+                let names: Vec<&str> = all.iter().map(|(_, n)| n.as_str()).collect();
+                let hint = crate::command::suggest(name.as_str(), &names)
+                    .map(|s| format!(" Did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let list = if names.is_empty() {
+                    "There are no active rotations yet; create one with `/lotto rotation new <name>`.".to_string()
+                } else {
+                    format!("Active rotations: {}.", names.join(", "))
+                };
+                Err(ServiceError::NotFound(format!("No active rotation is called `{name}`.{hint} {list}")))
+            }
+            many => Err(ServiceError::NotFound(format!(
+                "`{name}` matches several rotations: {}. Type the full name.",
+                many.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// Finds a task written `ROTATION#N`.
+    pub async fn task(&self, conn: &mut Conn, r: &TaskRef) -> Result<(Rotation, Task)> {
+        let rotation = self.rotation(conn, &r.rotation).await?;
+        match store::tasks::by_number(conn, rotation.id, r.number).await? {
+            Some(t) => Ok((rotation, t)),
+            None => Err(ServiceError::NotFound(format!(
+                "{} has no task #{}. See its tasks with `/lotto task list {}`.",
+                rotation.name, r.number, rotation.name
+            ))),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! How times, durations and people read in replies and DMs: always in the reader's time zone.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use crate::lottery::format_duration;
+
+/// `Mon 2026-03-02 09:00 CET`: weekday, date, 24h time and the zone's abbreviation.
+pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// `2026-03-02 09:00`: compact, for tables.
+pub fn short_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "in 3 days", "in 2 hours", "5 minutes ago", "now".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = t - now;
+    let (amount, future) = if d < TimeDelta::zero() { (-d, false) } else { (d, true) };
+    let text = if amount < TimeDelta::minutes(1) {
+        return "now".to_string();
+    } else if amount < TimeDelta::hours(1) {
+        plural(amount.num_minutes(), "minute")
+    } else if amount < TimeDelta::hours(48) {
+        plural(amount.num_hours(), "hour")
+    } else if amount < TimeDelta::days(14) {
+        plural(amount.num_days(), "day")
+    } else {
+        plural(amount.num_weeks(), "week")
+    };
+    if future { format!("in {text}") } else { format!("{text} ago") }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+/// `ICE#3`
+pub fn task_name(rotation: &str, number: i64) -> String {
+    format!("{rotation}#{number}")
+}
+
+/// A duration as typed (`1w2d`), or "none" for zero.
+pub fn duration(d: TimeDelta) -> String {
+    if d.is_zero() { "none".to_string() } else { format_duration(d) }
+}
+
+/// `@alice, @bob and @carol`, or `nobody else`.
+pub fn people(names: &[String]) -> String {
+    match names {
+        [] => "nobody else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_in_the_readers_zone() {
+        let t = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z").unwrap().to_utc();
+        assert_eq!(time(t, chrono_tz::Europe::Berlin), "Mon 2026-03-02 09:00 CET");
+        assert_eq!(short_time(t, chrono_tz::America::New_York), "2026-03-02 03:00");
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z").unwrap().to_utc();
+        assert_eq!(relative(now + TimeDelta::hours(24), now), "in 24 hours");
+        assert_eq!(relative(now + TimeDelta::days(3), now), "in 3 days");
+        assert_eq!(relative(now - TimeDelta::minutes(5), now), "5 minutes ago");
+        assert_eq!(relative(now, now), "now");
+        assert_eq!(people(&["@a".into(), "@b".into(), "@c".into()]), "@a, @b and @c");
+    }
+}

@@ -1,0 +1,484 @@
+//! Task operations shared by the commands and the autopilot: create, fill, assign, unassign, move
+//! through states, remind. Each runs inside the caller's transaction and queues its DMs there, so a
+//! change and its notifications happen together or not at all.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+use super::{format, messages, render, Result, ServiceError};
+use crate::lottery::{
+    self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, Skills, TaskState,
+    TaskType, Unavailability, UserId,
+};
+use crate::store::outbox::{self, NewMessage};
+use crate::store::rotations::{NeedKind, Rotation};
+use crate::store::tasks::{NewTask, Task};
+use crate::store::{self, users::User, Conn, StoreError};
+
+/// A ticket lasts this long unless the rotation says otherwise.
+pub const DEFAULT_TICKET_DURATION: TimeDelta = TimeDelta::minutes(30);
+
+/// Who caused an operation, as it reads in DMs ("@alice", "The autopilot").
+#[derive(Debug, Clone)]
+pub struct TaskOps {
+    pub actor: String,
+    pub now: DateTime<Utc>,
+}
+
+/// What one autopilot run did for one rotation, step by step (filled in by `autopilot`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AutopilotReport {
+    pub lines: Vec<(String, String)>,
+}
+
+impl TaskOps {
+    pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
+        TaskOps { actor: actor.into(), now }
+    }
+
+    // --- creation ------------------------------------------------------------------------------
+
+    /// When shift `n` starts and how long it lasts.
+    pub fn shift_times(r: &Rotation, n: i64) -> Result<(DateTime<Utc>, TimeDelta)> {
+        let start = r
+            .period
+            .try_shift_start(r.beginning, r.tz, n)
+            .ok_or_else(|| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+        let duration = if r.task_duration > TimeDelta::zero() {
+            r.task_duration
+        } else {
+            let next = r
+                .period
+                .try_shift_start(r.beginning, r.tz, n + 1)
+                .ok_or_else(|| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+            next - start
+        };
+        Ok((start, duration))
+    }
+
+    /// The shift to create when none is named: the first one starting at or after now that doesn't exist
+    /// yet, and never one before the last created.
+    pub async fn next_shift_number(conn: &mut Conn, r: &Rotation, now: DateTime<Utc>) -> Result<i64> {
+        let upcoming = match r.period.shift_number_at(r.beginning, r.tz, now) {
+            None => 0,
+            Some(n) => {
+                let start = r.period.try_shift_start(r.beginning, r.tz, n).unwrap_or(r.beginning);
+                if start >= now { n } else { n + 1 }
+            }
+        };
+        let after_last = store::tasks::max_number(conn, r.id).await?.map(|m| m + 1).unwrap_or(0);
+        Ok(upcoming.max(after_last))
+    }
+
+    pub async fn create_shift(&self, conn: &mut Conn, r: &Rotation, n: i64) -> Result<Task> {
+        if r.task_type != TaskType::Shift {
+            return Err(ServiceError::invalid(format!(
+                "{} has tickets, not shifts: use `/lotto task new ticket {}`.",
+                r.name, r.name
+            )));
+        }
+        if n < 0 {
+            return Err(ServiceError::invalid("Shift numbers start at 0.".to_string()));
+        }
+        if let Some(existing) = store::tasks::by_number(conn, r.id, n).await? {
+            return Err(ServiceError::Conflict(format!(
+                "{}#{n} already exists ({}, {}).",
+                r.name,
+                existing.state,
+                format::short_time(existing.times.expected_start, r.tz)
+            )));
+        }
+        let (start, duration) = Self::shift_times(r, n)?;
+        self.insert_task(conn, r, n, TaskType::Shift, start, duration, None).await
+    }
+
+    pub async fn create_ticket(&self, conn: &mut Conn, r: &Rotation, summary: Option<String>) -> Result<Task> {
+        if r.task_type != TaskType::Ticket {
+            return Err(ServiceError::invalid(format!(
+                "{} has shifts, not tickets: use `/lotto task new shift {}`.",
+                r.name, r.name
+            )));
+        }
+        let n = store::rotations::next_ticket_seq(conn, r.id).await?;
+        let duration = if r.task_duration > TimeDelta::zero() { r.task_duration } else { DEFAULT_TICKET_DURATION };
+        self.insert_task(conn, r, n, TaskType::Ticket, self.now, duration, summary).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_task(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        number: i64,
+        kind: TaskType,
+        start: DateTime<Utc>,
+        duration: TimeDelta,
+        summary: Option<String>,
+    ) -> Result<Task> {
+        let new = NewTask {
+            rotation_id: r.id,
+            number,
+            kind,
+            expected_start: start,
+            expected_duration: duration,
+            grace: r.grace,
+            summary,
+            require: store::rotations::needs(conn, r.id, NeedKind::Require).await?,
+            limit: store::rotations::needs(conn, r.id, NeedKind::Limit).await?,
+        };
+        let id = match store::tasks::insert(conn, &new, self.now).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict) => {
+                return Err(ServiceError::Conflict(format!("{}#{number} already exists.", r.name)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(store::tasks::get(conn, id).await?)
+    }
+
+    // --- filling -------------------------------------------------------------------------------
+
+    /// Picks people by lottery so the task meets its needs; all or nothing. Returns who was added.
+    pub async fn fill(&self, conn: &mut Conn, r: &Rotation, task: &Task) -> Result<Vec<UserId>> {
+        let name = render::task_ref(&r.name, task);
+        if task.state != TaskState::Pending {
+            return Err(ServiceError::invalid(format!(
+                "{name} is {}: only pending tasks are filled. Use `/lotto task assign {name} @someone` to add people.",
+                task.state
+            )));
+        }
+        let req = self.fill_request(conn, r, task).await?;
+        match lottery::fill(&req) {
+            Ok(outcome) => {
+                let picked = outcome.users();
+                for u in &picked {
+                    store::tasks::add_user(conn, task.id, u).await?;
+                }
+                Ok(picked)
+            }
+            Err(e) => {
+                let names = member_names(conn, &req).await?;
+                let lookup = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| format!("user `{id}`"));
+                Err(ServiceError::Fill(format!("Could not fill {name}. {}", e.describe(&lookup))))
+            }
+        }
+    }
+
+    /// Everything the lottery needs to know about this task and the rotation's members.
+    pub async fn fill_request(&self, conn: &mut Conn, r: &Rotation, task: &Task) -> Result<FillRequest> {
+        let (start, finish) = task.times.span();
+        let interval = Interval::new(start, finish);
+        let members = store::rotations::members(conn, r.id).await?;
+        let skills = store::users::skills_of_members(conn, r.id.0).await?;
+        // Anything that may overlap the task: ends after it starts (grace reaches back at most this far).
+        let horizon = start - TimeDelta::days(3660);
+        let mut unavailable: HashMap<UserId, Vec<Unavailability>> = HashMap::new();
+        for e in store::unavailability::of_members_from(conn, r.id, start).await? {
+            unavailable.entry(e.user_id).or_default().push(e.unavailability);
+        }
+        for (user, t) in store::tasks::busy_of_members(conn, r.id, horizon.max(start - TimeDelta::days(3650))).await? {
+            if t.id == task.id {
+                continue;
+            }
+            let (s, f) = t.times.span();
+            let entries = unavailable.entry(user).or_default();
+            entries.push(Unavailability::new(
+                Interval::new(s, f),
+                Reason::Task { rotation: t.rotation_id, task: t.id },
+            ));
+            if t.grace > TimeDelta::zero() {
+                entries.push(Unavailability::new(
+                    Interval::new(f, f + t.grace),
+                    Reason::Grace { rotation: t.rotation_id, task: t.id },
+                ));
+            }
+        }
+        let assigned_ids = store::tasks::users(conn, task.id).await?;
+        let mut assigned = Vec::new();
+        for u in &assigned_ids {
+            let s = match skills.get(u) {
+                Some(s) => s.clone(),
+                None => store::users::skills(conn, u).await?,
+            };
+            assigned.push(Assigned { user: u.clone(), skills: s });
+        }
+        let candidates = members
+            .into_iter()
+            .filter(|m| !assigned_ids.contains(&m.user_id))
+            .map(|m| Candidate {
+                skills: skills.get(&m.user_id).cloned().unwrap_or_default(),
+                unavailable: unavailable.remove(&m.user_id).unwrap_or_default(),
+                user: m.user_id,
+                last_served: m.last_served,
+                joined_at: m.joined_at,
+            })
+            .collect();
+        Ok(FillRequest {
+            rotation: r.id,
+            task: task.id,
+            seed: r.seed,
+            fuzz: r.fuzz,
+            period: r.period,
+            beginning: r.beginning,
+            interval,
+            for_time: start,
+            require: needs_of(conn, task, NeedKind::Require).await?,
+            limit: needs_of(conn, task, NeedKind::Limit).await?,
+            assigned,
+            candidates,
+        })
+    }
+
+    // --- assign / unassign ---------------------------------------------------------------------
+
+    /// Adds people by hand. Without `force`: only pending tasks, and limits are respected.
+    pub async fn assign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
+        let name = render::task_ref(&r.name, task);
+        lottery::check_assign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let current = store::tasks::users(conn, task.id).await?;
+        let new: Vec<&User> = users.iter().filter(|u| !current.contains(&u.id)).collect();
+        if new.is_empty() {
+            return Err(ServiceError::invalid(format!(
+                "{} already on {name}.",
+                if users.len() == 1 { format!("@{} is", users[0].username) } else { "They are all".to_string() }
+            )));
+        }
+        if !force {
+            let limit = needs_of(conn, task, NeedKind::Limit).await?;
+            let mut on_task: Vec<Skills> = Vec::new();
+            for u in &current {
+                on_task.push(store::users::skills(conn, u).await?);
+            }
+            let mut adding = Vec::new();
+            for u in &new {
+                adding.push((u.id.clone(), store::users::skills(conn, &u.id).await?));
+            }
+            if let Err(v) = lottery::check_limits(&limit, &on_task, &adding) {
+                let names: HashMap<UserId, String> = new.iter().map(|u| (u.id.clone(), format!("@{}", u.username))).collect();
+                let lookup = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+                return Err(ServiceError::invalid(format!(
+                    "Can't assign to {name}: {} Use `--force` to assign anyway.",
+                    v.describe(&lookup)
+                )));
+            }
+        }
+        let mut added = Vec::new();
+        for u in &new {
+            store::tasks::add_user(conn, task.id, &u.id).await?;
+            added.push(u.id.clone());
+        }
+        // People added to a task that is already scheduled or running hear about it like the others did.
+        if matches!(task.state, TaskState::Scheduled | TaskState::Started) {
+            self.notify(conn, r, task, "scheduled", &added).await?;
+        }
+        Ok(added)
+    }
+
+    /// Takes people off a task. Without `force`: only pending tasks.
+    pub async fn unassign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
+        let name = render::task_ref(&r.name, task);
+        lottery::check_unassign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let current = store::tasks::users(conn, task.id).await?;
+        let missing: Vec<String> = users.iter().filter(|u| !current.contains(&u.id)).map(|u| format!("@{}", u.username)).collect();
+        if !missing.is_empty() {
+            return Err(ServiceError::invalid(format!("{} not on {name}.", missing.join(", ") + if missing.len() == 1 { " is" } else { " are" })));
+        }
+        let mut removed = Vec::new();
+        for u in users {
+            store::tasks::remove_user(conn, task.id, &u.id).await?;
+            removed.push(u.id.clone());
+        }
+        if task.state != TaskState::Pending {
+            self.notify(conn, r, task, "unassigned", &removed).await?;
+        }
+        Ok(removed)
+    }
+
+    // --- transitions ---------------------------------------------------------------------------
+
+    /// Moves a task to `to` and tells the people on it.
+    pub async fn transition(&self, conn: &mut Conn, r: &Rotation, task: &Task, to: TaskState, force: bool) -> Result<Task> {
+        let name = render::task_ref(&r.name, task);
+        let next = task.state.transition(to).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let users = store::tasks::users(conn, task.id).await?;
+        if next == TaskState::Scheduled && !force {
+            let require = needs_of(conn, task, NeedKind::Require).await?;
+            let mut skills = Vec::new();
+            for u in &users {
+                skills.push(store::users::skills(conn, u).await?);
+            }
+            let unmet = lottery::unmet_needs(&require, &skills);
+            if !unmet.is_empty() {
+                let text = unmet.iter().map(|(sl, c)| format!("{c} more {sl}")).collect::<Vec<_>>().join(", ");
+                return Err(ServiceError::invalid(format!(
+                    "{name} doesn't meet its needs yet (it needs {text}). Fill it first (`/lotto task fill {name}`), assign people, or schedule anyway with `--force`."
+                )));
+            }
+        }
+        let mut t = task.clone();
+        t.state = next;
+        match next {
+            TaskState::Started => t.times.actual_start = Some(self.now),
+            TaskState::Finished => {
+                t.times.actual_finish = Some(self.now.max(t.times.actual_start.unwrap_or(self.now)));
+            }
+            _ => {}
+        }
+        store::tasks::update(conn, &t).await?;
+        if next == TaskState::Scheduled || next == TaskState::Finished {
+            store::tasks::clear_alert(conn, t.id).await?;
+        }
+        let kind = match next {
+            TaskState::Scheduled => "scheduled",
+            TaskState::Started => "started",
+            TaskState::Finished => "finished",
+            TaskState::Pending => return Ok(t),
+        };
+        self.notify(conn, r, &t, kind, &users).await?;
+        Ok(t)
+    }
+
+    /// Sends the "starts soon" or "ends soon" reminder and records that it was sent.
+    pub async fn remind(&self, conn: &mut Conn, r: &Rotation, task: &Task, finish: bool) -> Result<usize> {
+        let users = store::tasks::users(conn, task.id).await?;
+        let mut t = task.clone();
+        if finish {
+            t.reminded_finish = true;
+        } else {
+            t.reminded_start = true;
+        }
+        store::tasks::update(conn, &t).await?;
+        self.notify(conn, r, &t, if finish { "remind_finish" } else { "remind_start" }, &users).await?;
+        Ok(users.len())
+    }
+
+    // --- messages ------------------------------------------------------------------------------
+
+    /// Queues one DM per recipient, written for them (their zone, the others on the task).
+    pub async fn notify(&self, conn: &mut Conn, r: &Rotation, task: &Task, kind: &'static str, recipients: &[UserId]) -> Result<()> {
+        if recipients.is_empty() {
+            return Ok(());
+        }
+        let on_task = store::tasks::users(conn, task.id).await?;
+        let mut profiles: HashMap<UserId, User> = store::users::get_many(conn, &on_task).await?;
+        profiles.extend(store::users::get_many(conn, recipients).await?);
+        let owners = store::rotations::owner_ids(conn, r.id).await?;
+        let owner_names = names_of(conn, &owners).await?.join(", ");
+        let require = needs_of(conn, task, NeedKind::Require).await?;
+        let name = render::task_ref(&r.name, task);
+        let next_task = if kind == "remind_finish" {
+            store::tasks::by_number(conn, r.id, task.number + 1)
+                .await?
+                .map(|n| render::task_ref(&r.name, &n))
+        } else {
+            None
+        };
+        let (start, finish) = task.times.span();
+        for user in recipients {
+            let Some(profile) = profiles.get(user) else { continue };
+            let tz = profile.zone();
+            let others: Vec<String> = on_task
+                .iter()
+                .filter(|o| *o != user)
+                .map(|o| profiles.get(o).map(|p| format!("@{}", p.username)).unwrap_or_else(|| format!("user `{o}`")))
+                .collect();
+            let ctx = DmContext {
+                actor: self.actor.clone(),
+                task: name.clone(),
+                rotation: r.name.clone(),
+                summary: task.summary.clone(),
+                start: format::time(start, tz),
+                finish: format::time(finish, tz),
+                zone: tz.name().to_string(),
+                starts_in: format::relative(start, self.now),
+                finishes_in: format::relative(finish, self.now),
+                others: format::people(&others),
+                owners: if owner_names.is_empty() { "a bot admin".to_string() } else { owner_names.clone() },
+                needs: render::needs(&needs_to_vec(&require)),
+                grace: (task.grace > TimeDelta::zero()).then(|| format::duration(task.grace)),
+                grace_until: format::time(finish + task.grace, tz),
+                next_task: next_task.clone(),
+            };
+            let template = match kind {
+                "scheduled" | "started" | "finished" | "unassigned" | "remind_start" | "remind_finish" => kind,
+                _ => continue,
+            };
+            let message = messages::render(template, &ctx);
+            // One DM per task, kind and person: a repeat (same day run twice, a retry) is the same key.
+            // Assign/unassign can repeat for the same person, so their key includes the time.
+            let key = match kind {
+                "unassigned" | "scheduled" if task.state != TaskState::Scheduled || kind == "unassigned" => {
+                    format!("task:{}:{kind}:{}:{}", task.id, user, self.now.timestamp())
+                }
+                _ => format!("task:{}:{kind}:{}", task.id, user),
+            };
+            outbox::enqueue(
+                conn,
+                &NewMessage { key, user_id: user.clone(), kind, message, rotation_id: Some(r.id) },
+                self.now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct DmContext {
+    actor: String,
+    task: String,
+    rotation: String,
+    summary: Option<String>,
+    start: String,
+    finish: String,
+    zone: String,
+    starts_in: String,
+    finishes_in: String,
+    others: String,
+    owners: String,
+    needs: String,
+    grace: Option<String>,
+    grace_until: String,
+    next_task: Option<String>,
+}
+
+async fn needs_of(conn: &mut Conn, task: &Task, kind: NeedKind) -> Result<Needs> {
+    let mut n = Needs::new();
+    for (sl, c) in store::tasks::needs(conn, task.id, kind).await? {
+        n.set(sl, c);
+    }
+    Ok(n)
+}
+
+fn needs_to_vec(n: &Needs) -> Vec<(crate::lottery::SkillLevel, u32)> {
+    n.iter().map(|(sl, c)| (sl.clone(), c)).collect()
+}
+
+async fn names_of(conn: &mut Conn, ids: &[UserId]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(n) = store::users::username(conn, id).await? {
+            out.push(format!("@{n}"));
+        }
+    }
+    Ok(out)
+}
+
+async fn member_names(conn: &mut Conn, req: &FillRequest) -> Result<HashMap<UserId, String>> {
+    let mut out = HashMap::new();
+    for c in &req.candidates {
+        if let Some(n) = store::users::username(conn, &c.user).await? {
+            out.insert(c.user.clone(), format!("@{n}"));
+        }
+    }
+    Ok(out)
+}
+
+/// For `rotation show`: the rotation id and its owners, used by several handlers.
+pub async fn owners_text(conn: &mut Conn, id: RotationId) -> Result<String> {
+    let owners = store::rotations::owner_ids(conn, id).await?;
+    let names = names_of(conn, &owners).await?;
+    Ok(if names.is_empty() { "none".into() } else { names.join(", ") })
+}

@@ -1,0 +1,425 @@
+//! `/lotto rotation …`
+
+use chrono::{DurationRound, TimeDelta};
+use rand::RngExt;
+use serde_json::{json, Value};
+
+use super::context::Ctx;
+use super::ops::TaskOps;
+use super::{format, render, Output, Result, ServiceError};
+use crate::command::{self, NeedAction, NeedChange, RotationCommand, RotationName};
+use crate::lottery::{AutopilotChange, SkillLevel, TaskState, TaskType};
+use crate::store::rotations::{NeedKind, NewRotation, Rotation};
+use crate::store::{self, Conn, StoreError};
+
+/// How many upcoming shifts `rotation show` lists.
+const SHOW_UPCOMING: usize = 4;
+
+pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
+    match cmd {
+        RotationCommand::New(n) => new(ctx, n).await,
+        RotationCommand::List => list(ctx).await,
+        RotationCommand::Show(name) => {
+            let mut conn = ctx.read().await?;
+            let r = ctx.rotation(&mut conn, &name).await?;
+            show(ctx, &mut conn, &r).await
+        }
+        RotationCommand::Archive(name) => archive(ctx, &name).await,
+        RotationCommand::Autopilot(name) => autopilot(ctx, &name).await,
+        RotationCommand::SetAutopilot { rotation, change } => set_autopilot(ctx, &rotation, change).await,
+        RotationCommand::SetFill { rotation, seed, fuzz } => set_fill(ctx, &rotation, seed, fuzz).await,
+        RotationCommand::SetRequire(c) => set_need(ctx, NeedKind::Require, c).await,
+        RotationCommand::SetLimit(c) => set_need(ctx, NeedKind::Limit, c).await,
+        RotationCommand::SetTask { rotation, duration, grace } => set_task(ctx, &rotation, duration, grace).await,
+        RotationCommand::OwnerAdd { rotation, users } => owners(ctx, &rotation, &users, true).await,
+        RotationCommand::OwnerRemove { rotation, users } => owners(ctx, &rotation, &users, false).await,
+    }
+}
+
+async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<Output> {
+    ctx.require_admin("create rotations")?;
+    let tz = n.tz.unwrap_or_else(|| ctx.tz());
+    let beginning = match &n.beginning {
+        Some(b) => b.resolve(tz, ctx.now).map_err(|e| ServiceError::invalid(e.to_string()))?,
+        None => ctx.now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(ctx.now),
+    };
+    let new = NewRotation {
+        name: n.name.as_str().to_string(),
+        tz,
+        task_type: match n.task_type {
+            command::TaskType::Shift => TaskType::Shift,
+            command::TaskType::Ticket => TaskType::Ticket,
+        },
+        period: n.period,
+        beginning,
+        seed: n.seed.unwrap_or_else(|| rand::rng().random::<u32>() as u64),
+        fuzz: n.fuzz,
+        created_by: ctx.actor.user.id.clone(),
+    };
+    let mut tx = ctx.begin().await?;
+    let id = match store::rotations::insert(&mut tx, &new, ctx.now).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict) => {
+            return Err(ServiceError::Conflict(format!(
+                "There is already an active rotation called `{}`. Pick another name, or archive the old one first.",
+                n.name
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    store::rotations::add_owner(&mut tx, id, &ctx.actor.user.id).await?;
+    // Every task needs at least one person unless the owners say otherwise.
+    store::rotations::set_need(&mut tx, id, NeedKind::Require, &SkillLevel::Any, 1).await?;
+    let r = store::rotations::get(&mut tx, id).await?;
+    let out = show(ctx, &mut tx, &r).await?;
+    ctx.commit(tx).await?;
+    Ok(Output::new(
+        format!(
+            "Created rotation **{}**. Add people with `/lotto user join {} @someone`, set what each task needs with `/lotto rotation set require {} --skill any --count 2`.\n\n{}",
+            r.name, r.name, r.name, out.text
+        ),
+        out.json,
+    ))
+}
+
+async fn list(ctx: &Ctx) -> Result<Output> {
+    let mut conn = ctx.read().await?;
+    let rotations = store::rotations::list_active(&mut conn).await?;
+    if rotations.is_empty() {
+        return Ok(Output::new(
+            "There are no active rotations. A bot admin can create one with `/lotto rotation new <name>`.",
+            json!([]),
+        ));
+    }
+    let mut lines = vec!["| Rotation | Tasks | Members | Autopilot |".to_string(), "|---|---|---|---|".to_string()];
+    let mut items = Vec::new();
+    for r in &rotations {
+        let members = store::rotations::members(&mut conn, r.id).await?.len();
+        lines.push(format!(
+            "| {} | {} {}s | {} | {} |",
+            r.name,
+            r.period,
+            r.task_type,
+            members,
+            if r.autopilot.is_on() { "on" } else { "off" }
+        ));
+        let mut j = render::rotation_json(r);
+        j["member_count"] = json!(members);
+        items.push(j);
+    }
+    Ok(Output::new(lines.join("\n"), Value::Array(items)))
+}
+
+/// The rotation at a glance: who, what each task needs, settings in words, and what's next.
+pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
+    let tz = ctx.tz();
+    let members = store::rotations::members(conn, r.id).await?;
+    let skills = store::users::skills_of_members(conn, r.id.0).await?;
+    let require = store::rotations::needs(conn, r.id, NeedKind::Require).await?;
+    let limit = store::rotations::needs(conn, r.id, NeedKind::Limit).await?;
+    let owner_ids = store::rotations::owner_ids(conn, r.id).await?;
+    let owner_names = ctx.names(conn, &owner_ids).await?;
+    let member_ids: Vec<_> = members.iter().map(|m| m.user_id.clone()).collect();
+    let profiles = store::users::get_many(conn, &member_ids).await?;
+    let tasks = store::tasks::of_rotation(conn, r.id, false).await?;
+
+    let mut text = format!(
+        "#### {}{}\n{} {}s in {} · beginning {}\n",
+        r.name,
+        if r.archived_at.is_some() { " (archived)" } else { "" },
+        capitalize(&r.period.to_string()),
+        r.task_type,
+        r.tz.name(),
+        format::time(r.beginning, tz),
+    );
+    text.push_str(&format!("- **Owners:** {}\n", if owner_names.is_empty() { "none".into() } else { owner_names.join(", ") }));
+    let member_text: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let name = profiles.get(&m.user_id).map(|p| format!("@{}", p.username)).unwrap_or_else(|| m.user_id.to_string());
+            let s = skills.get(&m.user_id).map(render::skills).unwrap_or_else(|| "no skills".into());
+            let served = match m.last_served {
+                Some(t) => format!("served {}", format::relative(t, ctx.now)),
+                None => "not served yet".into(),
+            };
+            format!("{name} ({s}; {served})")
+        })
+        .collect();
+    text.push_str(&format!(
+        "- **Members ({}):** {}\n",
+        members.len(),
+        if member_text.is_empty() { format!("nobody yet: `/lotto user join {}`", r.name) } else { member_text.join(", ") }
+    ));
+    text.push_str(&format!(
+        "- **Each task needs:** at least {}{}\n",
+        render::needs(&require),
+        if limit.is_empty() { String::new() } else { format!("; at most {}", render::needs(&limit)) }
+    ));
+    let length = if r.task_duration > TimeDelta::zero() {
+        format::duration(r.task_duration)
+    } else if r.task_type == TaskType::Shift {
+        "a whole period".to_string()
+    } else {
+        "30m".to_string()
+    };
+    text.push_str(&format!(
+        "- **Tasks:** last {length}; grace after serving {}; lottery fuzz {}\n",
+        format::duration(r.grace),
+        r.fuzz
+    ));
+    let ap = r.autopilot.describe();
+    text.push_str(&format!(
+        "- **Autopilot:** {}\n",
+        if ap.is_empty() { format!("off (turn it on with `/lotto rotation set autopilot {} --create --schedule …`)", r.name) } else { format!("on: {}", ap.join(", ")) }
+    ));
+
+    // What's next: open tasks, then shifts not created yet.
+    let mut rows = Vec::new();
+    let mut tasks_json = Vec::new();
+    for t in &tasks {
+        let users = store::tasks::users(conn, t.id).await?;
+        let names = ctx.names(conn, &users).await?;
+        let need = store::tasks::needs(conn, t.id, NeedKind::Require).await?;
+        let lim = store::tasks::needs(conn, t.id, NeedKind::Limit).await?;
+        rows.push(format!(
+            "| {} | {} | {} | {} |",
+            render::task_ref(&r.name, t),
+            render::span(t, tz),
+            t.state,
+            if names.is_empty() { format!("— (needs {})", render::needs(&need)) } else { names.join(", ") }
+        ));
+        let people = serde_json::Value::Array(
+            users.iter().zip(&names).map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@'))).collect(),
+        );
+        tasks_json.push(render::task_json(&r.name, t, people, &need, &lim));
+    }
+    if r.task_type == TaskType::Shift && r.archived_at.is_none() {
+        let mut n = TaskOps::next_shift_number(conn, r, ctx.now).await?;
+        while rows.len() < SHOW_UPCOMING {
+            if store::tasks::by_number(conn, r.id, n).await?.is_none() {
+                if let Ok((start, dur)) = TaskOps::shift_times(r, n) {
+                    rows.push(format!(
+                        "| {}#{n} | {} → {} | not created yet | |",
+                        r.name,
+                        format::time(start, tz),
+                        format::time(start + dur, tz)
+                    ));
+                } else {
+                    break;
+                }
+            }
+            n += 1;
+        }
+    }
+    if !rows.is_empty() {
+        text.push_str(&format!("\n**Next** (times in {}):\n| Task | When | State | Who |\n|---|---|---|---|\n", tz.name()));
+        text.push_str(&rows.join("\n"));
+    }
+
+    let mut j = render::rotation_json(r);
+    j["owners"] = Value::Array(owner_ids.iter().zip(&owner_names).map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@'))).collect());
+    j["members"] = Value::Array(
+        members
+            .iter()
+            .map(|m| {
+                json!({
+                    "id": m.user_id.as_str(),
+                    "username": profiles.get(&m.user_id).map(|p| p.username.clone()),
+                    "skills": skills.get(&m.user_id).map(render::skills_json).unwrap_or_else(|| json!({})),
+                    "joined_at": render::rfc3339(m.joined_at),
+                    "last_served": m.last_served.map(render::rfc3339),
+                })
+            })
+            .collect(),
+    );
+    j["require"] = render::needs_json(&require);
+    j["limit"] = render::needs_json(&limit);
+    j["tasks"] = Value::Array(tasks_json);
+    Ok(Output::new(text.trim_end().to_string(), j))
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Loads a rotation for a change by its owners, in the command's transaction.
+async fn for_owner(ctx: &Ctx, name: &RotationName, what: &str) -> Result<(super::context::Tx, Rotation)> {
+    let mut tx = ctx.begin().await?;
+    let r = ctx.rotation(&mut tx, name).await?;
+    ctx.require_owner(&mut tx, &r, what).await?;
+    Ok((tx, r))
+}
+
+async fn archive(ctx: &Ctx, name: &RotationName) -> Result<Output> {
+    let (mut tx, r) = for_owner(ctx, name, "archive it").await?;
+    store::rotations::archive(&mut tx, r.id, ctx.now).await?;
+    let r = store::rotations::get(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    Ok(Output::new(
+        format!("Archived **{}**: it no longer runs or shows in `rotation list`, and its name is free again.", r.name),
+        render::rotation_json(&r),
+    ))
+}
+
+async fn autopilot(ctx: &Ctx, name: &RotationName) -> Result<Output> {
+    let r = {
+        let mut conn = ctx.read().await?;
+        let r = ctx.rotation(&mut conn, name).await?;
+        ctx.require_owner(&mut conn, &r, "run its autopilot").await?;
+        r
+    };
+    let actor = format!("@{}", ctx.actor.user.username);
+    let report = crate::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
+    let mut text = format!("Ran the autopilot on **{}** for {}:", r.name, format::time(ctx.now, ctx.tz()));
+    for (step, line) in &report.lines {
+        text.push_str(&format!("\n- {step}: {line}"));
+    }
+    Ok(Output::new(
+        text,
+        json!({
+            "rotation": r.name,
+            "now": render::rfc3339(ctx.now),
+            "steps": report.lines.iter().map(|(s, l)| json!({"step": s, "result": l})).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+async fn set_autopilot(ctx: &Ctx, name: &RotationName, change: command::AutopilotChange) -> Result<Output> {
+    let change = match change {
+        command::AutopilotChange::Off => AutopilotChange { off: true, ..Default::default() },
+        command::AutopilotChange::Update(s) => AutopilotChange {
+            off: false,
+            create: s.create,
+            create_prior: s.create_prior,
+            schedule: s.schedule,
+            schedule_prior: s.schedule_prior,
+            start_finish: s.start_finish,
+            remind_start: s.remind_start,
+            remind_start_prior: s.remind_start_prior,
+            remind_finish: s.remind_finish,
+            remind_finish_prior: s.remind_finish_prior,
+        },
+    };
+    let (mut tx, r) = for_owner(ctx, name, "change its autopilot").await?;
+    if change.create == Some(true) && r.task_type == TaskType::Ticket {
+        return Err(ServiceError::invalid(format!(
+            "{} has tickets, which are created on request: the autopilot can't create them. It can still fill, schedule, start, finish and remind.",
+            r.name
+        )));
+    }
+    let settings = r.autopilot.apply(&change);
+    store::rotations::set_autopilot(&mut tx, r.id, &settings).await?;
+    let r = store::rotations::get(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    let words = settings.describe();
+    let text = if words.is_empty() {
+        format!("The autopilot of **{}** is off.", r.name)
+    } else {
+        format!("The autopilot of **{}** {}.", r.name, words.join(", "))
+    };
+    Ok(Output::new(text, render::rotation_json(&r)))
+}
+
+async fn set_fill(ctx: &Ctx, name: &RotationName, seed: Option<u64>, fuzz: Option<u32>) -> Result<Output> {
+    let (mut tx, r) = for_owner(ctx, name, "change how it fills").await?;
+    let seed = seed.unwrap_or(r.seed);
+    let fuzz = fuzz.unwrap_or(r.fuzz);
+    store::rotations::set_fill(&mut tx, r.id, seed, fuzz).await?;
+    let r = store::rotations::get(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    Ok(Output::new(
+        format!("**{}** now fills with seed {} and fuzz {} (higher fuzz = more random picks).", r.name, r.seed, r.fuzz),
+        render::rotation_json(&r),
+    ))
+}
+
+async fn set_need(ctx: &Ctx, kind: NeedKind, c: NeedChange) -> Result<Output> {
+    let (mut tx, r) = for_owner(ctx, &c.rotation, "change what its tasks need").await?;
+    let word = if kind == NeedKind::Require { "at least" } else { "at most" };
+    let mut done = Vec::new();
+    for sl in &c.skills {
+        match c.action {
+            NeedAction::Count(n) => {
+                store::rotations::set_need(&mut tx, r.id, kind, sl, n).await?;
+                done.push(format!("{word} {n} {sl}"));
+            }
+            NeedAction::Clear => {
+                if !store::rotations::clear_need(&mut tx, r.id, kind, sl).await? {
+                    return Err(ServiceError::NotFound(format!(
+                        "{} has no {} for {sl}, so there is nothing to clear.",
+                        r.name,
+                        if kind == NeedKind::Require { "requirement" } else { "limit" }
+                    )));
+                }
+                done.push(format!("no {} for {sl}", if kind == NeedKind::Require { "requirement" } else { "limit" }));
+            }
+        }
+    }
+    let require = store::rotations::needs(&mut tx, r.id, NeedKind::Require).await?;
+    let limit = store::rotations::needs(&mut tx, r.id, NeedKind::Limit).await?;
+    ctx.commit(tx).await?;
+    let mut j = render::rotation_json(&r);
+    j["require"] = render::needs_json(&require);
+    j["limit"] = render::needs_json(&limit);
+    Ok(Output::new(
+        format!(
+            "New tasks of **{}** will have {}. Now: at least {}{}. (Existing tasks keep their own needs.)",
+            r.name,
+            done.join(", "),
+            render::needs(&require),
+            if limit.is_empty() { String::new() } else { format!("; at most {}", render::needs(&limit)) }
+        ),
+        j,
+    ))
+}
+
+async fn set_task(ctx: &Ctx, name: &RotationName, duration: Option<TimeDelta>, grace: Option<TimeDelta>) -> Result<Output> {
+    let (mut tx, r) = for_owner(ctx, name, "change its task settings").await?;
+    let duration = duration.unwrap_or(r.task_duration);
+    let grace = grace.unwrap_or(r.grace);
+    store::rotations::set_task_settings(&mut tx, r.id, duration, grace).await?;
+    let r = store::rotations::get(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    let length = if duration.is_zero() {
+        if r.task_type == TaskType::Shift { "a whole period".into() } else { "30m".into() }
+    } else {
+        format::duration(duration)
+    };
+    Ok(Output::new(
+        format!("New tasks of **{}** last {length}, with {} of grace after serving.", r.name, format::duration(grace)),
+        render::rotation_json(&r),
+    ))
+}
+
+async fn owners(ctx: &Ctx, name: &RotationName, users: &[command::UserRef], add: bool) -> Result<Output> {
+    let people = ctx.users(users).await?;
+    let (mut tx, r) = for_owner(ctx, name, "change its owners").await?;
+    let mut changed = Vec::new();
+    for u in &people {
+        let did = if add {
+            store::rotations::add_owner(&mut tx, r.id, &u.id).await?
+        } else {
+            store::rotations::remove_owner(&mut tx, r.id, &u.id).await?
+        };
+        if did {
+            changed.push(format!("@{}", u.username));
+        }
+    }
+    let owners = super::ops::owners_text(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    let text = if changed.is_empty() {
+        format!("Nothing changed. Owners of **{}**: {owners}.", r.name)
+    } else {
+        format!("{} {} **{}**. Owners now: {owners}.", if add { "Added" } else { "Removed" }, changed.join(", "), if add { format!("as owners of {}", r.name) } else { format!("from the owners of {}", r.name) })
+    };
+    Ok(Output::new(text, json!({ "rotation": r.name, "owners": owners })))
+}
+
+/// States a task can be in that still matter for `rotation show`.
+pub fn is_open(s: TaskState) -> bool {
+    s != TaskState::Finished
+}

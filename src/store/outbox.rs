@@ -1,0 +1,126 @@
+//! The outbox: DMs waiting for delivery, written in the same transaction as the change that causes them.
+
+use chrono::{DateTime, Utc};
+
+use super::{ts, Conn, Result};
+use crate::lottery::{RotationId, UserId};
+
+/// Longest message we queue: Mattermost's post limit is 16383 runes; we stay well below it.
+pub const MAX_MESSAGE_CHARS: usize = 16_000;
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Idempotency key: the same key is queued (and posted) at most once.
+    pub key: String,
+    pub user_id: UserId,
+    pub kind: &'static str,
+    pub message: String,
+    /// Whose owners are told if this can never be delivered.
+    pub rotation_id: Option<RotationId>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pending {
+    pub id: i64,
+    pub key: String,
+    pub user_id: String,
+    pub kind: String,
+    pub message: String,
+    pub rotation_id: Option<i64>,
+    pub attempts: i64,
+}
+
+/// Queues a message; a key already queued is left as it is (returns false).
+pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
+    let message: String = if msg.message.chars().count() > MAX_MESSAGE_CHARS {
+        let mut m: String = msg.message.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+        m.push('…');
+        m
+    } else {
+        msg.message.clone()
+    };
+    let res = sqlx::query(
+        "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(key) DO NOTHING",
+    )
+    .bind(&msg.key)
+    .bind(msg.user_id.as_str())
+    .bind(msg.kind)
+    .bind(message)
+    .bind(msg.rotation_id.map(|r| r.0))
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Messages due for an attempt, oldest first.
+pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
+    Ok(sqlx::query_as::<_, Pending>(
+        "SELECT id, key, user_id, kind, message, rotation_id, attempts FROM outbox
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+         ORDER BY next_attempt_at, id LIMIT ?2",
+    )
+    .bind(ts(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// When the next undelivered message falls due, if any.
+pub async fn next_due_at(conn: &mut Conn) -> Result<Option<i64>> {
+    let row: (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.0)
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1")
+        .bind(id)
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_retry(conn: &mut Conn, id: i64, next: DateTime<Utc>, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(ts(next))
+    .bind(truncate(error))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_failed(conn: &mut Conn, id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(ts(now))
+    .bind(truncate(error))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts of queued, sent and failed messages (for `info` and health).
+pub async fn counts(conn: &mut Conn) -> Result<(i64, i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0),
+                COALESCE(SUM(sent_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0)
+         FROM outbox",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(500).collect()
+}

@@ -4,13 +4,33 @@
 //! unit-testable and the command layer, the autopilot and the benchmarks share one implementation.
 
 pub mod duration;
+pub mod fill;
 pub mod ids;
+pub mod interval;
+pub mod local_time;
+pub mod needs;
 pub mod period;
 pub mod settings;
+pub mod shift;
+pub mod simulate;
 pub mod skill;
+pub mod task_state;
+pub mod unavailability;
+pub mod weight;
 
 pub use duration::{DurationError, format_duration, parse_duration};
+pub use fill::{
+    Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Pick,
+    Shortfall, fill, fill_rng,
+};
 pub use ids::{RotationId, TaskId, UserId};
+pub use interval::Interval;
+pub use needs::Needs;
 pub use period::{Period, PeriodError};
 pub use settings::{AutopilotChange, AutopilotSettings, TaskTimes, TaskType};
+pub use shift::{ShiftSchedule, shift_interval};
+pub use simulate::{SimMember, SimReport, Simulation, simulate};
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};
+
+pub use unavailability::{Reason, Unavailability};
+pub use weight::{DEFAULT_FUZZ, NEGLIGIBLE_LOG2_WEIGHT, doubling, log2_weight, weight};

@@ -1,1 +1,7 @@
-//! TODO
+//! The `/lotto` grammar.
+
+pub mod datetime;
+pub mod lexer;
+pub mod suggest;
+pub mod values;
+pub mod zone;

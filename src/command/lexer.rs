@@ -159,6 +159,28 @@ pub fn shorten(s: &str) -> String {
     out.replace('`', "'")
 }
 
+/// `s` as one token that lexes back to exactly `s`: bare when that is safe, else quoted and escaped.
+pub fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.starts_with(['-', '@'])
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || is_open_quote(c) || c == '\\' || c == '”');
+    if plain {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if matches!(c, '"' | '\\' | '“' | '”') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +238,26 @@ mod tests {
         );
         assert!(tokenize(r#""ends with backslash\"#, 100).is_err());
         assert!(tokenize("“never closed", 100).is_err());
+    }
+
+    #[test]
+    fn quoting_round_trips_through_the_lexer() {
+        for s in [
+            "plain",
+            "two words",
+            "",
+            "--json",
+            "@bob",
+            r#"a "b" \ c"#,
+            "“x”",
+            "tab\there",
+        ] {
+            let toks = tokenize(&quote(s), 10).unwrap().unwrap();
+            assert_eq!(toks.len(), 1, "{s:?}");
+            assert_eq!(toks[0].text, s);
+            assert!(toks[0].is_word() || toks[0].quoted);
+        }
+        assert_eq!(quote("ICE"), "ICE");
     }
 
     #[test]

@@ -362,9 +362,15 @@ impl Args {
     /// Errors on anything the command did not read.
     pub fn finish(self) -> Result<(), ParseError> {
         if let Some(tok) = self.positionals.front() {
+            // People often forget the `@` when a command takes users.
+            let suggestion = (self.mentions_used && !tok.quoted)
+                .then(|| UserRef::parse(&tok.text).ok())
+                .flatten()
+                .map(|u| format!("@{u}"));
             return Err(self.error(ParseErrorKind::UnexpectedArgument {
                 token: shorten(&tok.text),
                 command: self.command(),
+                suggestion,
             }));
         }
         if !self.mentions_used

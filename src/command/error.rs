@@ -83,8 +83,12 @@ pub enum ParseErrorKind {
         what: String,
         example: String,
     },
-    #[error("`{token}` was not expected: `{command}` takes no more arguments.")]
-    UnexpectedArgument { token: String, command: String },
+    #[error("`{token}` was not expected: `{command}` takes no more arguments.{}", did_you_mean(.suggestion))]
+    UnexpectedArgument {
+        token: String,
+        command: String,
+        suggestion: Option<String>,
+    },
     #[error("`{command}` is not about users, so `@{user}` was not expected.")]
     UnexpectedMention { user: String, command: String },
     #[error("`{command}` takes at most one user, but got `@{first}` and `@{second}`.")]

@@ -474,6 +474,7 @@ mod tests {
             user("user show @a @a"),
             UserCommand::Show { who: users(&["a"]) }
         );
-        assert!(parse("user show alice").is_err());
+        let err = parse("user show alice").unwrap_err();
+        assert!(err.to_string().ends_with("Did you mean `@alice`?"), "{err}");
     }
 }

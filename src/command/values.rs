@@ -19,7 +19,9 @@ pub const MAX_TASK_NUMBER: i64 = 1_000_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
-    #[error("`{0}` is not a rotation name: use 1–{MAX_NAME_LEN} letters, digits, `_`, `.` or `-`")]
+    #[error(
+        "`{0}` is not a rotation name: use 1–{MAX_NAME_LEN} letters, digits, `_`, `.` or `-`, not starting with `-`"
+    )]
     BadRotationName(String),
     #[error(
         "`{0}` is not a username: write `@name` with 1–{MAX_NAME_LEN} letters, digits, `_`, `.` or `-`"
@@ -51,17 +53,18 @@ fn valid_name(s: &str) -> bool {
     !s.is_empty() && s.chars().count() <= MAX_NAME_LEN && s.chars().all(is_name_char)
 }
 
-/// A rotation's name as typed: 1–64 of `[A-Za-z0-9_.-]`. Never compiled as a pattern.
+/// A rotation's name as typed: 1–64 of `[A-Za-z0-9_.-]`, not starting with `-` (it would read as a
+/// flag). Never compiled as a pattern.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RotationName(String);
 
 impl RotationName {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        if valid_name(s) {
+        if valid_name(s) && !s.starts_with('-') {
             Ok(Self(s.to_string()))
         } else {
-            Err(ValueError::BadRotationName(s.to_string()))
+            Err(ValueError::BadRotationName(super::lexer::shorten(s)))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -81,7 +84,7 @@ impl UserRef {
         if valid_name(name) {
             Ok(Self(name.to_ascii_lowercase()))
         } else {
-            Err(ValueError::BadUsername(s.to_string()))
+            Err(ValueError::BadUsername(super::lexer::shorten(s)))
         }
     }
     /// The username without `@`.
@@ -99,7 +102,7 @@ pub struct TaskRef {
 
 impl TaskRef {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        let bad = || ValueError::BadTaskRef(s.to_string());
+        let bad = || ValueError::BadTaskRef(super::lexer::shorten(s));
         let (rotation, number) = s.rsplit_once('#').ok_or_else(bad)?;
         let rotation = RotationName::parse(rotation).map_err(|_| bad())?;
         if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
@@ -143,7 +146,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        let bad = || ValueError::BadEmail(s.to_string());
+        let bad = || ValueError::BadEmail(super::lexer::shorten(s));
         if s.chars().count() > MAX_EMAIL_LEN || s.chars().any(|c| c.is_whitespace() || c == '"') {
             return Err(bad());
         }
@@ -175,9 +178,10 @@ impl IcsUrl {
         if len > MAX_URL_LEN {
             return Err(ValueError::UrlTooLong(len));
         }
-        let url = reqwest::Url::parse(s).map_err(|_| ValueError::BadUrl(s.to_string()))?;
+        let url =
+            reqwest::Url::parse(s).map_err(|_| ValueError::BadUrl(super::lexer::shorten(s)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-            return Err(ValueError::BadUrl(s.to_string()));
+            return Err(ValueError::BadUrl(super::lexer::shorten(s)));
         }
         Ok(Self(s.to_string()))
     }
@@ -272,7 +276,7 @@ mod tests {
             RotationName::parse("SET-2.web_app").unwrap().as_str(),
             "SET-2.web_app"
         );
-        for bad in ["", "a b", "ice#3", "(.*)", "ä", &"x".repeat(65)] {
+        for bad in ["", "a b", "ice#3", "(.*)", "ä", "-x", &"x".repeat(65)] {
             assert!(RotationName::parse(bad).is_err(), "{bad:?}");
         }
         assert!(RotationName::parse(&"x".repeat(64)).is_ok());

@@ -1,0 +1,517 @@
+//! `/lotto rotation …`: create, list, show, archive and run rotations, and manage their owners.
+//!
+//! ```text
+//! rotation new <name> [--period P] [--beginning T] [--task-type shift|ticket] [--seed N] [--fuzz N]
+//!                     [--tz ZONE] [--fill-type solar-lottery]
+//! rotation list | show <rot> | archive <rot> | autopilot <rot>
+//! rotation owner add|remove <rot> @user...
+//! rotation set …                                   (see rotation_set.rs)
+//! ```
+//! `<rot>` may also be given as `-r/--rotation <rot>`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+
+use super::Command;
+use super::args::Args;
+use super::datetime::DateTimeArg;
+use super::error::ParseError;
+use super::lexer::quote;
+use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
+use super::values::{RotationName, UserRef};
+use super::zone::find_zone;
+use crate::lottery::{Period, SkillLevel};
+
+/// Highest `--fuzz`: past a few periods the draw is already effectively uniform.
+pub const MAX_FUZZ: u32 = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationCommand {
+    New(NewRotation),
+    List,
+    Show(RotationName),
+    Archive(RotationName),
+    /// Run the autopilot for this rotation now (at `--now` if given).
+    Autopilot(RotationName),
+    SetAutopilot {
+        rotation: RotationName,
+        change: AutopilotChange,
+    },
+    /// At least one of `seed` and `fuzz` is set.
+    SetFill {
+        rotation: RotationName,
+        seed: Option<u64>,
+        fuzz: Option<u32>,
+    },
+    SetRequire(NeedChange),
+    SetLimit(NeedChange),
+    /// At least one of `duration` and `grace` is set; zero resets.
+    SetTask {
+        rotation: RotationName,
+        duration: Option<TimeDelta>,
+        grace: Option<TimeDelta>,
+    },
+    /// Never empty.
+    OwnerAdd {
+        rotation: RotationName,
+        users: Vec<UserRef>,
+    },
+    /// Never empty.
+    OwnerRemove {
+        rotation: RotationName,
+        users: Vec<UserRef>,
+    },
+}
+
+/// `rotation new`. Static defaults are applied here; `beginning` (now), `seed` (random) and `tz`
+/// (the creator's zone) depend on the request, so the service fills them in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRotation {
+    pub name: RotationName,
+    pub period: Period,
+    pub beginning: Option<DateTimeArg>,
+    pub task_type: TaskType,
+    pub seed: Option<u64>,
+    pub fuzz: u32,
+    pub tz: Option<Tz>,
+    pub fill_type: FillType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaskType {
+    /// Recurring, one per period.
+    #[default]
+    Shift,
+    /// On request.
+    Ticket,
+}
+
+/// How tasks are filled; only the solar lottery exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FillType {
+    #[default]
+    SolarLottery,
+}
+
+/// `rotation set autopilot`: switch it all off, or change only the settings given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutopilotChange {
+    Off,
+    /// At least one field is set.
+    Update(AutopilotSettings),
+}
+
+/// Each `None` leaves the stored setting as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutopilotSettings {
+    pub create: Option<bool>,
+    pub create_prior: Option<TimeDelta>,
+    pub schedule: Option<bool>,
+    pub schedule_prior: Option<TimeDelta>,
+    pub start_finish: Option<bool>,
+    pub remind_start: Option<bool>,
+    pub remind_start_prior: Option<TimeDelta>,
+    pub remind_finish: Option<bool>,
+    pub remind_finish_prior: Option<TimeDelta>,
+}
+
+/// `rotation set require` / `set limit`: the same count for each skill-level listed, or clear them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedChange {
+    pub rotation: RotationName,
+    /// Never empty; `[Any]` when no `--skill` was given.
+    pub skills: Vec<SkillLevel>,
+    pub action: NeedAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedAction {
+    /// Require at least / allow at most this many (0–1000; a requirement is at least 1).
+    Count(u32),
+    Clear,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("`{0}` is not a task type: use `shift` or `ticket`")]
+    TaskType(String),
+    #[error("`{0}` is not a fill type: only `solar-lottery` is supported")]
+    FillType(String),
+}
+
+impl FromStr for TaskType {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "shift" | "shifts" => Ok(TaskType::Shift),
+            "ticket" | "tickets" => Ok(TaskType::Ticket),
+            _ => Err(ChoiceError::TaskType(super::lexer::shorten(s))),
+        }
+    }
+}
+
+impl fmt::Display for TaskType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TaskType::Shift => "shift",
+            TaskType::Ticket => "ticket",
+        })
+    }
+}
+
+impl FromStr for FillType {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "solar-lottery" | "solar_lottery" | "lottery" => Ok(FillType::SolarLottery),
+            _ => Err(ChoiceError::FillType(super::lexer::shorten(s))),
+        }
+    }
+}
+
+impl fmt::Display for FillType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("solar-lottery")
+    }
+}
+
+pub const GROUP: Node = Node::Group(Group {
+    name: "rotation",
+    summary: "Create, show and configure rotations.",
+    children: &[
+        NEW,
+        LIST,
+        SHOW,
+        ARCHIVE,
+        AUTOPILOT,
+        super::rotation_set::GROUP,
+        OWNER,
+    ],
+});
+
+const NEW: Node = Node::Leaf(Leaf {
+    name: "new",
+    args: "<name>",
+    summary: "Create a rotation; you become its owner.",
+    details: "The name is 1–64 letters, digits, `_`, `.` or `-`. Period, beginning, task type and time zone can't be changed later.",
+    flags: &[
+        FlagSpec::value(
+            "period",
+            "<period>",
+            "`daily`, `weekly`, `biweekly`, `monthly` or a duration of at least `1h` such as `3d`. Default `weekly`.",
+        ),
+        FlagSpec::value(
+            "beginning",
+            "<datetime>",
+            "When shift 0 starts. Default: now.",
+        ),
+        FlagSpec::value(
+            "task-type",
+            "<type>",
+            "`shift` (recurring) or `ticket` (on request). Default `shift`.",
+        ),
+        FlagSpec::value(
+            "seed",
+            "<number>",
+            "Seed for the lottery, so fills can be replayed. Default: random.",
+        ),
+        FlagSpec::value(
+            "fuzz",
+            "<0-100>",
+            "Adds randomness by slowing how fast idle people's weight grows, in periods. Default 0.",
+        ),
+        FlagSpec::value(
+            "tz",
+            "<zone>",
+            "IANA time zone that shift times follow, e.g. `Europe/Berlin`. Default: yours.",
+        ),
+        FlagSpec::value(
+            "fill-type",
+            "<type>",
+            "How tasks are filled; only `solar-lottery`.",
+        ),
+    ],
+    build: build_new,
+});
+
+fn build_new(a: &mut Args) -> Result<Command, ParseError> {
+    let name = a.required("a name for the rotation", "/lotto rotation new ICE")?;
+    let name = RotationName::parse(&name.text).map_err(|e| a.bad_value("the rotation name", e))?;
+    let new = NewRotation {
+        name,
+        period: a
+            .value("period", Period::from_str)?
+            .unwrap_or(Period::Weekly),
+        beginning: a.datetime("beginning")?,
+        task_type: a
+            .value("task-type", TaskType::from_str)?
+            .unwrap_or_default(),
+        seed: a.number("seed", 0, u64::MAX)?,
+        fuzz: a.number("fuzz", 0, MAX_FUZZ)?.unwrap_or(0),
+        tz: a.value("tz", find_zone)?,
+        fill_type: a
+            .value("fill-type", FillType::from_str)?
+            .unwrap_or_default(),
+    };
+    Ok(Command::Rotation(RotationCommand::New(new)))
+}
+
+const LIST: Node = Node::Leaf(Leaf {
+    name: "list",
+    args: "",
+    summary: "List the active rotations.",
+    details: "",
+    flags: &[],
+    build: |_| Ok(Command::Rotation(RotationCommand::List)),
+});
+
+/// A leaf that takes only the rotation.
+macro_rules! rotation_leaf {
+    ($name:literal, $summary:literal, $details:literal, $variant:ident) => {
+        Node::Leaf(Leaf {
+            name: $name,
+            args: "<rotation>",
+            summary: $summary,
+            details: $details,
+            flags: &[ROTATION_FLAG],
+            build: |a| Ok(Command::Rotation(RotationCommand::$variant(a.rotation()?))),
+        })
+    };
+}
+
+const SHOW: Node = rotation_leaf!(
+    "show",
+    "Show a rotation: members, needs and limits, settings and the next shifts.",
+    "",
+    Show
+);
+const ARCHIVE: Node = rotation_leaf!(
+    "archive",
+    "Archive a rotation: it leaves the list and its autopilot stops.",
+    "",
+    Archive
+);
+const AUTOPILOT: Node = rotation_leaf!(
+    "autopilot",
+    "Run the autopilot for a rotation now.",
+    "With `--now=<datetime>` it runs as if it were that time.",
+    Autopilot
+);
+
+const OWNER: Node = Node::Group(Group {
+    name: "owner",
+    summary: "Add or remove the people who manage a rotation.",
+    children: &[OWNER_ADD, OWNER_REMOVE],
+});
+
+const OWNER_ADD: Node = Node::Leaf(Leaf {
+    name: "add",
+    args: "<rotation> @user...",
+    summary: "Make users owners of a rotation.",
+    details: "Owners manage the rotation and its tasks.",
+    flags: &[ROTATION_FLAG],
+    build: |a| {
+        let (rotation, users) = owners(a, "add")?;
+        Ok(Command::Rotation(RotationCommand::OwnerAdd {
+            rotation,
+            users,
+        }))
+    },
+});
+
+const OWNER_REMOVE: Node = Node::Leaf(Leaf {
+    name: "remove",
+    args: "<rotation> @user...",
+    summary: "Remove owners from a rotation.",
+    details: "",
+    flags: &[ROTATION_FLAG],
+    build: |a| {
+        let (rotation, users) = owners(a, "remove")?;
+        Ok(Command::Rotation(RotationCommand::OwnerRemove {
+            rotation,
+            users,
+        }))
+    },
+});
+
+fn owners(a: &mut Args, verb: &str) -> Result<(RotationName, Vec<UserRef>), ParseError> {
+    let rotation = a.rotation()?;
+    let users = a.required_mentions(
+        "at least one `@user`",
+        &format!("/lotto rotation owner {verb} {rotation} @alice"),
+    )?;
+    Ok((rotation, users))
+}
+
+impl RotationCommand {
+    /// The canonical command text (without `/lotto `), which parses back to this command.
+    pub fn to_input(&self) -> String {
+        use RotationCommand as R;
+        match self {
+            R::New(n) => {
+                let mut s = format!(
+                    "rotation new {} --period {} --task-type {} --fuzz {} --fill-type {}",
+                    n.name,
+                    n.period.to_input(),
+                    n.task_type,
+                    n.fuzz,
+                    n.fill_type
+                );
+                if let Some(b) = &n.beginning {
+                    s.push_str(&format!(" --beginning {b}"));
+                }
+                if let Some(seed) = n.seed {
+                    s.push_str(&format!(" --seed {seed}"));
+                }
+                if let Some(tz) = n.tz {
+                    s.push_str(&format!(" --tz {}", tz.name()));
+                }
+                s
+            }
+            R::List => "rotation list".into(),
+            R::Show(r) => format!("rotation show {r}"),
+            R::Archive(r) => format!("rotation archive {r}"),
+            R::Autopilot(r) => format!("rotation autopilot {r}"),
+            R::OwnerAdd { rotation, users } => {
+                format!("rotation owner add {rotation} {}", mentions(users))
+            }
+            R::OwnerRemove { rotation, users } => {
+                format!("rotation owner remove {rotation} {}", mentions(users))
+            }
+            other => super::rotation_set::to_input(other),
+        }
+    }
+}
+
+pub(super) fn mentions(users: &[UserRef]) -> String {
+    users
+        .iter()
+        .map(|u| format!("@{u}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Renders a value safely for `to_input`.
+pub(super) fn q(s: &str) -> String {
+    quote(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Command, ParseErrorKind, parse};
+    use super::*;
+
+    fn rot(text: &str) -> RotationCommand {
+        match parse(text).unwrap().command {
+            Command::Rotation(r) => r,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn name(s: &str) -> RotationName {
+        RotationName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn new_applies_static_defaults_and_leaves_contextual_ones_open() {
+        let RotationCommand::New(n) = rot("rotation new ICE") else {
+            panic!()
+        };
+        assert_eq!(n.name, name("ICE"));
+        assert_eq!(
+            (n.period, n.task_type, n.fuzz, n.fill_type),
+            (Period::Weekly, TaskType::Shift, 0, FillType::SolarLottery)
+        );
+        assert_eq!((n.beginning, n.seed, n.tz), (None, None, None));
+    }
+
+    #[test]
+    fn new_reads_every_flag_in_both_styles() {
+        let RotationCommand::New(n) = rot(
+            "rotation new SET --period=monthly --beginning 2026-03-02T09:00 --task-type=ticket --seed 42 --fuzz=2 --tz europe/berlin --fill-type solar-lottery",
+        ) else {
+            panic!()
+        };
+        assert_eq!(n.period, Period::Monthly);
+        assert_eq!(
+            n.beginning,
+            Some(DateTimeArg::parse("2026-03-02T09:00").unwrap())
+        );
+        assert_eq!(
+            (n.task_type, n.seed, n.fuzz),
+            (TaskType::Ticket, Some(42), 2)
+        );
+        assert_eq!(n.tz, Some(chrono_tz::Europe::Berlin));
+        let RotationCommand::New(n) = rot("rotation new X --period 3d") else {
+            panic!()
+        };
+        assert_eq!(n.period, Period::Every(TimeDelta::days(3)));
+    }
+
+    #[test]
+    fn new_rejects_bad_values_naming_the_flag() {
+        for (text, needle) in [
+            ("rotation new ICE --period fortnight", "`--period`"),
+            ("rotation new ICE --fuzz 101", "`101`"),
+            ("rotation new ICE --seed -1", "`-1`"),
+            ("rotation new ICE --task-type shfit", "`shfit`"),
+            ("rotation new ICE --fill-type queue", "`queue`"),
+            ("rotation new ICE --tz Europe/Berln", "Europe/Berlin"),
+            ("rotation new \"I C E\"", "`I C E`"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.to_string().contains(needle), "{text}: {err}");
+        }
+        assert!(matches!(
+            parse("rotation new").unwrap_err().kind(),
+            ParseErrorKind::MissingArgument { .. }
+        ));
+    }
+
+    #[test]
+    fn single_rotation_commands_take_a_positional_or_the_flag() {
+        assert_eq!(rot("rotation show ICE"), RotationCommand::Show(name("ICE")));
+        assert_eq!(
+            rot("rotation show -r ICE"),
+            RotationCommand::Show(name("ICE"))
+        );
+        assert_eq!(
+            rot("rotation archive --rotation=ICE"),
+            RotationCommand::Archive(name("ICE"))
+        );
+        assert_eq!(
+            rot("rotation autopilot ICE"),
+            RotationCommand::Autopilot(name("ICE"))
+        );
+        assert_eq!(rot("rotation list"), RotationCommand::List);
+        let err = parse("rotation show -r ICE SET").unwrap_err();
+        assert!(
+            matches!(err.kind(), ParseErrorKind::UnexpectedArgument { token, .. } if token == "SET")
+        );
+        assert!(parse("rotation list extra").is_err());
+        assert!(parse("rotation show ICE @bob").is_err());
+    }
+
+    #[test]
+    fn owners_need_mentions() {
+        assert_eq!(
+            rot("rotation owner add ICE @Alice @bob @alice"),
+            RotationCommand::OwnerAdd {
+                rotation: name("ICE"),
+                users: vec![
+                    UserRef::parse("alice").unwrap(),
+                    UserRef::parse("bob").unwrap()
+                ]
+            }
+        );
+        assert!(matches!(
+            rot("rotation owner remove @bob ICE"),
+            RotationCommand::OwnerRemove { .. }
+        ));
+        let err = parse("rotation owner add ICE").unwrap_err();
+        assert!(err.to_string().contains("`@user`"), "{err}");
+    }
+}

@@ -1,0 +1,435 @@
+//! `/lotto rotation set …`: change a rotation's autopilot, fill, needs, limits and task defaults.
+//!
+//! ```text
+//! rotation set autopilot <rot> [--off] [--create[=bool]] [--create-prior D] [--schedule[=bool]]
+//!     [--schedule-prior D] [--start-finish[=bool]] [--remind-start[=bool]] [--remind-start-prior D]
+//!     [--remind-finish[=bool]] [--remind-finish-prior D]
+//! rotation set fill <rot> [--seed N] [--fuzz N]                 (at least one)
+//! rotation set require|limit <rot> [-s skill-level[,...]] [--count N] [--clear]
+//! rotation set task <rot> [--duration D] [--grace D]            (at least one; 0 resets)
+//! ```
+//! Only the settings given change (upstream reset the omitted autopilot settings).
+
+use super::Command;
+use super::args::Args;
+use super::error::{ParseError, ParseErrorKind};
+use super::rotation::{
+    AutopilotChange, AutopilotSettings, MAX_FUZZ, NeedAction, NeedChange, RotationCommand,
+};
+use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
+use crate::lottery::{SkillLevel, format_duration};
+
+/// Highest `--count` for a need or limit.
+pub const MAX_COUNT: u32 = 1000;
+
+pub const GROUP: Node = Node::Group(Group {
+    name: "set",
+    summary: "Change a rotation's settings.",
+    children: &[AUTOPILOT, FILL, REQUIRE, LIMIT, TASK],
+});
+
+const AUTOPILOT_FLAGS: &[FlagSpec] = &[
+    ROTATION_FLAG,
+    FlagSpec::switch(
+        "off",
+        "Turn the autopilot off entirely. Can't be combined with other flags.",
+    ),
+    FlagSpec::switch("create", "Create upcoming shifts automatically."),
+    FlagSpec::value(
+        "create-prior",
+        "<duration>",
+        "How far ahead of its start a shift is created.",
+    ),
+    FlagSpec::switch("schedule", "Fill and schedule pending tasks automatically."),
+    FlagSpec::value(
+        "schedule-prior",
+        "<duration>",
+        "How far ahead of its start a task is filled and scheduled.",
+    ),
+    FlagSpec::switch("start-finish", "Start and finish shifts when they are due."),
+    FlagSpec::switch(
+        "remind-start",
+        "Remind the people on a task before it starts.",
+    ),
+    FlagSpec::value(
+        "remind-start-prior",
+        "<duration>",
+        "How long before the start to remind them.",
+    ),
+    FlagSpec::switch(
+        "remind-finish",
+        "Remind the people on a task before it finishes.",
+    ),
+    FlagSpec::value(
+        "remind-finish-prior",
+        "<duration>",
+        "How long before the finish to remind them.",
+    ),
+];
+
+const AUTOPILOT: Node = Node::Leaf(Leaf {
+    name: "autopilot",
+    args: "<rotation>",
+    summary: "Change what the autopilot does for a rotation.",
+    details: "Only the settings you give change. Switches take `=false` to turn them off, e.g. `--create=false`.",
+    flags: AUTOPILOT_FLAGS,
+    build: build_autopilot,
+});
+
+fn build_autopilot(a: &mut Args) -> Result<Command, ParseError> {
+    let rotation = a.rotation()?;
+    let settings = AutopilotSettings {
+        create: a.switch("create"),
+        create_prior: a.duration("create-prior")?,
+        schedule: a.switch("schedule"),
+        schedule_prior: a.duration("schedule-prior")?,
+        start_finish: a.switch("start-finish"),
+        remind_start: a.switch("remind-start"),
+        remind_start_prior: a.duration("remind-start-prior")?,
+        remind_finish: a.switch("remind-finish"),
+        remind_finish_prior: a.duration("remind-finish-prior")?,
+    };
+    let given = settings != AutopilotSettings::default();
+    let change = match a.switch("off") {
+        Some(true) if given => {
+            let other = AUTOPILOT_FLAGS
+                .iter()
+                .skip(2)
+                .find(|f| a.has(f.long))
+                .map_or("create", |f| f.long);
+            return Err(a.error(ParseErrorKind::Conflict {
+                first: "--off".into(),
+                second: format!("--{other}"),
+            }));
+        }
+        Some(true) => AutopilotChange::Off,
+        _ if given => AutopilotChange::Update(settings),
+        _ => {
+            return Err(a.error(ParseErrorKind::NothingToChange {
+                command: a.command(),
+                flags: "`--off`, `--create`, `--schedule`, `--start-finish`, `--remind-start`, `--remind-finish` or a `--…-prior` duration".into(),
+            }));
+        }
+    };
+    Ok(Command::Rotation(RotationCommand::SetAutopilot {
+        rotation,
+        change,
+    }))
+}
+
+const FILL: Node = Node::Leaf(Leaf {
+    name: "fill",
+    args: "<rotation>",
+    summary: "Change how a rotation's tasks are filled.",
+    details: "",
+    flags: &[
+        ROTATION_FLAG,
+        FlagSpec::value("seed", "<number>", "New seed for the lottery."),
+        FlagSpec::value(
+            "fuzz",
+            "<0-100>",
+            "Adds randomness by slowing how fast idle people's weight grows, in periods.",
+        ),
+    ],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let seed = a.number("seed", 0, u64::MAX)?;
+        let fuzz = a.number("fuzz", 0, MAX_FUZZ)?;
+        if seed.is_none() && fuzz.is_none() {
+            return Err(a.error(ParseErrorKind::NothingToChange {
+                command: a.command(),
+                flags: "`--seed` or `--fuzz`".into(),
+            }));
+        }
+        Ok(Command::Rotation(RotationCommand::SetFill {
+            rotation,
+            seed,
+            fuzz,
+        }))
+    },
+});
+
+const NEED_FLAGS: &[FlagSpec] = &[
+    ROTATION_FLAG,
+    FlagSpec::value(
+        "skill",
+        "<skill-level,...>",
+        "Skills and minimum levels, e.g. `webapp-2,server`; a level is 1–4 or beginner…expert (default 1). Default `any`.",
+    )
+    .short('s')
+    .alias("skills")
+    .repeatable(),
+    FlagSpec::value("count", "<number>", "How many people (0–1000). Default 1."),
+    FlagSpec::switch("clear", "Remove it instead."),
+];
+
+const REQUIRE: Node = Node::Leaf(Leaf {
+    name: "require",
+    args: "<rotation>",
+    summary: "Set how many people with a skill each task needs.",
+    details: "E.g. `--skill webapp-2 --count 2`: at least two people at webapp level 2 or higher. Use `any` for anyone.",
+    flags: NEED_FLAGS,
+    build: |a| Ok(Command::Rotation(RotationCommand::SetRequire(need(a, 1)?))),
+});
+
+const LIMIT: Node = Node::Leaf(Leaf {
+    name: "limit",
+    args: "<rotation>",
+    summary: "Set the most people with a skill a task may have.",
+    details: "E.g. `--skill netops-2 --count 1`: no more than one person at netops level 2 or higher. Count 0 keeps them out.",
+    flags: NEED_FLAGS,
+    build: |a| Ok(Command::Rotation(RotationCommand::SetLimit(need(a, 0)?))),
+});
+
+fn need(a: &mut Args, min_count: u32) -> Result<NeedChange, ParseError> {
+    let rotation = a.rotation()?;
+    let mut skills = a.skill_levels("skill")?;
+    if skills.is_empty() {
+        skills.push(SkillLevel::Any);
+    }
+    let count = a.number("count", min_count, MAX_COUNT)?;
+    let action = match (a.on("clear"), count) {
+        (true, Some(_)) => {
+            return Err(a.error(ParseErrorKind::Conflict {
+                first: "--clear".into(),
+                second: "--count".into(),
+            }));
+        }
+        (true, None) => NeedAction::Clear,
+        (false, count) => NeedAction::Count(count.unwrap_or(1)),
+    };
+    Ok(NeedChange {
+        rotation,
+        skills,
+        action,
+    })
+}
+
+const TASK: Node = Node::Leaf(Leaf {
+    name: "task",
+    args: "<rotation>",
+    summary: "Set the default duration and grace period of new tasks.",
+    details: "`0` resets a value.",
+    flags: &[
+        ROTATION_FLAG,
+        FlagSpec::value(
+            "duration",
+            "<duration>",
+            "How long a task lasts (tickets; shifts last a period).",
+        ),
+        FlagSpec::value(
+            "grace",
+            "<duration>",
+            "How long after serving someone is left out of this rotation.",
+        ),
+    ],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let duration = a.duration("duration")?;
+        let grace = a.duration("grace")?;
+        if duration.is_none() && grace.is_none() {
+            return Err(a.error(ParseErrorKind::NothingToChange {
+                command: a.command(),
+                flags: "`--duration` or `--grace`".into(),
+            }));
+        }
+        Ok(Command::Rotation(RotationCommand::SetTask {
+            rotation,
+            duration,
+            grace,
+        }))
+    },
+});
+
+/// `to_input` for the `set` commands.
+pub(super) fn to_input(cmd: &RotationCommand) -> String {
+    use RotationCommand as R;
+    let opt =
+        |name: &str, v: Option<String>| v.map(|v| format!(" --{name}={v}")).unwrap_or_default();
+    let dur = |name: &str, v: Option<chrono::TimeDelta>| opt(name, v.map(format_duration));
+    let sw = |name: &str, v: Option<bool>| opt(name, v.map(|b| b.to_string()));
+    match cmd {
+        R::SetAutopilot {
+            rotation,
+            change: AutopilotChange::Off,
+        } => {
+            format!("rotation set autopilot {rotation} --off")
+        }
+        R::SetAutopilot {
+            rotation,
+            change: AutopilotChange::Update(s),
+        } => format!(
+            "rotation set autopilot {rotation}{}{}{}{}{}{}{}{}{}",
+            sw("create", s.create),
+            dur("create-prior", s.create_prior),
+            sw("schedule", s.schedule),
+            dur("schedule-prior", s.schedule_prior),
+            sw("start-finish", s.start_finish),
+            sw("remind-start", s.remind_start),
+            dur("remind-start-prior", s.remind_start_prior),
+            sw("remind-finish", s.remind_finish),
+            dur("remind-finish-prior", s.remind_finish_prior),
+        ),
+        R::SetFill {
+            rotation,
+            seed,
+            fuzz,
+        } => format!(
+            "rotation set fill {rotation}{}{}",
+            opt("seed", seed.map(|v| v.to_string())),
+            opt("fuzz", fuzz.map(|v| v.to_string()))
+        ),
+        R::SetRequire(n) => need_input("require", n),
+        R::SetLimit(n) => need_input("limit", n),
+        R::SetTask {
+            rotation,
+            duration,
+            grace,
+        } => format!(
+            "rotation set task {rotation}{}{}",
+            dur("duration", *duration),
+            dur("grace", *grace)
+        ),
+        // The other variants are rendered by rotation.rs.
+        other => format!("rotation {other:?}"),
+    }
+}
+
+fn need_input(which: &str, n: &NeedChange) -> String {
+    let skills: Vec<String> = n.skills.iter().map(SkillLevel::to_input).collect();
+    let action = match n.action {
+        NeedAction::Count(c) => format!("--count {c}"),
+        NeedAction::Clear => "--clear".into(),
+    };
+    format!(
+        "rotation set {which} {} --skill {} {action}",
+        n.rotation,
+        skills.join(",")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Command, ParseErrorKind, RotationName, parse};
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn rot(text: &str) -> RotationCommand {
+        match parse(text).unwrap().command {
+            Command::Rotation(r) => r,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn ice() -> RotationName {
+        RotationName::parse("ICE").unwrap()
+    }
+
+    #[test]
+    fn autopilot_changes_only_what_is_given() {
+        let RotationCommand::SetAutopilot {
+            change: AutopilotChange::Update(s),
+            ..
+        } = rot("rotation set autopilot ICE --create --create-prior 2w --remind-start=false")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            s,
+            AutopilotSettings {
+                create: Some(true),
+                create_prior: Some(TimeDelta::weeks(2)),
+                remind_start: Some(false),
+                ..Default::default()
+            }
+        );
+        assert_eq!(
+            rot("rotation set autopilot ICE --off"),
+            RotationCommand::SetAutopilot {
+                rotation: ice(),
+                change: AutopilotChange::Off
+            }
+        );
+    }
+
+    #[test]
+    fn autopilot_rejects_off_with_others_and_nothing_at_all() {
+        let err = parse("rotation set autopilot ICE --off --schedule").unwrap_err();
+        assert!(
+            matches!(err.kind(), ParseErrorKind::Conflict { second, .. } if second == "--schedule"),
+            "{err}"
+        );
+        let err = parse("rotation set autopilot ICE").unwrap_err();
+        assert!(
+            matches!(err.kind(), ParseErrorKind::NothingToChange { .. }),
+            "{err}"
+        );
+        assert!(parse("rotation set autopilot ICE --create=maybe").is_err());
+        assert!(parse("rotation set autopilot ICE --create-prior 1y").is_err());
+    }
+
+    #[test]
+    fn fill_needs_seed_or_fuzz() {
+        assert_eq!(
+            rot("rotation set fill ICE --fuzz 3"),
+            RotationCommand::SetFill {
+                rotation: ice(),
+                seed: None,
+                fuzz: Some(3)
+            }
+        );
+        assert!(parse("rotation set fill ICE").is_err());
+        assert!(parse("rotation set fill ICE --fuzz 1000").is_err());
+    }
+
+    #[test]
+    fn require_and_limit_take_comma_lists_and_defaults() {
+        let RotationCommand::SetRequire(n) =
+            rot("rotation set require ICE -s webapp-2,server --skill=mobile-expert --count 2")
+        else {
+            panic!()
+        };
+        let skills: Vec<String> = n.skills.iter().map(SkillLevel::to_input).collect();
+        assert_eq!(skills, ["webapp-2", "server-1", "mobile-4"]);
+        assert_eq!(n.action, NeedAction::Count(2));
+        let RotationCommand::SetLimit(n) = rot("rotation set limit ICE") else {
+            panic!()
+        };
+        assert_eq!(
+            (n.skills, n.action),
+            (vec![SkillLevel::Any], NeedAction::Count(1))
+        );
+        let RotationCommand::SetLimit(n) = rot("rotation set limit ICE --skills netops --count 0")
+        else {
+            panic!()
+        };
+        assert_eq!(n.action, NeedAction::Count(0));
+        let RotationCommand::SetRequire(n) = rot("rotation set require ICE -s any --clear") else {
+            panic!()
+        };
+        assert_eq!(n.action, NeedAction::Clear);
+    }
+
+    #[test]
+    fn require_rejects_zero_conflicts_and_bad_skills() {
+        assert!(parse("rotation set require ICE --count 0").is_err());
+        assert!(parse("rotation set require ICE --count 1001").is_err());
+        assert!(parse("rotation set require ICE --count 2 --clear").is_err());
+        let err = parse("rotation set require ICE -s webapp-9").unwrap_err();
+        assert!(err.to_string().contains("`9`"), "{err}");
+        assert!(parse("rotation set require ICE -s ,").is_err());
+    }
+
+    #[test]
+    fn task_defaults_accept_zero_and_need_one_flag() {
+        assert_eq!(
+            rot("rotation set task ICE --grace 0 --duration 3d"),
+            RotationCommand::SetTask {
+                rotation: ice(),
+                duration: Some(TimeDelta::days(3)),
+                grace: Some(TimeDelta::zero())
+            }
+        );
+        assert!(parse("rotation set task ICE").is_err());
+    }
+}

@@ -1,1 +1,22 @@
-//! TODO
+//! Our own thin, typed client for the Mattermost REST API v4 (see DESIGN.md for why not a crate).
+//!
+//! About fifteen calls — users, DMs, posts, statuses, custom status, `response_url` — on one shared
+//! `reqwest` client with a timeout on every request and the bot token as `Authorization: Bearer`.
+//! Every answer is untrusted: bodies are size-capped, models tolerate missing and unknown fields, and
+//! errors keep Mattermost's AppError (or the plain-text 429 body) so callers can decide whether to
+//! retry (`MattermostError::is_retryable`). The wire facts are in docs/mattermost-contract.md §2.
+
+mod batch;
+mod client;
+mod error;
+pub mod model;
+mod posts;
+mod statuses;
+mod users;
+
+pub use client::MattermostClient;
+pub use error::{AppError, MattermostError};
+pub use model::{
+    Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration, NewPost,
+    Post, PostId, ResponseType, Status, StatusKind, StatusValue, Timezone, User,
+};

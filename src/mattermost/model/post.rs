@@ -1,0 +1,83 @@
+//! Posts (`model.Post`) and the request body the bot sends to create one.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ChannelId, PostId};
+use super::lenient::null_as_default;
+use crate::lottery::UserId;
+
+/// Mattermost refuses longer messages (`PostMessageMaxRunesV2`).
+pub const MAX_POST_MESSAGE_CHARS: usize = 16_383;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: PostId,
+    pub channel_id: ChannelId,
+    pub user_id: UserId,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub root_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub message: String,
+    #[serde(default, rename = "type", deserialize_with = "null_as_default")]
+    pub post_type: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub props: serde_json::Map<String, serde_json::Value>,
+    /// The idempotency key the post was created with, echoed back.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub pending_post_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub create_at: i64,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub update_at: i64,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub edit_at: i64,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub delete_at: i64,
+}
+
+/// The body of `POST /api/v4/posts`. The server sets `user_id` to the bot itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewPost {
+    pub channel_id: ChannelId,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_id: Option<PostId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub props: Option<serde_json::Value>,
+    /// Idempotency key: the server answers a repeat within its de-duplication window (30 s, in
+    /// memory on one node) with the first post instead of creating another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_post_id: Option<String>,
+}
+
+impl NewPost {
+    pub fn new(channel_id: ChannelId, message: impl Into<String>) -> Self {
+        Self {
+            channel_id,
+            message: message.into(),
+            root_id: None,
+            props: None,
+            pending_post_id: None,
+        }
+    }
+
+    pub fn with_pending_post_id(mut self, key: impl Into<String>) -> Self {
+        self.pending_post_id = Some(key.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_fields_are_left_out_of_the_request() {
+        let json = serde_json::to_value(NewPost::new(ChannelId::new("c"), "hi")).unwrap();
+        assert_eq!(json, serde_json::json!({"channel_id":"c","message":"hi"}));
+        let json =
+            serde_json::to_value(NewPost::new(ChannelId::new("c"), "hi").with_pending_post_id("k"))
+                .unwrap();
+        assert_eq!(json["pending_post_id"], "k");
+    }
+}

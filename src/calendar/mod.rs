@@ -8,15 +8,16 @@
 
 pub mod error;
 // pub mod fetch;
-// pub mod graph;
+pub mod graph;
 // pub mod ics;
 pub mod model;
 pub mod rules;
+pub mod tz;
 pub mod view;
 
 pub use error::SourceError;
 // pub use fetch::{FetchRequest, Fetcher, Source};
-// pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
+pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
 // pub use ics::{IcsClient, blocks_in};
 pub use model::{Availability, Block, EmptySpan, Span};
 pub use rules::{Decision, RuleInput, decide};

@@ -1,2 +1,3 @@
 //! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
 #![allow(dead_code)]
+pub mod fake_graph;

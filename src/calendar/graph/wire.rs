@@ -52,7 +52,8 @@ pub struct DateTimeTimeZone {
 impl DateTimeTimeZone {
     pub fn utc(t: DateTime<Utc>) -> Self {
         Self {
-            date_time: t.format("%Y-%m-%dT%H:%M:%S%.7f").to_string(),
+            // chrono has no 7-digit fraction; Graph's ticks are 100 ns.
+            date_time: format!("{}.{:07}", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_nanos() / 100),
             time_zone: Some("UTC".into()),
         }
     }

@@ -1,1 +1,24 @@
-//! TODO
+//! Calendar-driven status: read people's calendars (Microsoft Graph free/busy or an ICS feed), decide
+//! what their Mattermost status should be, and feed out-of-office time to the lottery.
+//!
+//! - [`model`] and [`view`]: blocks from any source, and what they mean at one instant;
+//! - [`graph`] and [`ics`]: the sources; a new source is a new module plus a [`fetch::Source`] variant;
+//! - [`fetch`]: fetches everyone at once, each person's failure kept to that person;
+//! - [`rules`]: the pure status rules the sync job applies.
+
+pub mod error;
+// pub mod fetch;
+pub mod graph;
+pub mod ics;
+pub mod model;
+pub mod rules;
+pub mod tz;
+pub mod view;
+
+pub use error::SourceError;
+// pub use fetch::{FetchRequest, Fetcher, Source};
+pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
+pub use ics::{IcsClient, blocks_in};
+pub use model::{Availability, Block, EmptySpan, Span};
+pub use rules::{Decision, RuleInput, decide};
+pub use view::{CalendarView, Run, RunKey, RunKind};

@@ -1,3 +1,5 @@
 //! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
 #![allow(dead_code)]
+
+pub mod fake_graph;
 pub mod fake_mattermost;

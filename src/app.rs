@@ -75,7 +75,7 @@ pub async fn launch(settings: Settings, listener: TcpListener, options: Options)
         .get_me()
         .await
         .context("could not reach Mattermost with LOTTO_BOT_TOKEN (GET /api/v4/users/me)")?;
-    let bot_id = crate::lottery::UserId::new(me.id.clone());
+    let bot_id = me.id.clone();
     let sender = Sender::new(pool.clone(), mm.clone(), bot_id.clone(), options.retry.clone());
     let service = Service::new(crate::service::Deps {
         pool: pool.clone(),
@@ -125,7 +125,7 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
     let pool = store::connect(&settings.database_url).await?;
     let mm = MattermostClient::new(&mm_settings.url, mm_settings.bot_token.clone(), Duration::from_secs(10))?;
     let me = mm.get_me().await.context("could not reach Mattermost with LOTTO_BOT_TOKEN")?;
-    let bot_id = crate::lottery::UserId::new(me.id.clone());
+    let bot_id = me.id.clone();
     let sender = Sender::new(pool.clone(), mm.clone(), bot_id.clone(), RetryPolicy::default());
     let service = Service::new(crate::service::Deps {
         pool,

@@ -51,10 +51,9 @@ pub async fn run_rotation(svc: &Service, id: RotationId, actor: &str, now: DateT
 async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Result<AutopilotReport> {
     let a = r.autopilot;
     let mut report = AutopilotReport::default();
-    let mut line = |step: &str, text: String| report.lines.push((step.to_string(), text));
 
     // 1. Remind people their task ends soon.
-    line("finish reminder", if a.remind_finish {
+    report.lines.push(("finish reminder".to_string(), if a.remind_finish {
         let due: Vec<Task> = open(svc, r).await?
             .into_iter()
             .filter(|t| t.state == TaskState::Started && !t.reminded_finish && now >= t.times.finish() - a.remind_finish_prior && now < t.times.finish())
@@ -62,7 +61,7 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         let mut people = 0;
         let mut errors = Vec::new();
         for t in &due {
-            match per_task(svc, |tx| Box::pin(async move { TaskOps::new(actor, now).remind(tx, r, t, true).await })).await {
+            match { let mut tx = begin(svc).await?; let tx_ref = &mut tx; let result = async { TaskOps::new(actor, now).remind(tx_ref, r, t, true).await }.await; finish(tx, result).await } {
                 Ok(n) => people += n,
                 Err(e) => errors.push(err_line(r, t, &e)),
             }
@@ -70,16 +69,16 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         summary(due.len() - errors.len(), &format!("reminded {people} {} of {} ending", plural(people, "person", "people"), tasks(due.len() - errors.len())), &errors)
     } else {
         "not configured".into()
-    });
+    }));
 
     // 2. Finish started tasks whose time is up (on time: at their planned end).
-    line("finish", if a.start_finish {
+    report.lines.push(("finish".to_string(), if a.start_finish {
         let due: Vec<Task> = open(svc, r).await?.into_iter().filter(|t| t.state == TaskState::Started && t.times.finish() <= now).collect();
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for t in &due {
             let at = t.times.finish().min(now);
-            match per_task(svc, |tx| Box::pin(async move { TaskOps::new(actor, at).transition(tx, r, t, TaskState::Finished, false).await })).await {
+            match { let mut tx = begin(svc).await?; let tx_ref = &mut tx; let result = async { TaskOps::new(actor, at).transition(tx_ref, r, t, TaskState::Finished, false).await }.await; finish(tx, result).await } {
                 Ok(_) => done.push(crate::service::format::task_name(&r.name, t.number)),
                 Err(e) => errors.push(err_line(r, t, &e)),
             }
@@ -87,10 +86,10 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         summary(done.len(), &format!("finished {}", done.join(", ")), &errors)
     } else {
         "not configured".into()
-    });
+    }));
 
     // 3. Create shifts up to `create_prior` ahead.
-    line("create shifts", if !a.create {
+    report.lines.push(("create shifts".to_string(), if !a.create {
         "not configured".into()
     } else if r.task_type == TaskType::Ticket {
         "tickets are created on request, not by the autopilot".into()
@@ -100,7 +99,7 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         let mut n = r.period.shift_number_at(r.beginning, r.tz, now).unwrap_or(0);
         let horizon = now + a.create_prior;
         loop {
-            let Some(start) = r.period.try_shift_start(r.beginning, r.tz, n) else { break };
+            let Ok(start) = r.period.try_shift_start(r.beginning, r.tz, n) else { break };
             if start >= horizon || created.len() + errors.len() >= MAX_CREATE_PER_RUN {
                 break;
             }
@@ -109,7 +108,7 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
                 store::tasks::by_number(&mut conn, r.id, n).await?.is_some()
             };
             if !exists {
-                match per_task(svc, |tx| Box::pin(async move { TaskOps::new(actor, now).create_shift(tx, r, n).await })).await {
+                match { let mut tx = begin(svc).await?; let tx_ref = &mut tx; let result = async { TaskOps::new(actor, now).create_shift(tx_ref, r, n).await }.await; finish(tx, result).await } {
                     Ok(t) => created.push(crate::service::format::task_name(&r.name, t.number)),
                     Err(e) => errors.push(format!("{}#{n}: {}", r.name, e.user_message())),
                 }
@@ -117,22 +116,24 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
             n += 1;
         }
         summary(created.len(), &format!("created {}", created.join(", ")), &errors)
-    });
+    }));
 
     // 4. Fill and schedule pending tasks that are due.
-    line("fill and schedule", if a.schedule {
+    report.lines.push(("fill and schedule".to_string(), if a.schedule {
         let due: Vec<Task> = open(svc, r).await?.into_iter().filter(|t| t.state == TaskState::Pending && now >= t.times.expected_start - a.schedule_prior).collect();
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for t in &due {
-            let result = per_task(svc, |tx| Box::pin(async move {
+            let mut tx = begin(svc).await?;
+            let attempt = async {
                 let ops = TaskOps::new(actor, now);
-                let picked = ops.fill(tx, r, t).await?;
-                let names = names(tx, &picked).await?;
-                ops.transition(tx, r, t, TaskState::Scheduled, false).await?;
+                let picked = ops.fill(&mut tx, r, t).await?;
+                let names = names(&mut tx, &picked).await?;
+                ops.transition(&mut tx, r, t, TaskState::Scheduled, false).await?;
                 Ok(names)
-            }))
+            }
             .await;
+            let result = finish(tx, attempt).await;
             match result {
                 Ok(names) => done.push(format!("{} ({})", format::task_name(&r.name, t.number), if names.is_empty() { "already staffed".into() } else { names.join(", ") })),
                 Err(e) => {
@@ -144,10 +145,10 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         summary(done.len(), &format!("scheduled {}", done.join(", ")), &errors)
     } else {
         "not configured".into()
-    });
+    }));
 
     // 5. Remind people their task starts soon.
-    line("start reminder", if a.remind_start {
+    report.lines.push(("start reminder".to_string(), if a.remind_start {
         let due: Vec<Task> = open(svc, r).await?
             .into_iter()
             .filter(|t| t.state == TaskState::Scheduled && !t.reminded_start && now >= t.times.expected_start - a.remind_start_prior && now < t.times.expected_start)
@@ -155,7 +156,7 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         let mut people = 0;
         let mut errors = Vec::new();
         for t in &due {
-            match per_task(svc, |tx| Box::pin(async move { TaskOps::new(actor, now).remind(tx, r, t, false).await })).await {
+            match { let mut tx = begin(svc).await?; let tx_ref = &mut tx; let result = async { TaskOps::new(actor, now).remind(tx_ref, r, t, false).await }.await; finish(tx, result).await } {
                 Ok(n) => people += n,
                 Err(e) => errors.push(err_line(r, t, &e)),
             }
@@ -163,16 +164,16 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         summary(due.len() - errors.len(), &format!("reminded {people} {} of {} starting", plural(people, "person", "people"), tasks(due.len() - errors.len())), &errors)
     } else {
         "not configured".into()
-    });
+    }));
 
     // 6. Start scheduled tasks whose time has come (on time: at their planned start).
-    line("start", if a.start_finish {
+    report.lines.push(("start".to_string(), if a.start_finish {
         let due: Vec<Task> = open(svc, r).await?.into_iter().filter(|t| t.state == TaskState::Scheduled && t.times.expected_start <= now).collect();
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for t in &due {
             let at = t.times.expected_start;
-            match per_task(svc, |tx| Box::pin(async move { TaskOps::new(actor, at).transition(tx, r, t, TaskState::Started, false).await })).await {
+            match { let mut tx = begin(svc).await?; let tx_ref = &mut tx; let result = async { TaskOps::new(actor, at).transition(tx_ref, r, t, TaskState::Started, false).await }.await; finish(tx, result).await } {
                 Ok(_) => done.push(format::task_name(&r.name, t.number)),
                 Err(e) => errors.push(err_line(r, t, &e)),
             }
@@ -180,22 +181,23 @@ async fn run(svc: &Service, r: &Rotation, actor: &str, now: DateTime<Utc>) -> Re
         summary(done.len(), &format!("started {}", done.join(", ")), &errors)
     } else {
         "not configured".into()
-    });
+    }));
 
     Ok(report)
 }
 
-type BoxFut<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send + 'a>>;
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
-/// Runs one task's work in its own transaction: it all happens, or none of it.
-async fn per_task<T, F>(svc: &Service, f: F) -> Result<T>
-where
-    F: for<'c> FnOnce(&'c mut store::Conn) -> BoxFut<'c, T>,
-{
-    let mut tx = store::begin_write(svc.pool()).await?;
-    let out = f(&mut tx).await?;
+/// Each task's work runs in its own transaction: it all happens, or none of it.
+async fn begin(svc: &Service) -> Result<Tx> {
+    Ok(store::begin_write(svc.pool()).await?)
+}
+
+/// Commits on success; on failure the transaction is dropped, which rolls it back.
+async fn finish<T>(tx: Tx, result: Result<T>) -> Result<T> {
+    let value = result?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(out)
+    Ok(value)
 }
 
 async fn open(svc: &Service, r: &Rotation) -> Result<Vec<Task>> {

@@ -75,14 +75,8 @@ mod tests {
         let a = Interval::new(t(1), t(3));
         assert!(a.overlaps(&Interval::new(t(2), t(4))));
         assert!(a.overlaps(&Interval::new(t(0), t(5))));
-        assert!(
-            !a.overlaps(&Interval::new(t(3), t(4))),
-            "touching after"
-        );
-        assert!(
-            !a.overlaps(&Interval::new(t(0), t(1))),
-            "touching before"
-        );
+        assert!(!a.overlaps(&Interval::new(t(3), t(4))), "touching after");
+        assert!(!a.overlaps(&Interval::new(t(0), t(1))), "touching before");
     }
 
     #[test]

@@ -23,9 +23,8 @@ pub fn resolve_local(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
             // zones do not change twice within a day and a half.
             let probe = local.checked_sub_signed(TimeDelta::hours(36))?.and_utc();
             let before = tz.offset_from_utc_datetime(&probe.naive_utc()).fix();
-            let utc = local.checked_sub_signed(TimeDelta::seconds(i64::from(
-                before.local_minus_utc(),
-            )))?;
+            let utc = local
+                .checked_sub_signed(TimeDelta::seconds(i64::from(before.local_minus_utc())))?;
             Some(utc.and_utc())
         }
     }

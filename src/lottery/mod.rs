@@ -30,7 +30,12 @@ pub use period::{Period, PeriodError};
 pub use settings::{AutopilotChange, AutopilotSettings, TaskTimes, TaskType};
 pub use shift::{ShiftSchedule, shift_interval};
 pub use simulate::{SimMember, SimReport, Simulation, simulate};
+
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};
 
+pub use task_state::{
+    AssignError, ScheduleError, TaskState, TransitionError, check_assign, check_assign_limits,
+    check_fill, check_schedule, check_unassign,
+};
 pub use unavailability::{Reason, Unavailability};
 pub use weight::{DEFAULT_FUZZ, NEGLIGIBLE_LOG2_WEIGHT, doubling, log2_weight, weight};

@@ -60,7 +60,11 @@ impl Needs {
         self.0
             .keys()
             .map(|sl| {
-                let n = people.clone().into_iter().filter(|s| sl.qualifies(s)).count();
+                let n = people
+                    .clone()
+                    .into_iter()
+                    .filter(|s| sl.qualifies(s))
+                    .count();
                 (sl.clone(), u32::try_from(n).unwrap_or(u32::MAX))
             })
             .collect()

@@ -137,19 +137,23 @@ impl Period {
     /// Start of shift `n`, like `try_shift_start`, saturating at chrono's earliest/latest instant for
     /// shift numbers no calendar reaches (millions of years away), so it never fails or panics.
     pub fn shift_start(&self, beginning: DateTime<Utc>, tz: Tz, n: i64) -> DateTime<Utc> {
-        self.try_shift_start(beginning, tz, n)
-            .unwrap_or(if n < 0 {
-                DateTime::<Utc>::MIN_UTC
-            } else {
-                DateTime::<Utc>::MAX_UTC
-            })
+        self.try_shift_start(beginning, tz, n).unwrap_or(if n < 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
     }
 
     /// The shift whose `[start_n, start_n+1)` contains `t`; `None` before the beginning.
     ///
     /// Constant time: an estimate from the elapsed calendar time, corrected by a step or two (a
     /// daylight-saving hour can move a boundary across `t`), so far-future times cost nothing extra.
-    pub fn shift_number_at(&self, beginning: DateTime<Utc>, tz: Tz, t: DateTime<Utc>) -> Option<i64> {
+    pub fn shift_number_at(
+        &self,
+        beginning: DateTime<Utc>,
+        tz: Tz,
+        t: DateTime<Utc>,
+    ) -> Option<i64> {
         if t < beginning {
             return None;
         }

@@ -66,7 +66,10 @@ mod tests {
         let tz = chrono_tz::UTC;
         let s = shift_interval(Period::Monthly, beginning, tz, TimeDelta::zero(), 1).unwrap();
         assert_eq!(s.start, Utc.with_ymd_and_hms(2026, 2, 28, 9, 0, 0).unwrap());
-        assert_eq!(s.finish, Utc.with_ymd_and_hms(2026, 3, 31, 9, 0, 0).unwrap());
+        assert_eq!(
+            s.finish,
+            Utc.with_ymd_and_hms(2026, 3, 31, 9, 0, 0).unwrap()
+        );
         let s = shift_interval(Period::Monthly, beginning, tz, TimeDelta::hours(8), 1).unwrap();
         assert_eq!(s.duration(), TimeDelta::hours(8));
     }

@@ -147,9 +147,6 @@ mod tests {
         assert_eq!(doubling(&p, 0), TimeDelta::hours(84));
         assert_eq!(doubling(&p, 1), TimeDelta::weeks(1));
         assert!(doubling(&p, u32::MAX) > TimeDelta::weeks(1000));
-        assert_eq!(
-            doubling(&Period::Monthly, 1),
-            TimeDelta::seconds(2_628_288)
-        );
+        assert_eq!(doubling(&Period::Monthly, 1), TimeDelta::seconds(2_628_288));
     }
 }

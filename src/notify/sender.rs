@@ -9,7 +9,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{watch, Mutex, Notify};
 
 use crate::lottery::{RotationId, UserId};
-use crate::mattermost::{MattermostClient, MattermostError, NewPost};
+use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, outbox, StoreError};
 
 /// How failed deliveries are retried.
@@ -65,7 +65,7 @@ pub struct Sender {
     bot_id: UserId,
     policy: RetryPolicy,
     wake: Arc<Notify>,
-    channels: Arc<Mutex<HashMap<String, String>>>,
+    channels: Arc<Mutex<HashMap<String, ChannelId>>>,
 }
 
 enum Outcome {
@@ -245,7 +245,7 @@ impl Sender {
         }
     }
 
-    async fn channel_for(&self, user_id: &str) -> Result<String, MattermostError> {
+    async fn channel_for(&self, user_id: &str) -> Result<ChannelId, MattermostError> {
         if let Some(c) = self.channels.lock().await.get(user_id) {
             return Ok(c.clone());
         }

@@ -139,8 +139,12 @@ impl Ctx {
             [(id, _)] => Ok(store::rotations::get(conn, *id).await?),
             [] => {
                 let names: Vec<&str> = all.iter().map(|(_, n)| n.as_str()).collect();
-                let hint = crate::command::suggest(name.as_str(), &names)
-                    .map(|s| format!(" Did you mean `{s}`?"))
+                let hint = names
+                    .iter()
+                    .map(|n| (strsim::damerau_levenshtein(&n.to_lowercase(), &wanted), n))
+                    .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, n)| format!(" Did you mean `{n}`?"))
                     .unwrap_or_default();
                 let list = if names.is_empty() {
                     "There are no active rotations yet; create one with `/lotto rotation new <name>`.".to_string()

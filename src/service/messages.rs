@@ -23,8 +23,11 @@ fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        // Block tags on their own lines leave no blank lines behind.
+        match minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+            Ok(syntax) => env.set_syntax(syntax),
+            Err(e) => tracing::error!(error = %e, "template syntax settings rejected"),
+        }
         for (name, src) in TEMPLATES {
             // The templates ship with the binary and are covered by tests, so a syntax error here is a
             // build defect; log it rather than panic, and `render` reports the missing template.
@@ -41,7 +44,7 @@ fn env() -> &'static Environment<'static> {
 pub fn render<T: Serialize>(name: &str, ctx: &T) -> String {
     let result = env()
         .get_template(name)
-        .and_then(|t| t.render(minijinja::Value::from_serialize(ctx)));
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))));
     match result {
         Ok(s) => tidy(&s),
         Err(e) => {

@@ -196,7 +196,7 @@ impl Service {
     pub async fn execute_as_username(&self, username: &str, text: &str) -> Reply {
         match self.deps.mm.get_user_by_username(username).await {
             Ok(u) => {
-                let req = SlashRequest { user_id: u.id, user_name: u.username, text: text.to_string(), ..Default::default() };
+                let req = SlashRequest { user_id: u.id.0, user_name: u.username, text: text.to_string(), ..Default::default() };
                 self.execute(&req).await
             }
             Err(e) => Reply {
@@ -237,7 +237,7 @@ impl Service {
 
 async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
     match cmd {
-        Command::Help(h) => Ok(Output::new(h.text.clone(), serde_json::json!({ "help": h.text }))),
+        Command::Help { topic, text } => Ok(Output::new(text.clone(), serde_json::json!({ "topic": topic, "help": text }))),
         Command::Info => info::info(ctx).await,
         Command::Rotation(c) => rotation::handle(ctx, c).await,
         Command::Task(c) => task::handle(ctx, c).await,

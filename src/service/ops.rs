@@ -45,14 +45,14 @@ impl TaskOps {
         let start = r
             .period
             .try_shift_start(r.beginning, r.tz, n)
-            .ok_or_else(|| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+            .map_err(|_| || ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
         let duration = if r.task_duration > TimeDelta::zero() {
             r.task_duration
         } else {
             let next = r
                 .period
                 .try_shift_start(r.beginning, r.tz, n + 1)
-                .ok_or_else(|| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+                .map_err(|_| || ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
             next - start
         };
         Ok((start, duration))

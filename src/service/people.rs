@@ -17,10 +17,10 @@ const PROFILE_TTL_SECS: i64 = 3600;
 
 pub fn from_mattermost(u: &MmUser) -> User {
     User {
-        id: UserId::new(u.id.clone()),
+        id: u.id.clone(),
         username: u.username.clone(),
         tz: u.time_zone(),
-        email: u.email.clone().filter(|e| !e.is_empty()),
+        email: Some(u.email.clone()).filter(|e| !e.is_empty()),
         is_admin: u.is_system_admin(),
         refreshed_at: Utc::now().timestamp(),
     }

@@ -261,12 +261,11 @@ async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Result<Ou
 async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<Output> {
     let users = ctx.who(who).await?;
     let tz = ctx.tz();
-    let resolve = |d: &crate::command::DateTimeArg| d.resolve(tz, ctx.now).map_err(|e| ServiceError::invalid(e.to_string()));
     let mut tx: Tx = ctx.begin().await?;
     require_for_person(ctx, &mut tx, &users, "change time off").await?;
     let text = match change {
         UnavailableChange::Add { start, finish } => {
-            let (s, f) = (resolve(&start)?, resolve(&finish)?);
+            let (s, f) = (resolve(&start, tz, ctx)?, resolve(&finish, tz, ctx)?);
             if f <= s {
                 return Err(ServiceError::invalid(format!(
                     "The finish ({}) must be after the start ({}).",
@@ -292,7 +291,7 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
         }
         UnavailableChange::Clear { range } => {
             let window = match range {
-                Some((s, f)) => Some(Interval::new(resolve(&s)?, resolve(&f)?)),
+                Some((s, f)) => Some(Interval::new(resolve(&s, tz, ctx)?, resolve(&f, tz, ctx)?)),
                 None => None,
             };
             let mut n = 0;
@@ -312,6 +311,10 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
     let out = people_json(&mut tx, &users).await?;
     ctx.commit(tx).await?;
     Ok(Output::new(text, out))
+}
+
+fn resolve(d: &crate::command::DateTimeArg, tz: chrono_tz::Tz, ctx: &Ctx) -> Result<DateTime<Utc>> {
+    d.resolve(tz, ctx.now).map_err(|e| ServiceError::invalid(e.to_string()))
 }
 
 async fn show(ctx: &Ctx, who: &Who) -> Result<Output> {

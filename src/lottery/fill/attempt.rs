@@ -193,10 +193,7 @@ fn shortfall(p: &Prepared<'_>, st: &State, need: usize, active: &[usize]) -> Sho
         excluded.push((p.pool[k as usize].index, vec![reason]));
     }
     excluded.sort_by_key(|(index, _)| *index);
-    let not_qualified = p
-        .pool
-        .len()
-        .saturating_sub(p.need_candidates[need].len());
+    let not_qualified = p.pool.len().saturating_sub(p.need_candidates[need].len());
     Shortfall {
         need: p.needs[need].skill_level.clone(),
         remaining: left(need),

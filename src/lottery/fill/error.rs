@@ -51,7 +51,10 @@ pub struct Excluded {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Exclusion {
     /// Personal or calendar time off overlapping the task.
-    Unavailable { absence: Absence, interval: Interval },
+    Unavailable {
+        absence: Absence,
+        interval: Interval,
+    },
     /// On another task (of any rotation) that overlaps this one.
     BusyOnTask {
         rotation: RotationId,
@@ -80,7 +83,11 @@ impl Shortfall {
             self.need,
             self.candidates_left,
             plural(self.candidates_left as usize),
-            if self.candidates_left == 1 { "ies" } else { "y" },
+            if self.candidates_left == 1 {
+                "ies"
+            } else {
+                "y"
+            },
         );
         if !self.unmet.is_empty() {
             let _ = write!(s, " (also unmet: {})", render_needs(&self.unmet));
@@ -116,7 +123,11 @@ impl Shortfall {
             self.need,
             self.candidates_left,
             plural(self.candidates_left as usize),
-            if self.candidates_left == 1 { "ies" } else { "y" },
+            if self.candidates_left == 1 {
+                "ies"
+            } else {
+                "y"
+            },
         );
         if !self.unmet.is_empty() {
             let _ = write!(out, " Also unmet: {}.", render_needs(&self.unmet));
@@ -235,7 +246,10 @@ impl Exclusion {
                 interval,
             } => format!("busy on task {task} of rotation {rotation} ({interval})"),
             Exclusion::Grace { task, interval } => {
-                format!("in grace after task {task} until {}", interval.finish.format("%Y-%m-%d %H:%M UTC"))
+                format!(
+                    "in grace after task {task} until {}",
+                    interval.finish.format("%Y-%m-%d %H:%M UTC")
+                )
             }
             Exclusion::Limit { skill_level, limit } => {
                 format!("would exceed the limit of {limit} {skill_level}")

@@ -192,7 +192,12 @@ impl<'a> Prepared<'a> {
 
     /// A left-out candidate (by join-order index) for an error, with the given needs they would
     /// have counted towards.
-    pub fn to_excluded(&self, index: usize, reasons: Vec<Exclusion>, needs: &[usize]) -> Option<Excluded> {
+    pub fn to_excluded(
+        &self,
+        index: usize,
+        reasons: Vec<Exclusion>,
+        needs: &[usize],
+    ) -> Option<Excluded> {
         let c = self.req.candidates.get(index)?;
         Some(Excluded {
             user: c.user.clone(),

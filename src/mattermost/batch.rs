@@ -21,17 +21,23 @@ pub(super) fn unique<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> 
 
 /// Runs `call` on each chunk of `items` (at most `size` each, a few concurrently) and concatenates
 /// the results. No items, no request: the server would answer 400 to an empty list.
-pub(super) async fn for_each_chunk<'a, T, F, Fut>(
-    items: &[&'a str],
+pub(super) async fn for_each_chunk<T, F, Fut>(
+    items: &[&str],
     size: usize,
     call: F,
 ) -> Result<Vec<T>, MattermostError>
 where
-    F: Fn(Vec<&'a str>) -> Fut,
+    F: Fn(Vec<String>) -> Fut,
     Fut: Future<Output = Result<Vec<T>, MattermostError>>,
 {
-    let parts: Vec<Vec<T>> = stream::iter(items.chunks(size.max(1)))
-        .map(|chunk| call(chunk.to_vec()))
+    // Owned chunks, mapped by `call` itself: chunks that borrow (`&[&str]`) make the stream's futures
+    // lifetime-generic, and rustc then can't prove every caller's future `Send` (it couldn't be spawned).
+    let chunks: Vec<Vec<String>> = items
+        .chunks(size.max(1))
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect();
+    let parts: Vec<Vec<T>> = stream::iter(chunks)
+        .map(call)
         .buffer_unordered(CONCURRENT_CHUNKS)
         .try_collect()
         .await?;
@@ -59,7 +65,7 @@ mod tests {
             calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             async move {
                 assert!(chunk.len() <= 10);
-                Ok::<_, MattermostError>(chunk.into_iter().map(str::to_string).collect())
+                Ok::<_, MattermostError>(chunk)
             }
         })
         .await

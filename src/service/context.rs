@@ -9,6 +9,7 @@ use tokio::sync::Mutex;
 
 use super::{people, Result, Service, ServiceError};
 use crate::command::{RotationName, TaskRef, UserRef, Who};
+use crate::lottery::RotationId;
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
 use crate::store::users::User;
@@ -129,35 +130,9 @@ impl Ctx {
 
     /// Finds an active rotation: an exact (case-insensitive) name, else a unique partial match.
     pub async fn rotation(&self, conn: &mut Conn, name: &RotationName) -> Result<Rotation> {
-        let wanted = name.as_str().to_lowercase();
         let all = store::rotations::active_names(conn).await?;
-        if let Some((id, _)) = all.iter().find(|(_, n)| n.to_lowercase() == wanted) {
-            return Ok(store::rotations::get(conn, *id).await?);
-        }
-        let partial: Vec<_> = all.iter().filter(|(_, n)| n.to_lowercase().contains(&wanted)).collect();
-        match partial.as_slice() {
-            [(id, _)] => Ok(store::rotations::get(conn, *id).await?),
-            [] => {
-                let names: Vec<&str> = all.iter().map(|(_, n)| n.as_str()).collect();
-                let hint = names
-                    .iter()
-                    .map(|n| (strsim::damerau_levenshtein(&n.to_lowercase(), &wanted), n))
-                    .filter(|(d, n)| *d <= 2.max(n.len() / 3))
-                    .min_by_key(|(d, _)| *d)
-                    .map(|(_, n)| format!(" Did you mean `{n}`?"))
-                    .unwrap_or_default();
-                let list = if names.is_empty() {
-                    "There are no active rotations yet; create one with `/lotto rotation new <name>`.".to_string()
-                } else {
-                    format!("Active rotations: {}.", names.join(", "))
-                };
-                Err(ServiceError::NotFound(format!("No active rotation is called `{name}`.{hint} {list}")))
-            }
-            many => Err(ServiceError::NotFound(format!(
-                "`{name}` matches several rotations: {}. Type the full name.",
-                many.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
-            ))),
-        }
+        let id = match_rotation(&all, name)?;
+        Ok(store::rotations::get(conn, id).await?)
     }
 
     /// Finds a task written `ROTATION#N`.
@@ -170,5 +145,59 @@ impl Ctx {
                 rotation.name, r.number, rotation.name
             ))),
         }
+    }
+}
+
+/// An exact (case-insensitive) name wins; otherwise a unique partial match. No regexes from user input.
+fn match_rotation(all: &[(RotationId, String)], name: &RotationName) -> Result<RotationId> {
+    let wanted = name.as_str().to_lowercase();
+    if let Some((id, _)) = all.iter().find(|(_, n)| n.to_lowercase() == wanted) {
+        return Ok(*id);
+    }
+    let partial: Vec<&(RotationId, String)> = all.iter().filter(|(_, n)| n.to_lowercase().contains(&wanted)).collect();
+    match partial.as_slice() {
+        [(id, _)] => Ok(*id),
+        [] => {
+            let names: Vec<&str> = all.iter().map(|(_, n)| n.as_str()).collect();
+            let hint = names
+                .iter()
+                .map(|n| (strsim::damerau_levenshtein(&n.to_lowercase(), &wanted), n))
+                .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, n)| format!(" Did you mean `{n}`?"))
+                .unwrap_or_default();
+            let list = if names.is_empty() {
+                "There are no active rotations yet; a bot admin can create one with `/lotto rotation new <name>`.".to_string()
+            } else {
+                format!("Active rotations: {}.", names.join(", "))
+            };
+            Err(ServiceError::NotFound(format!("No active rotation is called `{name}`.{hint} {list}")))
+        }
+        many => Err(ServiceError::NotFound(format!(
+            "`{name}` matches several rotations: {}. Type the full name.",
+            many.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<(RotationId, String)> {
+        vec![(RotationId(1), "ICE".into()), (RotationId(2), "SET-web".into()), (RotationId(3), "SET-server".into())]
+    }
+
+    #[test]
+    fn exact_names_win_then_unique_partial_matches() {
+        let name = |s: &str| RotationName::parse(s).unwrap();
+        assert_eq!(match_rotation(&all(), &name("ice")).unwrap(), RotationId(1));
+        assert_eq!(match_rotation(&all(), &name("web")).unwrap(), RotationId(2));
+        let e = match_rotation(&all(), &name("SET")).unwrap_err().to_string();
+        assert!(e.contains("SET-web") && e.contains("SET-server"), "{e}");
+        let e = match_rotation(&all(), &name("IEC")).unwrap_err().to_string();
+        assert!(e.contains("Did you mean `ICE`"), "{e}");
+        // Regex metacharacters are plain text here.
+        assert!(match_rotation(&all(), &name("S.T")).is_err());
     }
 }

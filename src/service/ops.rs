@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{format, messages, render, Result, ServiceError};
 use crate::lottery::{
-    self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, Skills, TaskState,
+    self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, TaskState,
     TaskType, Unavailability, UserId,
 };
 use crate::store::outbox::{self, NewMessage};
@@ -45,14 +45,14 @@ impl TaskOps {
         let start = r
             .period
             .try_shift_start(r.beginning, r.tz, n)
-            .map_err(|_| || ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+            .map_err(|_| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
         let duration = if r.task_duration > TimeDelta::zero() {
             r.task_duration
         } else {
             let next = r
                 .period
                 .try_shift_start(r.beginning, r.tz, n + 1)
-                .map_err(|_| || ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+                .map_err(|_| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
             next - start
         };
         Ok((start, duration))
@@ -236,7 +236,7 @@ impl TaskOps {
     /// Adds people by hand. Without `force`: only pending tasks, and limits are respected.
     pub async fn assign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_assign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        lottery::check_assign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
         let current = store::tasks::users(conn, task.id).await?;
         let new: Vec<&User> = users.iter().filter(|u| !current.contains(&u.id)).collect();
         if new.is_empty() {
@@ -247,21 +247,18 @@ impl TaskOps {
         }
         if !force {
             let limit = needs_of(conn, task, NeedKind::Limit).await?;
-            let mut on_task: Vec<Skills> = Vec::new();
+            let mut on_task = Vec::new();
             for u in &current {
-                on_task.push(store::users::skills(conn, u).await?);
+                on_task.push(Assigned { user: u.clone(), skills: store::users::skills(conn, u).await? });
             }
             let mut adding = Vec::new();
             for u in &new {
-                adding.push((u.id.clone(), store::users::skills(conn, &u.id).await?));
+                adding.push(Assigned { user: u.id.clone(), skills: store::users::skills(conn, &u.id).await? });
             }
-            if let Err(v) = lottery::check_limits(&limit, &on_task, &adding) {
+            if let Err(v) = lottery::check_assign_limits(&limit, &on_task, &adding) {
                 let names: HashMap<UserId, String> = new.iter().map(|u| (u.id.clone(), format!("@{}", u.username))).collect();
                 let lookup = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-                return Err(ServiceError::invalid(format!(
-                    "Can't assign to {name}: {} Use `--force` to assign anyway.",
-                    v.describe(&lookup)
-                )));
+                return Err(ServiceError::invalid(format!("Can't assign to {name}. {}", v.describe(&lookup))));
             }
         }
         let mut added = Vec::new();
@@ -279,7 +276,7 @@ impl TaskOps {
     /// Takes people off a task. Without `force`: only pending tasks.
     pub async fn unassign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_unassign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        lottery::check_unassign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
         let current = store::tasks::users(conn, task.id).await?;
         let missing: Vec<String> = users.iter().filter(|u| !current.contains(&u.id)).map(|u| format!("@{}", u.username)).collect();
         if !missing.is_empty() {
@@ -303,19 +300,14 @@ impl TaskOps {
         let name = render::task_ref(&r.name, task);
         let next = task.state.transition(to).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
         let users = store::tasks::users(conn, task.id).await?;
-        if next == TaskState::Scheduled && !force {
+        if next == TaskState::Scheduled {
             let require = needs_of(conn, task, NeedKind::Require).await?;
-            let mut skills = Vec::new();
+            let mut on_task = Vec::new();
             for u in &users {
-                skills.push(store::users::skills(conn, u).await?);
+                on_task.push(Assigned { user: u.clone(), skills: store::users::skills(conn, u).await? });
             }
-            let unmet = lottery::unmet_needs(&require, &skills);
-            if !unmet.is_empty() {
-                let text = unmet.iter().map(|(sl, c)| format!("{c} more {sl}")).collect::<Vec<_>>().join(", ");
-                return Err(ServiceError::invalid(format!(
-                    "{name} doesn't meet its needs yet (it needs {text}). Fill it first (`/lotto task fill {name}`), assign people, or schedule anyway with `--force`."
-                )));
-            }
+            lottery::check_schedule(&require, &on_task, force)
+                .map_err(|e| ServiceError::invalid(format!("{name} can't be scheduled yet: {}.", e.to_string().replace("<task>", &name))))?;
         }
         let mut t = task.clone();
         t.state = next;

@@ -419,7 +419,3 @@ async fn owners(ctx: &Ctx, name: &RotationName, users: &[command::UserRef], add:
     Ok(Output::new(text, json!({ "rotation": r.name, "owners": owners })))
 }
 
-/// States a task can be in that still matter for `rotation show`.
-pub fn is_open(s: TaskState) -> bool {
-    s != TaskState::Finished
-}

@@ -90,7 +90,8 @@ async fn created(ctx: &Ctx, mut tx: Tx, r: &Rotation, t: &Task) -> Result<Output
 
 async fn assign(ctx: &Ctx, task: &TaskRef, users: &[UserRef], force: bool, add: bool) -> Result<Output> {
     let people = ctx.users(users).await?;
-    let (mut tx, r, t) = for_owner(ctx, task, if add { "assign people to its tasks" } else { "unassign people" }).await?;
+    let what = if add { "assign people to its tasks" } else { "unassign people from its tasks" };
+    let (mut tx, r, t) = for_owner(ctx, task, what).await?;
     let changed = if add {
         ops(ctx).assign(&mut tx, &r, &t, &people, force).await?
     } else {
@@ -208,3 +209,7 @@ async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Out
     }
     Ok(Output::new(rows.join("\n"), Value::Array(items)))
 }
+
+
+
+

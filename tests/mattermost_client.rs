@@ -16,7 +16,7 @@ use solar_lottery::mattermost::{
     ChannelType, CommandResponse, CustomStatus, MattermostClient, MattermostError, NewPost,
     ResponseType, StatusKind,
 };
-use support::fake_mattermost::{Fault, FakeMattermost, LostResponse, RouteKind};
+use support::fake_mattermost::{FakeMattermost, Fault, LostResponse, RouteKind};
 
 fn api_error_id(error: &MattermostError) -> &str {
     error.app_error_id().unwrap_or("<not an AppError>")
@@ -47,7 +47,10 @@ async fn a_wrong_token_is_a_permanent_401_that_names_the_setting() {
     .unwrap();
     let error = client.get_me().await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
-    assert_eq!(api_error_id(&error), "api.context.session_expired.app_error");
+    assert_eq!(
+        api_error_id(&error),
+        "api.context.session_expired.app_error"
+    );
     assert!(!error.is_retryable());
     assert!(error.to_string().contains("LOTTO_BOT_TOKEN"), "{error}");
 }
@@ -67,7 +70,10 @@ async fn get_user_reads_time_zone_roles_and_custom_status() {
     assert!(user.is_system_admin());
     let custom = user.custom_status().unwrap();
     assert_eq!(custom.text, "In a meeting");
-    assert_eq!(custom.expires_at.map(|t| t.timestamp()), Some(expires.timestamp()));
+    assert_eq!(
+        custom.expires_at.map(|t| t.timestamp()),
+        Some(expires.timestamp())
+    );
     assert!(!custom.is_expired(Utc::now()));
 
     let bob = mm.add_user("bob").automatic_time_zone("Asia/Tokyo");
@@ -83,12 +89,18 @@ async fn unknown_and_deactivated_users_are_not_found() {
     let client = mm.client();
 
     let error = client.get_user(&gone.user_id()).await.unwrap_err();
-    assert!(matches!(error, MattermostError::NotFound { .. }), "{error:?}");
+    assert!(
+        matches!(error, MattermostError::NotFound { .. }),
+        "{error:?}"
+    );
     let error = client
         .get_user(&UserId::new("abcdefghijklmnopqrstuvwxyz"))
         .await
         .unwrap_err();
-    assert!(matches!(error, MattermostError::NotFound { .. }), "{error:?}");
+    assert!(
+        matches!(error, MattermostError::NotFound { .. }),
+        "{error:?}"
+    );
     assert!(!error.is_retryable());
 
     let error = client.get_user_by_username("nobody").await.unwrap_err();
@@ -105,7 +117,10 @@ async fn impossible_usernames_are_not_found_without_asking_the_server() {
     let mm = FakeMattermost::start().await;
     for name in ["", "..", "a/b", "ann?x=1"] {
         let error = mm.client().get_user_by_username(name).await.unwrap_err();
-        assert!(matches!(error, MattermostError::NotFound { .. }), "{name}: {error:?}");
+        assert!(
+            matches!(error, MattermostError::NotFound { .. }),
+            "{name}: {error:?}"
+        );
     }
     assert_eq!(mm.request_count(RouteKind::GetUserByUsername), 0);
 }
@@ -140,7 +155,13 @@ async fn users_by_usernames_omits_unknown_and_deactivated_names_and_duplicates()
     assert_eq!(found, ["ann", "bob"]);
     assert_eq!(mm.request_count(RouteKind::GetUsersByUsernames), 1);
 
-    assert!(mm.client().get_users_by_usernames(&[]).await.unwrap().is_empty());
+    assert!(
+        mm.client()
+            .get_users_by_usernames(&[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(mm.request_count(RouteKind::GetUsersByUsernames), 1);
 }
 
@@ -163,8 +184,14 @@ async fn direct_channels_are_created_once_and_named_by_sorted_ids() {
     let ann = mm.add_user("ann");
     let bot = mm.bot().user_id();
     let client = mm.client();
-    let first = client.create_direct_channel(&bot, &ann.user_id()).await.unwrap();
-    let again = client.create_direct_channel(&ann.user_id(), &bot).await.unwrap();
+    let first = client
+        .create_direct_channel(&bot, &ann.user_id())
+        .await
+        .unwrap();
+    let again = client
+        .create_direct_channel(&ann.user_id(), &bot)
+        .await
+        .unwrap();
     assert_eq!(first.id, again.id);
     assert_eq!(first.channel_type, ChannelType::Direct);
     let mut ids = [bot.as_str(), ann.id()];
@@ -198,7 +225,10 @@ async fn a_dm_to_an_unknown_or_deactivated_user_fails_permanently() {
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
-    assert_eq!(api_error_id(&error), "api.context.invalid_body_param.app_error");
+    assert_eq!(
+        api_error_id(&error),
+        "api.context.invalid_body_param.app_error"
+    );
 }
 
 #[tokio::test]
@@ -211,14 +241,20 @@ async fn a_post_is_created_as_the_bot_without_setting_it_online() {
         .await
         .unwrap();
     let post = client
-        .create_post(&NewPost::new(channel.id.clone(), "You are on call next week."))
+        .create_post(&NewPost::new(
+            channel.id.clone(),
+            "You are on call next week.",
+        ))
         .await
         .unwrap();
     assert_eq!(post.user_id, mm.bot().user_id());
     assert_eq!(post.channel_id, channel.id);
     assert_eq!(post.props.get("from_bot"), Some(&serde_json::json!("true")));
     assert_eq!(mm.dms_to("ann"), ["You are on call next week."]);
-    assert!(!mm.posts()[0].set_online, "the client must send set_online=false");
+    assert!(
+        !mm.posts()[0].set_online,
+        "the client must send set_online=false"
+    );
 }
 
 #[tokio::test]
@@ -241,7 +277,11 @@ async fn a_repeated_pending_post_id_returns_the_first_post_and_creates_nothing()
 
 #[tokio::test]
 async fn a_retry_after_a_lost_answer_does_not_post_twice() {
-    for how in [LostResponse::Disconnect, LostResponse::ServerError, LostResponse::Hang] {
+    for how in [
+        LostResponse::Disconnect,
+        LostResponse::ServerError,
+        LostResponse::Hang,
+    ] {
         let mm = FakeMattermost::start().await;
         let ann = mm.add_user("ann");
         let client = mm.client_with_timeout(Duration::from_millis(500));
@@ -304,7 +344,10 @@ async fn posting_to_a_user_deactivated_after_the_dm_was_made_fails_permanently()
         .create_post(&NewPost::new(channel.id, "hi"))
         .await
         .unwrap_err();
-    assert!(error.status().is_some_and(|s| s.is_client_error()), "{error:?}");
+    assert!(
+        error.status().is_some_and(|s| s.is_client_error()),
+        "{error:?}"
+    );
     assert!(!error.is_retryable());
 }
 
@@ -323,7 +366,10 @@ async fn a_reply_to_an_unknown_root_is_a_bad_request() {
     ));
     let error = client.create_post(&post).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
-    assert_eq!(api_error_id(&error), "api.post.create_post.root_id.app_error");
+    assert_eq!(
+        api_error_id(&error),
+        "api.post.create_post.root_id.app_error"
+    );
 }
 
 #[tokio::test]
@@ -334,7 +380,10 @@ async fn an_over_long_message_is_refused_before_sending() {
         "x".repeat(16_384),
     );
     let error = mm.client().create_post(&post).await.unwrap_err();
-    assert!(matches!(error, MattermostError::InvalidRequest(_)), "{error:?}");
+    assert!(
+        matches!(error, MattermostError::InvalidRequest(_)),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("16383"), "{error}");
     assert_eq!(mm.request_count(RouteKind::CreatePost), 0);
 }
@@ -373,7 +422,13 @@ async fn a_malformed_id_in_a_status_list_is_named_without_a_request() {
         .unwrap_err();
     assert!(error.to_string().contains("not-an-id"), "{error}");
     assert_eq!(mm.request_count(RouteKind::GetStatusesByIds), 0);
-    assert!(mm.client().get_statuses_by_ids(&[]).await.unwrap().is_empty());
+    assert!(
+        mm.client()
+            .get_statuses_by_ids(&[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -401,7 +456,10 @@ async fn changing_someone_elses_status_without_system_admin_is_forbidden() {
     assert_eq!(mm.status_of("ann").status, "online");
     let writes = mm.status_writes();
     assert_eq!(writes.len(), 1);
-    assert_eq!((writes[0].username.as_str(), writes[0].http_status), ("ann", 403));
+    assert_eq!(
+        (writes[0].username.as_str(), writes[0].http_status),
+        ("ann", 403)
+    );
 
     // Its own status is always allowed.
     let own = mm
@@ -426,7 +484,11 @@ async fn an_admin_bot_sets_timed_dnd_and_online_with_the_servers_manual_flags() 
         .unwrap();
     assert_eq!(status.kind(), Some(StatusKind::Dnd));
     assert!(status.manual);
-    assert_eq!(status.dnd_end_time, end - end % 60, "rounded down to the minute");
+    assert_eq!(
+        status.dnd_end_time,
+        end - end % 60,
+        "rounded down to the minute"
+    );
     assert_eq!(mm.status_of("ann").prev_status, "away");
 
     let status = client
@@ -463,7 +525,10 @@ async fn custom_status_is_set_read_back_and_cleared() {
     let client = mm.client();
     let until = Utc::now() + TimeDelta::minutes(30);
     client
-        .update_custom_status(&ann.user_id(), &CustomStatus::until("calendar", "In a meeting", until))
+        .update_custom_status(
+            &ann.user_id(),
+            &CustomStatus::until("calendar", "In a meeting", until),
+        )
         .await
         .unwrap();
     let stored = mm.custom_status_of("ann").unwrap();
@@ -483,8 +548,15 @@ async fn custom_status_errors_are_the_servers() {
     let client = mm.client();
     let soon = CustomStatus::until("calendar", "In a meeting", Utc::now() + TimeDelta::hours(1));
 
-    let error = client.update_custom_status(&ann.user_id(), &soon).await.unwrap_err();
-    assert_eq!(error.status(), Some(StatusCode::FORBIDDEN), "bot without system_admin");
+    let error = client
+        .update_custom_status(&ann.user_id(), &soon)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::FORBIDDEN),
+        "bot without system_admin"
+    );
     assert!(matches!(
         client.clear_custom_status(&ann.user_id()).await,
         Err(MattermostError::Api { .. })
@@ -492,9 +564,15 @@ async fn custom_status_errors_are_the_servers() {
 
     mm.bot().system_admin();
     let past = CustomStatus::until("calendar", "In a meeting", Utc::now() - TimeDelta::hours(1));
-    let error = client.update_custom_status(&ann.user_id(), &past).await.unwrap_err();
+    let error = client
+        .update_custom_status(&ann.user_id(), &past)
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
-    assert_eq!(api_error_id(&error), "api.context.invalid_body_param.app_error");
+    assert_eq!(
+        api_error_id(&error),
+        "api.context.invalid_body_param.app_error"
+    );
 
     let error = client
         .update_custom_status(&ann.user_id(), &CustomStatus::default())
@@ -503,7 +581,10 @@ async fn custom_status_errors_are_the_servers() {
     assert!(matches!(error, MattermostError::InvalidRequest(_)));
 
     mm.set_custom_statuses_enabled(false);
-    let error = client.update_custom_status(&ann.user_id(), &soon).await.unwrap_err();
+    let error = client
+        .update_custom_status(&ann.user_id(), &soon)
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::NOT_IMPLEMENTED));
     assert!(error.to_string().contains("Custom Statuses"), "{error}");
 }
@@ -518,7 +599,10 @@ async fn server_errors_are_retryable_and_keep_the_app_error() {
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     assert!(matches!(error, MattermostError::Api { .. }));
     assert!(error.is_retryable());
-    assert!(mm.client().get_me().await.is_ok(), "only the next request fails");
+    assert!(
+        mm.client().get_me().await.is_ok(),
+        "only the next request fails"
+    );
 }
 
 #[tokio::test]
@@ -595,7 +679,10 @@ async fn a_refused_connection_is_a_retryable_transport_error() {
     let error = client.get_me().await.unwrap_err();
     assert!(matches!(error, MattermostError::Transport(_)), "{error:?}");
     assert!(error.is_retryable());
-    assert!(error.to_string().contains("LOTTO_MATTERMOST_URL"), "{error}");
+    assert!(
+        error.to_string().contains("LOTTO_MATTERMOST_URL"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -681,7 +768,11 @@ async fn the_fake_refuses_what_mattermost_refuses() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "ooo cannot be set");
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "ooo cannot be set"
+    );
 
     let response = http
         .post(url("/api/v4/users/status/ids"))
@@ -719,15 +810,23 @@ async fn the_fake_enforces_the_message_length_limit() {
 
 // ----- response_url ----------------------------------------------------------------------------
 
+/// One request as the receiver saw it.
+type Request = (Method, Uri, HeaderMap, Bytes);
+
 /// A stand-in for the bot's `/slash` endpoint that records what it received.
 #[derive(Clone, Default)]
 struct Received {
-    requests: Arc<Mutex<Vec<(Method, Uri, HeaderMap, Bytes)>>>,
+    requests: Arc<Mutex<Vec<Request>>>,
 }
 
 impl Received {
-    fn last(&self) -> (Method, Uri, HeaderMap, Bytes) {
-        self.requests.lock().unwrap().last().cloned().expect("a request arrived")
+    fn last(&self) -> Request {
+        self.requests
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("a request arrived")
     }
 }
 
@@ -738,7 +837,11 @@ async fn receiver(respond: fn() -> Response) -> (String, Received) {
     let handler = move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let store = store.clone();
         async move {
-            store.requests.lock().unwrap().push((method, uri, headers, body));
+            store
+                .requests
+                .lock()
+                .unwrap()
+                .push((method, uri, headers, body));
             respond()
         }
     };
@@ -765,7 +868,10 @@ async fn a_delayed_reply_goes_to_the_response_url_at_most_five_times() {
 
     for i in 0..5 {
         client
-            .post_response_url(&reply.response_url, &CommandResponse::in_channel(format!("done {i}")))
+            .post_response_url(
+                &reply.response_url,
+                &CommandResponse::in_channel(format!("done {i}")),
+            )
             .await
             .unwrap();
     }
@@ -790,7 +896,10 @@ async fn an_unknown_or_expired_response_url_is_not_found() {
     let reply = mm.slash(&app, "ann", "info").await;
     let client = mm.client();
 
-    let unknown = format!("{}/hooks/commands/abcdefghijklmnopqrstuvwxyz", mm.base_url());
+    let unknown = format!(
+        "{}/hooks/commands/abcdefghijklmnopqrstuvwxyz",
+        mm.base_url()
+    );
     let error = client
         .post_response_url(&unknown, &CommandResponse::ephemeral("x"))
         .await
@@ -824,7 +933,10 @@ async fn the_response_url_gets_no_bot_token() {
     assert_eq!(method, Method::POST);
     assert!(headers.get("authorization").is_none());
     let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(sent, serde_json::json!({"response_type": "ephemeral", "text": "hi"}));
+    assert_eq!(
+        sent,
+        serde_json::json!({"response_type": "ephemeral", "text": "hi"})
+    );
 }
 
 // ----- the slash-command side of the fake ----------------------------------------------------
@@ -849,7 +961,11 @@ async fn slash_sends_the_form_and_headers_mattermost_sends() {
     let (app, received) = receiver(json_reply).await;
 
     let reply = mm
-        .slash(&app, "ann", "rotation join oncall @bob @ann, @nobody me@example.com ~town-square")
+        .slash(
+            &app,
+            "ann",
+            "rotation join oncall @bob @ann, @nobody me@example.com ~town-square",
+        )
         .await;
     assert_eq!(reply.status, Some(200));
     assert_eq!(reply.text(), "ok from the bot");
@@ -859,7 +975,10 @@ async fn slash_sends_the_form_and_headers_mattermost_sends() {
     assert_eq!(headers["content-type"], "application/x-www-form-urlencoded");
     assert_eq!(headers["accept"], "application/json");
     assert_eq!(headers["user-agent"], "Mattermost-Bot/1.1");
-    assert_eq!(headers["authorization"], format!("Token {}", mm.slash_token()).as_str());
+    assert_eq!(
+        headers["authorization"],
+        format!("Token {}", mm.slash_token()).as_str()
+    );
 
     let fields = form(&body);
     let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
@@ -893,7 +1012,10 @@ async fn slash_sends_the_form_and_headers_mattermost_sends() {
     assert_eq!(field(&fields, "user_mentions"), ["bob", "ann"]);
     assert_eq!(field(&fields, "user_mentions_ids"), [bob.id(), ann.id()]);
     assert_eq!(field(&fields, "channel_mentions"), ["town-square"]);
-    assert_eq!(field(&fields, "channel_mentions_ids"), [one("channel_id").as_str()]);
+    assert_eq!(
+        field(&fields, "channel_mentions_ids"),
+        [one("channel_id").as_str()]
+    );
 }
 
 #[tokio::test]
@@ -906,7 +1028,10 @@ async fn slash_without_mentions_sends_no_mention_keys_and_empty_text_is_present(
     let fields = form(&received.last().3);
     assert_eq!(field(&fields, "text"), [""]);
     assert!(field(&fields, "user_mentions").is_empty());
-    assert!(field(&fields, "root_id").is_empty(), "v10.11 sends no root_id");
+    assert!(
+        field(&fields, "root_id").is_empty(),
+        "v10.11 sends no root_id"
+    );
 }
 
 #[tokio::test]
@@ -938,7 +1063,10 @@ async fn slash_in_a_dm_names_the_channel_by_sorted_ids_and_can_carry_a_thread() 
     let fields = form(&received.last().3);
     let mut ids = [ann.id().to_string(), mm.bot().id().to_string()];
     ids.sort();
-    assert_eq!(field(&fields, "channel_name"), [format!("{}__{}", ids[0], ids[1]).as_str()]);
+    assert_eq!(
+        field(&fields, "channel_name"),
+        [format!("{}__{}", ids[0], ids[1]).as_str()]
+    );
     assert_eq!(field(&fields, "root_id"), ["abcdefghijklmnopqrstuvwxyz"]);
 }
 
@@ -947,13 +1075,17 @@ async fn slash_with_another_token_and_raw_fields() {
     let mm = FakeMattermost::start().await;
     mm.add_user("ann");
     let (app, received) = receiver(json_reply).await;
-    mm.slash_with_token(&app, "ann", "info", "wrong-token").await;
+    mm.slash_with_token(&app, "ann", "info", "wrong-token")
+        .await;
     let (_, _, headers, body) = received.last();
     assert_eq!(headers["authorization"], "Token wrong-token");
     assert_eq!(field(&form(&body), "token"), ["wrong-token"]);
 
     mm.slash_raw(&app, &[("text", "x"), ("text", "y")]).await;
-    assert_eq!(form(&received.last().3), [("text".into(), "x".into()), ("text".into(), "y".into())]);
+    assert_eq!(
+        form(&received.last().3),
+        [("text".into(), "x".into()), ("text".into(), "y".into())]
+    );
 }
 
 #[tokio::test]
@@ -961,7 +1093,14 @@ async fn slash_judges_the_answer_like_mattermost() {
     let mm = FakeMattermost::start().await;
     mm.add_user("ann");
 
-    let (app, _) = receiver(|| (StatusCode::CREATED, axum::Json(serde_json::json!({"text": "x"}))).into_response()).await;
+    let (app, _) = receiver(|| {
+        (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({"text": "x"})),
+        )
+            .into_response()
+    })
+    .await;
     let reply = mm.slash(&app, "ann", "info").await;
     assert_eq!(reply.status, Some(201));
     assert!(reply.response.is_none());
@@ -976,13 +1115,19 @@ async fn slash_judges_the_answer_like_mattermost() {
     assert_eq!(reply.ok().response_type, ResponseType::Ephemeral);
 
     let (app, _) = receiver(|| (StatusCode::OK, "").into_response()).await;
-    assert_eq!(mm.slash(&app, "ann", "info").await.text(), "", "empty text is a silent reply");
+    assert_eq!(
+        mm.slash(&app, "ann", "info").await.text(),
+        "",
+        "empty text is a silent reply"
+    );
 
-    let (app, _) = receiver(|| {
-        (StatusCode::OK, [("content-type", "application/json")], "").into_response()
-    })
-    .await;
-    assert!(mm.slash(&app, "ann", "info").await.response.is_none(), "empty JSON fails");
+    let (app, _) =
+        receiver(|| (StatusCode::OK, [("content-type", "application/json")], "").into_response())
+            .await;
+    assert!(
+        mm.slash(&app, "ann", "info").await.response.is_none(),
+        "empty JSON fails"
+    );
 
     let (app, _) = receiver(|| {
         (

@@ -1168,3 +1168,120 @@ async fn slash_to_nowhere_is_a_failed_command() {
         Some("Command with a trigger of '/lotto' failed.")
     );
 }
+
+#[tokio::test]
+async fn recent_posts_are_read_back_oldest_first_with_their_props() {
+    let mm = FakeMattermost::start().await;
+    let ann = mm.add_user("ann");
+    let client = mm.client();
+    let channel = client
+        .create_direct_channel(&mm.bot().user_id(), &ann.user_id())
+        .await
+        .unwrap();
+    let before = Utc::now().timestamp_millis() - 1;
+    for (i, text) in ["first", "second"].iter().enumerate() {
+        let mut post =
+            NewPost::new(channel.id.clone(), *text).with_pending_post_id(format!("k{i}"));
+        post.props = Some(serde_json::json!({"solar_lottery_key": format!("k{i}")}));
+        client.create_post(&post).await.unwrap();
+    }
+    let posts = client.get_posts_since(&channel.id, before).await.unwrap();
+    let messages: Vec<&str> = posts.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages, ["first", "second"]);
+    assert_eq!(posts[1].props["solar_lottery_key"], "k1");
+    assert_eq!(posts[0].pending_post_id, "", "the server does not store it");
+
+    let later = posts[1].create_at;
+    assert!(
+        client
+            .get_posts_since(&channel.id, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let other = mm.add_user("bob");
+    let admin = mm.add_user("root").system_admin();
+    let theirs = MattermostClient::new(
+        mm.base_url(),
+        SecretString::from(admin.access_token()),
+        Duration::from_secs(5),
+    )
+    .unwrap()
+    .create_direct_channel(&ann.user_id(), &other.user_id())
+    .await
+    .unwrap();
+    let error = client.get_posts_since(&theirs.id, 0).await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::FORBIDDEN));
+}
+
+#[tokio::test]
+async fn garbage_from_the_server_is_a_decode_or_http_error_never_a_panic() {
+    let mm = FakeMattermost::start().await;
+    let answers = [
+        (200, "application/json", "not json at all"),
+        (200, "application/json", r#"{"id": 5, "username": []}"#),
+        (200, "text/html", "<html>login page</html>"),
+        (200, "application/json", ""),
+        (400, "application/json", r#"{"id": "#),
+        (400, "text/plain", "\u{0}\u{1}binary\u{7f}"),
+        (404, "application/json", "[]"),
+    ];
+    for (status, content_type, body) in answers {
+        mm.fail_next_with(
+            RouteKind::GetMe,
+            1,
+            Fault::Raw {
+                status,
+                content_type,
+                body: body.to_string(),
+            },
+        );
+        let error = mm.client().get_me().await.unwrap_err();
+        if status == 200 {
+            assert!(
+                matches!(error, MattermostError::Decode(_)),
+                "{body:?}: {error:?}"
+            );
+        } else {
+            assert!(
+                matches!(error, MattermostError::Http { .. }),
+                "{body:?}: {error:?}"
+            );
+            assert!(!error.to_string().contains('\u{0}'), "{error}");
+        }
+        assert!(!error.is_retryable(), "{body:?}");
+    }
+}
+
+#[tokio::test]
+async fn usernames_may_be_given_with_their_at_sign() {
+    let mm = FakeMattermost::start().await;
+    let ann = mm.add_user("ann");
+    let client = mm.client();
+    assert_eq!(
+        client.get_user_by_username("@ann").await.unwrap().id,
+        ann.user_id()
+    );
+    let found = client
+        .get_users_by_usernames(&["@ann".to_string(), "ann".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_timed_dnd_falls_back_to_the_previous_status_like_the_server_job() {
+    let mm = FakeMattermost::start().await;
+    mm.bot().system_admin();
+    let ann = mm.add_user("ann").status("away", true);
+    let past = Utc::now().timestamp() - 120;
+    mm.client()
+        .update_status(&ann.user_id(), StatusKind::Dnd, Some(past))
+        .await
+        .unwrap();
+    let status = mm.client().get_status(&ann.user_id()).await.unwrap();
+    assert_eq!(status.kind(), Some(StatusKind::Away));
+    assert!(!status.manual);
+    assert_eq!(status.dnd_end_time, 0);
+}

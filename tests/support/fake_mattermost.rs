@@ -383,6 +383,10 @@ fn router(shared: Shared) -> Router {
             post(posts::create_direct_channel),
         )
         .route("/api/v4/posts", post(posts::create_post))
+        .route(
+            "/api/v4/channels/{channel_id}/posts",
+            get(posts::get_posts_for_channel),
+        )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn(http::common_headers))

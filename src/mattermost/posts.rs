@@ -2,9 +2,11 @@
 
 use reqwest::{Method, StatusCode, Url};
 
-use super::client::MattermostClient;
+use super::client::{MattermostClient, check_segment};
 use super::error::MattermostError;
-use super::model::{Channel, CommandResponse, MAX_POST_MESSAGE_CHARS, NewPost, Post};
+use super::model::{
+    Channel, ChannelId, CommandResponse, MAX_POST_MESSAGE_CHARS, NewPost, Post, PostList,
+};
 use crate::lottery::UserId;
 
 impl MattermostClient {
@@ -41,6 +43,27 @@ impl MattermostClient {
             .json(post);
         self.call_json("POST /posts", request, StatusCode::CREATED)
             .await
+    }
+
+    /// Posts in a channel created, edited or deleted after `since_ms` (epoch milliseconds), oldest
+    /// first. Deleted posts are included (`delete_at > 0`). The server does not store
+    /// `pending_post_id`, so to find "did my earlier attempt arrive?" after its 30-second
+    /// de-duplication window, put the idempotency key in the post's `props` and look for it here.
+    pub async fn get_posts_since(
+        &self,
+        channel_id: &ChannelId,
+        since_ms: i64,
+    ) -> Result<Vec<Post>, MattermostError> {
+        let segment = check_segment(channel_id.as_str(), "channel id")?;
+        let url = self.api_url(&["channels", segment, "posts"]);
+        let since = since_ms.max(0).to_string();
+        let request = self
+            .api(Method::GET, url)
+            .query(&[("since", since.as_str())]);
+        let list: PostList = self
+            .call_json("GET /channels/{id}/posts", request, StatusCode::OK)
+            .await?;
+        Ok(list.into_chronological())
     }
 
     /// Sends a delayed reply to a slash command's `response_url`. No credentials are sent: the URL

@@ -34,8 +34,9 @@ impl MattermostClient {
         .map_err(|e| not_found_as(e, what))
     }
 
-    /// One user by username (without the `@`). An unknown name is `NotFound`.
+    /// One user by username (a leading `@` is ignored). An unknown name is `NotFound`.
     pub async fn get_user_by_username(&self, username: &str) -> Result<User, MattermostError> {
+        let username = username.strip_prefix('@').unwrap_or(username);
         let what = || format!("user @{}", super::error::cap_text(username));
         let segment = check_segment(username, "username")
             .map_err(|_| MattermostError::NotFound { what: what() })?;
@@ -49,13 +50,13 @@ impl MattermostClient {
         .map_err(|e| not_found_as(e, what))
     }
 
-    /// Users by username. Unknown names are silently left out (the server does that), so compare
+    /// Users by username (a leading `@` is ignored). Unknown names are silently left out (the server does that), so compare
     /// the result with the input to find them. Order is not guaranteed.
     pub async fn get_users_by_usernames(
         &self,
         usernames: &[String],
     ) -> Result<Vec<User>, MattermostError> {
-        let names = unique(usernames.iter().map(String::as_str));
+        let names = unique(usernames.iter().map(|n| n.strip_prefix('@').unwrap_or(n)));
         for_each_chunk(&names, USERS_PER_REQUEST, |chunk| async move {
             let url = self.api_url(&["users", "usernames"]);
             self.call_json(

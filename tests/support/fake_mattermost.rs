@@ -9,7 +9,7 @@
 //! Each test starts its own; nothing is global. Usage (`mod support;` in the test file):
 //!
 //! ```ignore
-//! use support::fake_mattermost::{FakeMattermost, RouteKind};
+//! use support::fake_mattermost::{FakeMattermost, LostResponse, RouteKind};
 //!
 //! let mm = FakeMattermost::start().await;
 //! mm.bot().system_admin();                               // default bot role is system_user
@@ -21,12 +21,18 @@
 //! mm.fail_next(RouteKind::CreatePost, 1, 429);           // rate limited, Retry-After: 1
 //! mm.lose_next_response(RouteKind::CreatePost, 1, LostResponse::Disconnect); // created, answer lost
 //!
-//! let reply = mm.slash(&format!("{app}/slash"), "ann", "rotation list").await;
-//! assert_eq!(reply.status, Some(200));
-//! assert!(reply.text().contains("…"));
+//! let reply = mm.slash(&format!("{app}/slash"), "ann", "rotation list @bob").await;
+//! assert_eq!(reply.status, Some(200));                  // None = timeout / refused
+//! assert!(reply.text().contains("…"));                  // panics with Mattermost's error if failed
+//! mm.command(&url, "ann", "help").get().in_dm_with_bot().send().await;  // variants
+//! mm.response_url_posts(&reply.hook_id);                 // what the bot sent to response_url
 //! assert_eq!(mm.dms_to("ann"), vec!["You are scheduled …".to_string()]);
 //! assert_eq!(mm.request_count(RouteKind::CreatePost), 3);
 //! ```
+//!
+//! Faithful details worth knowing: `pending_post_id` de-duplicates for 30 s only (as the server's
+//! in-memory cache); `pending_post_id` reads back empty from `GET /channels/{id}/posts`; DND with an
+//! end time in the past reverts to the previous status when next read (the server's minute job).
 //!
 //! Choices where the contract is silent: a deactivated user is missing for every lookup, and DMs to
 //! them (new channel or post) answer 403; any lowercase emoji name exists; the slash form is
@@ -383,6 +389,10 @@ fn router(shared: Shared) -> Router {
             post(posts::create_direct_channel),
         )
         .route("/api/v4/posts", post(posts::create_post))
+        .route(
+            "/api/v4/channels/{channel_id}/posts",
+            get(posts::get_posts_for_channel),
+        )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn(http::common_headers))

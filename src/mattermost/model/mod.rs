@@ -16,6 +16,7 @@ pub use channel::{Channel, ChannelType, direct_channel_name};
 pub use command_response::{CommandResponse, ResponseType};
 pub use custom_status::{CustomStatus, CustomStatusDuration};
 pub use ids::{ChannelId, PostId};
+pub(crate) use post::PostList;
 pub use post::{MAX_POST_MESSAGE_CHARS, NewPost, Post};
 pub use status::{Status, StatusKind, StatusValue};
 pub use user::{Timezone, User};

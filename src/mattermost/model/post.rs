@@ -35,6 +35,33 @@ pub struct Post {
     pub delete_at: i64,
 }
 
+/// `GET /channels/{id}/posts`: posts by id, and `order` (newest first) which breaks ties between
+/// posts made in the same millisecond.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct PostList {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub order: Vec<PostId>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub posts: std::collections::HashMap<String, Post>,
+}
+
+impl PostList {
+    /// The posts oldest first: the server's `order` reversed, then any post it left out of `order`
+    /// by `create_at`.
+    pub(crate) fn into_chronological(mut self) -> Vec<Post> {
+        let mut ordered: Vec<Post> = self
+            .order
+            .iter()
+            .rev()
+            .filter_map(|id| self.posts.remove(id.as_str()))
+            .collect();
+        let mut rest: Vec<Post> = self.posts.into_values().collect();
+        rest.sort_by(|a, b| (a.create_at, &a.id).cmp(&(b.create_at, &b.id)));
+        ordered.extend(rest);
+        ordered
+    }
+}
+
 /// The body of `POST /api/v4/posts`. The server sets `user_id` to the bot itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewPost {
@@ -70,6 +97,25 @@ impl NewPost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn post_lists_follow_the_servers_order_then_creation_time() {
+        let list: PostList = serde_json::from_str(
+            r#"{"order":["b","a"],"posts":{
+                "a":{"id":"a","channel_id":"c","user_id":"u","message":"first","create_at":5},
+                "b":{"id":"b","channel_id":"c","user_id":"u","message":"second","create_at":5},
+                "z":{"id":"z","channel_id":"c","user_id":"u","message":"unlisted","create_at":1}}}"#,
+        )
+        .unwrap();
+        let messages: Vec<String> = list
+            .into_chronological()
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(messages, ["first", "second", "unlisted"]);
+        let empty: PostList = serde_json::from_str(r#"{"order":null,"posts":null}"#).unwrap();
+        assert!(empty.into_chronological().is_empty());
+    }
 
     #[test]
     fn optional_fields_are_left_out_of_the_request() {

@@ -22,6 +22,8 @@ pub enum RouteKind {
     CreatePost,
     /// `POST /api/v4/users/status/ids`
     GetStatusesByIds,
+    /// `GET /api/v4/channels/{id}/posts`
+    GetPostsForChannel,
     /// `GET /api/v4/users/{id}/status`
     GetStatus,
     /// `PUT /api/v4/users/{id}/status`
@@ -44,6 +46,12 @@ pub enum Fault {
     RateLimited { retry_after_secs: u64 },
     /// A proxy in front of Mattermost answering with an HTML page (e.g. 502).
     Html(u16),
+    /// Exactly this answer (for bodies a client must survive: garbage, wrong shapes).
+    Raw {
+        status: u16,
+        content_type: &'static str,
+        body: String,
+    },
 }
 
 impl Fault {

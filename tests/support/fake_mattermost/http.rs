@@ -322,6 +322,16 @@ fn fault_response(fault: &Fault, request_id: &str) -> Response {
             )
                 .into_response()
         }
+        Fault::Raw {
+            status,
+            content_type,
+            body,
+        } => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [(CONTENT_TYPE, *content_type)],
+            body.clone(),
+        )
+            .into_response(),
         Fault::Html(code) => {
             let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::BAD_GATEWAY);
             (

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::State as AxumState;
+use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -216,4 +216,61 @@ fn parse_go_bool(text: &str) -> Option<bool> {
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
         _ => None,
     }
+}
+
+/// `GET /channels/{id}/posts[?since=ms]`: a `PostList`. `pending_post_id` is not stored by the
+/// server, so it reads back empty.
+pub(crate) async fn get_posts_for_channel(
+    AxumState(shared): AxumState<Shared>,
+    Path(channel_id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    let since = ctx.query_param("since");
+    run_api(
+        &shared,
+        RouteKind::GetPostsForChannel,
+        &ctx,
+        |state, caller| {
+            if !is_valid_id(&channel_id) {
+                return Err(ApiError::invalid_url_param("channel_id"));
+            }
+            let since: i64 = match since {
+                None => 0,
+                Some(text) => text
+                    .parse()
+                    .map_err(|_| ApiError::invalid_url_param("since"))?,
+            };
+            let readable = state
+                .channels
+                .get(&channel_id)
+                .is_some_and(|c| c.channel_type == "O" || c.members.iter().any(|m| m == caller));
+            if !readable {
+                return Err(ApiError::permissions("read_channel"));
+            }
+            // Newest first; posts are stored in creation order.
+            let posts: Vec<&FakePost> = state
+                .posts
+                .iter()
+                .rev()
+                .filter(|p| p.channel_id == channel_id && p.create_at > since)
+                .collect();
+            let order: Vec<&str> = posts.iter().map(|p| p.id.as_str()).collect();
+            let by_id: serde_json::Map<String, Value> = posts
+                .iter()
+                .map(|p| {
+                    let mut json = p.to_json();
+                    json["pending_post_id"] = json!("");
+                    (p.id.clone(), json)
+                })
+                .collect();
+            Ok(Reply::ok(json!({
+                "order": order,
+                "posts": by_id,
+                "next_post_id": "",
+                "prev_post_id": "",
+                "has_next": false,
+            })))
+        },
+    )
+    .await
 }

@@ -288,10 +288,10 @@ fn channel_mentions(state: &State, text: &str) -> Vec<(String, String)> {
             .channels
             .values()
             .find(|c| c.channel_type == "O" && c.name == name);
-        if let Some(channel) = channel {
-            if !found.iter().any(|(n, _)| n == &channel.name) {
-                found.push((channel.name.clone(), channel.id.clone()));
-            }
+        if let Some(channel) = channel
+            && !found.iter().any(|(n, _)| n == &channel.name)
+        {
+            found.push((channel.name.clone(), channel.id.clone()));
         }
     }
     found

@@ -7,7 +7,7 @@
 //! - [`rules`]: the pure status rules the sync job applies.
 
 pub mod error;
-// pub mod fetch;
+pub mod fetch;
 pub mod graph;
 pub mod ics;
 pub mod model;
@@ -16,7 +16,7 @@ pub mod tz;
 pub mod view;
 
 pub use error::SourceError;
-// pub use fetch::{FetchRequest, Fetcher, Source};
+pub use fetch::{FetchRequest, Fetcher, Source};
 pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
 pub use ics::{IcsClient, blocks_in};
 pub use model::{Availability, Block, EmptySpan, Span};

@@ -11,7 +11,8 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use fake_graph::{FakeGraph, FakeItem};
 use solar_lottery::calendar::rules::{MattermostStatus, Memory, Settings, StatusKind};
 use solar_lottery::calendar::{
-    CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient, RuleInput, Source, Span, decide,
+    CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient, RuleInput, Source, Span,
+    decide,
 };
 use std::time::Duration;
 
@@ -30,7 +31,10 @@ fn email(i: usize) -> String {
 fn calendar(i: usize) -> Vec<FakeItem> {
     let h = |n: i64| now() + TimeDelta::hours(n);
     match i % 4 {
-        0 => vec![FakeItem::new("busy", h(-1), h(1)), FakeItem::new("tentative", h(1), h(2))],
+        0 => vec![
+            FakeItem::new("busy", h(-1), h(1)),
+            FakeItem::new("tentative", h(1), h(2)),
+        ],
         1 => vec![FakeItem::new("oof", h(-10), h(72))],
         2 => vec![FakeItem::new("busy", h(3), h(4)).subject("Planning")],
         _ => vec![],
@@ -41,8 +45,8 @@ async fn sync(fetcher: &Fetcher, requests: Vec<FetchRequest<usize>>) -> Vec<Deci
     let window = Span::new(now(), now() + TimeDelta::hours(12)).unwrap();
     let results = fetcher.fetch_all(requests, window).await;
     results
-        .into_iter()
-        .filter_map(|(_, blocks)| blocks.ok())
+        .into_values()
+        .filter_map(|blocks| blocks.ok())
         .map(|blocks| {
             decide(&RuleInput {
                 now: now(),
@@ -59,7 +63,11 @@ async fn sync(fetcher: &Fetcher, requests: Vec<FetchRequest<usize>>) -> Vec<Deci
 
 fn bench(c: &mut Criterion) {
     // The fake runs on its own runtime, like a server elsewhere.
-    let fake_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let fake_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let fake = fake_rt.block_on(FakeGraph::start());
     for i in 0..PEOPLE {
         fake.set_schedule(&email(i), calendar(i));
@@ -68,16 +76,26 @@ fn bench(c: &mut Criterion) {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let graph = GraphClient::new(fake.config(), Duration::from_secs(30)).unwrap();
-    let fetcher = Fetcher::new(Some(graph), IcsClient::new(Duration::from_secs(10)).unwrap());
+    let fetcher = Fetcher::new(
+        Some(graph),
+        IcsClient::new(Duration::from_secs(10)).unwrap(),
+    );
     let requests: Vec<FetchRequest<usize>> = (0..PEOPLE)
-        .map(|i| FetchRequest { key: i, source: Source::Graph { email: email(i) }, tz: chrono_tz::Europe::Berlin })
+        .map(|i| FetchRequest {
+            key: i,
+            source: Source::Graph { email: email(i) },
+            tz: chrono_tz::Europe::Berlin,
+        })
         .collect();
 
     // One checked run first: everyone answered, and only those who must change get a status write.
     let decisions = rt.block_on(sync(&fetcher, requests.clone()));
     assert_eq!(decisions.len(), PEOPLE, "every person was fetched");
     let writes = decisions.iter().filter(|d| d.status.is_some()).count();
-    let custom = decisions.iter().filter(|d| d.custom_status.is_some()).count();
+    let custom = decisions
+        .iter()
+        .filter(|d| d.custom_status.is_some())
+        .count();
     assert_eq!(writes, PEOPLE / 4);
     let counters = fake.counters();
     eprintln!(
@@ -87,7 +105,10 @@ fn bench(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("calendar_sync");
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(30));
     group.bench_function("graph_10000_people_1200ms_batches", |b| {
         b.to_async(&rt).iter(|| sync(&fetcher, requests.clone()));

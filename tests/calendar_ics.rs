@@ -6,7 +6,9 @@ use axum::routing::get;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use solar_lottery::calendar::ics::check_url;
-use solar_lottery::calendar::{Availability, Block, CalendarView, IcsClient, SourceError, Span, blocks_in};
+use solar_lottery::calendar::{
+    Availability, Block, CalendarView, IcsClient, SourceError, Span, blocks_in,
+};
 use std::time::Duration;
 
 const WEEKLY: &str = include_str!("fixtures/calendar/weekly_berlin.ics");
@@ -21,7 +23,10 @@ fn window(a: DateTime<Utc>, b: DateTime<Utc>) -> Span {
     Span::new(a, b).unwrap()
 }
 fn simple(blocks: &[Block]) -> Vec<(DateTime<Utc>, DateTime<Utc>, Availability)> {
-    blocks.iter().map(|b| (b.start(), b.end(), b.availability())).collect()
+    blocks
+        .iter()
+        .map(|b| (b.start(), b.end(), b.availability()))
+        .collect()
 }
 
 #[test]
@@ -48,7 +53,10 @@ fn weekly_event_with_exdate_moved_and_cancelled_instances_across_dst() {
 #[test]
 fn only_instances_overlapping_the_window_are_returned() {
     let blocks = blocks_in(WEEKLY, window(utc(3, 30, 8, 30), utc(3, 30, 12, 0)), BERLIN).unwrap();
-    assert_eq!(simple(&blocks), vec![(utc(3, 30, 8, 0), utc(3, 30, 9, 0), Availability::Busy)]);
+    assert_eq!(
+        simple(&blocks),
+        vec![(utc(3, 30, 8, 0), utc(3, 30, 9, 0), Availability::Busy)]
+    );
     let view = CalendarView::at(&blocks, utc(3, 30, 8, 30));
     assert_eq!(view.busy().map(|r| r.end()), Some(utc(3, 30, 9, 0)));
 }
@@ -60,23 +68,30 @@ fn outlook_busy_status_transparency_privacy_and_windows_zone_names() {
     assert_eq!(
         simple(&blocks),
         vec![
-            (utc(3, 2, 11, 0), utc(3, 2, 12, 0), Tentative),          // STATUS:TENTATIVE, 12:00 W. Europe
-            (utc(3, 2, 13, 0), utc(3, 2, 14, 0), Free),               // TRANSP:TRANSPARENT
-            (utc(3, 2, 17, 0), utc(3, 2, 17, 30), Busy),              // folded SUMMARY, UTC times
-            (utc(3, 3, 7, 0), utc(3, 3, 16, 0), WorkingElsewhere),    // X-MICROSOFT-CDO-BUSYSTATUS
-            (utc(3, 3, 8, 0), utc(3, 3, 8, 45), Busy),                // DURATION:PT45M
-            (utc(3, 4, 23, 0), utc(3, 6, 23, 0), OutOfOffice),        // all-day OOF, Berlin days
+            (utc(3, 2, 11, 0), utc(3, 2, 12, 0), Tentative), // STATUS:TENTATIVE, 12:00 W. Europe
+            (utc(3, 2, 13, 0), utc(3, 2, 14, 0), Free),      // TRANSP:TRANSPARENT
+            (utc(3, 2, 17, 0), utc(3, 2, 17, 30), Busy),     // folded SUMMARY, UTC times
+            (utc(3, 3, 7, 0), utc(3, 3, 16, 0), WorkingElsewhere), // X-MICROSOFT-CDO-BUSYSTATUS
+            (utc(3, 3, 8, 0), utc(3, 3, 8, 45), Busy),       // DURATION:PT45M
+            (utc(3, 4, 23, 0), utc(3, 6, 23, 0), OutOfOffice), // all-day OOF, Berlin days
         ],
         "the cancelled review is gone"
     );
     let private = &blocks[4];
     assert!(private.is_private());
     assert_eq!(private.subject(), None, "a private event keeps no subject");
-    assert!(blocks[2].subject().is_some_and(|s| s.ends_with("seventy-five octets")));
+    assert!(
+        blocks[2]
+            .subject()
+            .is_some_and(|s| s.ends_with("seventy-five octets"))
+    );
 
     let view = CalendarView::at(&blocks, utc(3, 5, 12, 0));
     let oof = view.out_of_office().unwrap();
-    assert_eq!((oof.start(), oof.end()), (utc(3, 4, 23, 0), utc(3, 6, 23, 0)));
+    assert_eq!(
+        (oof.start(), oof.end()),
+        (utc(3, 4, 23, 0), utc(3, 6, 23, 0))
+    );
     assert_eq!(view.availability(), OutOfOffice);
 }
 
@@ -93,27 +108,55 @@ fn all_day_events_are_whole_days_in_the_persons_zone_even_on_dst_day() {
             (utc(4, 4, 22, 0), utc(4, 5, 22, 0), Busy),   // UNTIL date included
         ]
     );
-    let new_york = blocks_in(ALL_DAY, window(utc(3, 20, 0, 0), utc(3, 24, 0, 0)), chrono_tz::America::New_York).unwrap();
-    assert_eq!(simple(&new_york), vec![(utc(3, 22, 4, 0), utc(3, 23, 4, 0), Busy)]);
+    let new_york = blocks_in(
+        ALL_DAY,
+        window(utc(3, 20, 0, 0), utc(3, 24, 0, 0)),
+        chrono_tz::America::New_York,
+    )
+    .unwrap();
+    assert_eq!(
+        simple(&new_york),
+        vec![(utc(3, 22, 4, 0), utc(3, 23, 4, 0), Busy)]
+    );
 }
 
 #[test]
 fn a_web_page_is_not_a_calendar() {
-    let err = blocks_in("<html><body>Sign in</body></html>", window(utc(3, 1, 0, 0), utc(3, 2, 0, 0)), BERLIN)
-        .unwrap_err();
+    let err = blocks_in(
+        "<html><body>Sign in</body></html>",
+        window(utc(3, 1, 0, 0), utc(3, 2, 0, 0)),
+        BERLIN,
+    )
+    .unwrap_err();
     assert!(matches!(err, SourceError::InvalidIcs(_)));
     assert!(err.to_string().contains(".ics feed"), "{err}");
 }
 
 #[test]
 fn feed_urls_must_be_http_or_https() {
-    assert_eq!(check_url("webcal://cal.example/feed.ics").unwrap().as_str(), "https://cal.example/feed.ics");
+    assert_eq!(
+        check_url("webcal://cal.example/feed.ics").unwrap().as_str(),
+        "https://cal.example/feed.ics"
+    );
     assert!(check_url("https://cal.example/feed.ics").is_ok());
-    for bad in ["ftp://cal.example/feed.ics", "file:///etc/passwd", "not a url", "http://"] {
-        assert!(matches!(check_url(bad), Err(SourceError::BadUrl { .. })), "{bad}");
+    for bad in [
+        "ftp://cal.example/feed.ics",
+        "file:///etc/passwd",
+        "not a url",
+        "http://",
+    ] {
+        assert!(
+            matches!(check_url(bad), Err(SourceError::BadUrl { .. })),
+            "{bad}"
+        );
     }
-    let message = check_url("ftp://cal.example/private-token-123/feed.ics").unwrap_err().to_string();
-    assert!(!message.contains("private-token-123"), "the error hides the path: {message}");
+    let message = check_url("ftp://cal.example/private-token-123/feed.ics")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !message.contains("private-token-123"),
+        "the error hides the path: {message}"
+    );
 }
 
 async fn serve() -> String {
@@ -145,7 +188,11 @@ async fn fetches_and_reads_a_feed() {
     let base = serve().await;
     let client = IcsClient::new(Duration::from_secs(5)).unwrap();
     let blocks = client
-        .blocks(&format!("{base}/weekly.ics"), window(utc(3, 2, 0, 0), utc(3, 3, 0, 0)), BERLIN)
+        .blocks(
+            &format!("{base}/weekly.ics"),
+            window(utc(3, 2, 0, 0), utc(3, 3, 0, 0)),
+            BERLIN,
+        )
         .await
         .unwrap();
     assert_eq!(blocks.len(), 2);
@@ -154,13 +201,24 @@ async fn fetches_and_reads_a_feed() {
 #[tokio::test]
 async fn refuses_error_statuses_oversized_bodies_and_slow_servers() {
     let base = serve().await;
-    let client = IcsClient::new(Duration::from_millis(500)).unwrap().with_max_bytes(5_000);
-    assert_eq!(client.fetch(&format!("{base}/missing.ics")).await, Err(SourceError::Http { status: 404 }));
-    assert_eq!(client.fetch(&format!("{base}/big.ics")).await, Err(SourceError::TooLarge { limit_bytes: 5_000 }));
+    let client = IcsClient::new(Duration::from_millis(500))
+        .unwrap()
+        .with_max_bytes(5_000);
+    assert_eq!(
+        client.fetch(&format!("{base}/missing.ics")).await,
+        Err(SourceError::Http { status: 404 })
+    );
+    assert_eq!(
+        client.fetch(&format!("{base}/big.ics")).await,
+        Err(SourceError::TooLarge { limit_bytes: 5_000 })
+    );
     assert_eq!(
         client.fetch(&format!("{base}/streamed.ics")).await,
         Err(SourceError::TooLarge { limit_bytes: 5_000 }),
         "the cap holds without a Content-Length too"
     );
-    assert!(matches!(client.fetch(&format!("{base}/slow.ics")).await, Err(SourceError::Timeout(_))));
+    assert!(matches!(
+        client.fetch(&format!("{base}/slow.ics")).await,
+        Err(SourceError::Timeout(_))
+    ));
 }

@@ -54,7 +54,11 @@ impl Fetcher {
 
     /// Without a Graph client, Graph people get [`SourceError::GraphNotConfigured`].
     pub fn new(graph: Option<GraphClient>, ics: IcsClient) -> Self {
-        Self { graph, ics, ics_in_flight: Self::DEFAULT_ICS_IN_FLIGHT }
+        Self {
+            graph,
+            ics,
+            ics_in_flight: Self::DEFAULT_ICS_IN_FLIGHT,
+        }
     }
 
     pub fn with_ics_in_flight(mut self, n: usize) -> Self {
@@ -63,7 +67,11 @@ impl Fetcher {
     }
 
     /// Every person's blocks within `window`, one entry per request key.
-    pub async fn fetch_all<K>(&self, requests: Vec<FetchRequest<K>>, window: Span) -> FetchResults<K>
+    pub async fn fetch_all<K>(
+        &self,
+        requests: Vec<FetchRequest<K>>,
+        window: Span,
+    ) -> FetchResults<K>
     where
         K: Clone + Eq + Hash + Send + Sync,
     {
@@ -82,7 +90,11 @@ impl Fetcher {
         graph.into_iter().chain(ics).collect()
     }
 
-    async fn fetch_graph<K>(&self, people: Vec<(K, String)>, window: Span) -> Vec<(K, Result<Vec<Block>, SourceError>)>
+    async fn fetch_graph<K>(
+        &self,
+        people: Vec<(K, String)>,
+        window: Span,
+    ) -> Vec<(K, Result<Vec<Block>, SourceError>)>
     where
         K: Clone + Eq + Hash,
     {
@@ -90,23 +102,31 @@ impl Fetcher {
             return Vec::new();
         }
         let Some(graph) = &self.graph else {
-            return people.into_iter().map(|(k, _)| (k, Err(SourceError::GraphNotConfigured))).collect();
+            return people
+                .into_iter()
+                .map(|(k, _)| (k, Err(SourceError::GraphNotConfigured)))
+                .collect();
         };
         let emails: Vec<String> = people.iter().map(|(_, e)| e.clone()).collect();
         let by_email = graph.get_schedules(&emails, window).await;
         people
             .into_iter()
             .map(|(key, email)| {
-                let result = by_email
-                    .get(&email)
-                    .cloned()
-                    .unwrap_or_else(|| Err(SourceError::MissingFromResponse { email: email.clone() }));
+                let result = by_email.get(&email).cloned().unwrap_or_else(|| {
+                    Err(SourceError::MissingFromResponse {
+                        email: email.clone(),
+                    })
+                });
                 (key, result)
             })
             .collect()
     }
 
-    async fn fetch_ics<K>(&self, people: Vec<(K, String, Tz)>, window: Span) -> Vec<(K, Result<Vec<Block>, SourceError>)>
+    async fn fetch_ics<K>(
+        &self,
+        people: Vec<(K, String, Tz)>,
+        window: Span,
+    ) -> Vec<(K, Result<Vec<Block>, SourceError>)>
     where
         K: Send,
     {

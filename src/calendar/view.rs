@@ -46,7 +46,11 @@ pub struct RunKey(String);
 
 impl RunKey {
     pub fn new(kind: RunKind, start: DateTime<Utc>) -> Self {
-        Self(format!("{}@{}", kind.tag(), start.format("%Y-%m-%dT%H:%M:%SZ")))
+        Self(format!(
+            "{}@{}",
+            kind.tag(),
+            start.format("%Y-%m-%dT%H:%M:%SZ")
+        ))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -143,8 +147,10 @@ impl CalendarView {
 /// Sweeps the blocks of one kind in start order, merging overlapping or touching ones, and returns
 /// the merged run that contains `now`.
 fn run_at(blocks: &[Block], kind: RunKind, now: DateTime<Utc>) -> Option<Run> {
-    let mut of_kind: Vec<&Block> =
-        blocks.iter().filter(|b| RunKind::of(b.availability()) == Some(kind)).collect();
+    let mut of_kind: Vec<&Block> = blocks
+        .iter()
+        .filter(|b| RunKind::of(b.availability()) == Some(kind))
+        .collect();
     of_kind.sort_by_key(|b| b.start());
     let mut current: Option<(DateTime<Utc>, DateTime<Utc>, Availability)> = None;
     for block in of_kind {
@@ -155,16 +161,28 @@ fn run_at(blocks: &[Block], kind: RunKind, now: DateTime<Utc>) -> Option<Run> {
                 stronger(availability, block.availability()),
             )),
             Some((start, end, availability)) if start <= now && now < end => {
-                return Span::new(start, end).ok().map(|span| Run { kind, span, availability });
+                return Span::new(start, end).ok().map(|span| Run {
+                    kind,
+                    span,
+                    availability,
+                });
             }
             _ => Some((block.start(), block.end(), block.availability())),
         };
     }
     let (start, end, availability) = current?;
     let span = Span::new(start, end).ok()?;
-    span.contains(now).then_some(Run { kind, span, availability })
+    span.contains(now).then_some(Run {
+        kind,
+        span,
+        availability,
+    })
 }
 
 fn stronger(a: Availability, b: Availability) -> Availability {
-    if b.precedence() > a.precedence() { b } else { a }
+    if b.precedence() > a.precedence() {
+        b
+    } else {
+        a
+    }
 }

@@ -46,7 +46,10 @@ pub fn expand(events: &[&Event], window: Span, zones: Zones) -> Vec<Block> {
     }
     let mut blocks = Vec::new();
     for master in masters {
-        let moved = master.get_uid().and_then(|uid| overrides.remove(uid)).unwrap_or_default();
+        let moved = master
+            .get_uid()
+            .and_then(|uid| overrides.remove(uid))
+            .unwrap_or_default();
         if is_cancelled(master) {
             continue;
         }
@@ -64,7 +67,12 @@ pub fn expand(events: &[&Event], window: Span, zones: Zones) -> Vec<Block> {
         blocks.extend(moved.into_iter().filter_map(|o| single(o, window, zones)));
     }
     // Overrides whose series is not in the feed stand on their own.
-    blocks.extend(overrides.into_values().flatten().filter_map(|o| single(o, window, zones)));
+    blocks.extend(
+        overrides
+            .into_values()
+            .flatten()
+            .filter_map(|o| single(o, window, zones)),
+    );
     blocks
 }
 
@@ -112,7 +120,10 @@ fn span_of(start: Moment, length: Length, zones: Zones) -> Option<Span> {
     let (from, to) = match (start, length) {
         (Moment::Day(day), Length::Days(days)) => (
             start_of_day(day, zones.person),
-            start_of_day(day.checked_add_signed(TimeDelta::try_days(days)?)?, zones.person),
+            start_of_day(
+                day.checked_add_signed(TimeDelta::try_days(days)?)?,
+                zones.person,
+            ),
         ),
         (Moment::Day(day), Length::Exact(d)) => {
             let from = start_of_day(day, zones.person);
@@ -147,11 +158,18 @@ fn instances(event: &Event, window: Span, zones: Zones) -> Vec<(InstanceStart, S
         Some(starts) => starts,
         None => {
             // An unreadable rule: keep the first instance rather than lose the event entirely.
-            tracing::debug!(uid = event.get_uid().unwrap_or_default(), "unreadable RRULE; using DTSTART only");
+            tracing::debug!(
+                uid = event.get_uid().unwrap_or_default(),
+                "unreadable RRULE; using DTSTART only"
+            );
             vec![start]
         }
     };
-    starts.extend(dates_of(event, "RDATE").iter().map(|v| Moment::resolve(v, zones.floating)));
+    starts.extend(
+        dates_of(event, "RDATE")
+            .iter()
+            .map(|v| Moment::resolve(v, zones.floating)),
+    );
     let mut seen = HashSet::new();
     starts
         .into_iter()
@@ -163,14 +181,26 @@ fn instances(event: &Event, window: Span, zones: Zones) -> Vec<(InstanceStart, S
 
 /// Expands an RRULE with the `rrule` crate, in the event's own zone so instances keep their wall
 /// time across DST. Returns `None` when the rule cannot be read.
-fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zones) -> Option<Vec<Moment>> {
+fn recurrence(
+    start: Moment,
+    rule: &str,
+    length: Length,
+    window: Span,
+    zones: Zones,
+) -> Option<Vec<Moment>> {
     use chrono::TimeZone as _;
     let (dtstart, zone) = match start {
         Moment::Day(day) => {
             let zone = rrule::Tz::Tz(zones.person);
-            (zone.from_utc_datetime(&start_of_day(day, zones.person).naive_utc()), zones.person)
+            (
+                zone.from_utc_datetime(&start_of_day(day, zones.person).naive_utc()),
+                zones.person,
+            )
         }
-        Moment::At { utc, zone } => (rrule::Tz::Tz(zone).from_utc_datetime(&utc.naive_utc()), zone),
+        Moment::At { utc, zone } => (
+            rrule::Tz::Tz(zone).from_utc_datetime(&utc.naive_utc()),
+            zone,
+        ),
     };
     // UNTIL must be UTC for rrule when DTSTART has a zone; feeds often write a date or local time.
     let mut until = None;
@@ -211,7 +241,10 @@ fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zo
             .into_iter()
             .map(|occurrence| match start {
                 Moment::Day(_) => Moment::Day(occurrence.with_timezone(&zones.person).date_naive()),
-                Moment::At { zone, .. } => Moment::At { utc: occurrence.with_timezone(&Utc), zone },
+                Moment::At { zone, .. } => Moment::At {
+                    utc: occurrence.with_timezone(&Utc),
+                    zone,
+                },
             })
             .collect(),
     )
@@ -237,7 +270,9 @@ fn dates_of(event: &Event, name: &str) -> Vec<DatePerhapsTime> {
 }
 
 fn availability(event: &Event) -> Availability {
-    let outlook = event.property_value("X-MICROSOFT-CDO-BUSYSTATUS").map(|v| v.trim().to_ascii_uppercase());
+    let outlook = event
+        .property_value("X-MICROSOFT-CDO-BUSYSTATUS")
+        .map(|v| v.trim().to_ascii_uppercase());
     match outlook.as_deref() {
         Some("FREE") => return Availability::Free,
         Some("TENTATIVE") => return Availability::Tentative,
@@ -246,7 +281,10 @@ fn availability(event: &Event) -> Availability {
         Some("WORKINGELSEWHERE") => return Availability::WorkingElsewhere,
         _ => {}
     }
-    if event.property_value("TRANSP").is_some_and(|t| t.trim().eq_ignore_ascii_case("TRANSPARENT")) {
+    if event
+        .property_value("TRANSP")
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("TRANSPARENT"))
+    {
         return Availability::Free;
     }
     if event.get_status() == Some(EventStatus::Tentative) {
@@ -256,9 +294,12 @@ fn availability(event: &Event) -> Availability {
 }
 
 fn block(event: &Event, span: Span) -> Block {
-    let private = event
-        .property_value("CLASS")
-        .is_some_and(|c| matches!(c.trim().to_ascii_uppercase().as_str(), "PRIVATE" | "CONFIDENTIAL"));
+    let private = event.property_value("CLASS").is_some_and(|c| {
+        matches!(
+            c.trim().to_ascii_uppercase().as_str(),
+            "PRIVATE" | "CONFIDENTIAL"
+        )
+    });
     Block::new(span, availability(event))
         .private(private)
         .with_subject(event.get_summary().map(str::to_string))

@@ -149,6 +149,11 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
         }
     }
 
+    tracing::debug!(
+        people = unique.len(),
+        failed = found.values().filter(|r| r.is_err()).count(),
+        "graph free/busy fetched"
+    );
     emails
         .iter()
         .map(|email| {

@@ -178,3 +178,26 @@ pub struct TokenError {
     #[serde(default)]
     pub error_description: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn graph_times_have_seven_fraction_digits_both_ways() {
+        let t = Utc.with_ymd_and_hms(2019, 3, 15, 12, 0, 0).unwrap()
+            + chrono::TimeDelta::milliseconds(250);
+        let wire = DateTimeTimeZone::utc(t);
+        assert_eq!(wire.date_time, "2019-03-15T12:00:00.2500000");
+        assert_eq!(wire.to_utc(), Some(t));
+        let pacific = DateTimeTimeZone {
+            date_time: "2019-03-15T09:00:00.0000000".into(),
+            time_zone: Some("Pacific Standard Time".into()),
+        };
+        assert_eq!(
+            pacific.to_utc(),
+            Utc.with_ymd_and_hms(2019, 3, 15, 16, 0, 0).single()
+        );
+    }
+}

@@ -11,7 +11,9 @@
 //! - out of office → "Out of office" custom status (only over no custom status or the bot's own) and
 //!   an unavailability for the lottery; working elsewhere → custom status only;
 //! - paused → nothing changes in Mattermost; the unavailability still follows the calendar, because
-//!   the lottery must not pick someone who is away.
+//!   the lottery must not pick someone who is away;
+//! - busy status `off` → no busy status is set; a status the bot set earlier is still put back when
+//!   its run ends (an Away would otherwise stay forever).
 
 mod input;
 mod notice;
@@ -118,7 +120,9 @@ fn decide_status(
     let Some(run) = input.view.busy() else {
         let before = memory.take().and_then(|m| m.before);
         // Restore only what is still exactly the bot's doing; anything else is the person's.
-        let _ours = ours?;
+        if ours.is_none() {
+            return None;
+        }
         let back = restore_target(before);
         changes.push(NoticeChange::StatusRestored { status: back });
         return Some(back);

@@ -120,9 +120,7 @@ fn decide_status(
     let Some(run) = input.view.busy() else {
         let before = memory.take().and_then(|m| m.before);
         // Restore only what is still exactly the bot's doing; anything else is the person's.
-        if ours.is_none() {
-            return None;
-        }
+        ours?;
         let back = restore_target(before);
         changes.push(NoticeChange::StatusRestored { status: back });
         return Some(back);

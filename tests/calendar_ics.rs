@@ -222,3 +222,24 @@ async fn refuses_error_statuses_oversized_bodies_and_slow_servers() {
         Err(SourceError::Timeout(_))
     ));
 }
+
+#[test]
+fn hostile_or_broken_events_are_skipped_without_failing_the_feed() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:huge\r\nDTSTART:20260302T090000Z\r\nDURATION:P99999999W\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:far\r\nDTSTART:99991231T230000Z\r\nDTEND:99991231T235959Z\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:nonsense-rule\r\nDTSTART:20260302T100000Z\r\nDTEND:20260302T110000Z\r\nRRULE:FREQ=FORTNIGHTLY;BYDAY=XX\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:no-start\r\nDTEND:20260302T110000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:backwards\r\nDTSTART:20260302T120000Z\r\nDTEND:20260302T110000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:unknown-zone\r\nDTSTART;TZID=Mars/Olympus:20260302T130000\r\nDTEND;TZID=Mars/Olympus:20260302T140000\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+    let blocks = blocks_in(ics, window(utc(3, 2, 0, 0), utc(3, 3, 0, 0)), BERLIN).unwrap();
+    assert_eq!(
+        simple(&blocks),
+        vec![
+            // An unreadable rule keeps its first instance; an unknown zone falls back to the person's.
+            (utc(3, 2, 10, 0), utc(3, 2, 11, 0), Availability::Busy),
+            (utc(3, 2, 12, 0), utc(3, 2, 13, 0), Availability::Busy),
+        ]
+    );
+}

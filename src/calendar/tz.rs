@@ -79,7 +79,9 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
         LocalResult::None => {
-            let later = local + TimeDelta::hours(1);
+            let later = local
+                .checked_add_signed(TimeDelta::hours(1))
+                .unwrap_or(local);
             match tz.from_local_datetime(&later) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
                 // No zone has a gap this long; read the time as UTC rather than drop the event.

@@ -127,10 +127,12 @@ fn span_of(start: Moment, length: Length, zones: Zones) -> Option<Span> {
         ),
         (Moment::Day(day), Length::Exact(d)) => {
             let from = start_of_day(day, zones.person);
-            (from, from + d)
+            (from, from.checked_add_signed(d)?)
         }
-        (Moment::At { utc, .. }, Length::Exact(d)) => (utc, utc + d),
-        (Moment::At { utc, .. }, Length::Days(days)) => (utc, utc + TimeDelta::try_days(days)?),
+        (Moment::At { utc, .. }, Length::Exact(d)) => (utc, utc.checked_add_signed(d)?),
+        (Moment::At { utc, .. }, Length::Days(days)) => {
+            (utc, utc.checked_add_signed(TimeDelta::try_days(days)?)?)
+        }
     };
     Span::new(from, to).ok()
 }
@@ -219,7 +221,9 @@ fn recurrence(
         let value = Property::new("UNTIL", until);
         let end = match Moment::resolve(&DatePerhapsTime::from_property(&value)?, zone) {
             // A date UNTIL includes that whole day.
-            Moment::Day(day) => start_of_day(day.succ_opt()?, zone) - TimeDelta::seconds(1),
+            Moment::Day(day) => {
+                start_of_day(day.succ_opt()?, zone).checked_sub_signed(TimeDelta::seconds(1))?
+            }
             Moment::At { utc, .. } => utc,
         };
         if end < dtstart.with_timezone(&Utc) {
@@ -228,10 +232,11 @@ fn recurrence(
         parsed = parsed.until(rrule::Tz::UTC.from_utc_datetime(&end.naive_utc()));
     }
     let longest = match length {
-        Length::Days(days) => TimeDelta::try_days(days + 1)?,
+        Length::Days(days) => TimeDelta::try_days(days.checked_add(1)?)?,
         Length::Exact(d) => d,
     };
-    let after = rrule::Tz::UTC.from_utc_datetime(&(window.start() - longest).naive_utc());
+    let after =
+        rrule::Tz::UTC.from_utc_datetime(&window.start().checked_sub_signed(longest)?.naive_utc());
     let before = rrule::Tz::UTC.from_utc_datetime(&window.end().naive_utc());
     let set = parsed.build(dtstart).ok()?.after(after).before(before);
     let result = set.all(MAX_INSTANCES);

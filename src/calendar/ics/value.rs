@@ -72,11 +72,16 @@ pub fn parse_duration(input: &str) -> Option<TimeDelta> {
     {
         return None;
     }
-    let secs = weeks.unwrap_or(0).checked_mul(7 * 86_400)?
-        + days.unwrap_or(0).checked_mul(86_400)?
-        + hours.unwrap_or(0).checked_mul(3_600)?
-        + minutes.unwrap_or(0).checked_mul(60)?
-        + seconds.unwrap_or(0);
+    let parts = [
+        (weeks, 7 * 86_400),
+        (days, 86_400),
+        (hours, 3_600),
+        (minutes, 60),
+        (seconds, 1),
+    ];
+    let secs = parts.into_iter().try_fold(0i64, |total, (n, unit)| {
+        total.checked_add(n.unwrap_or(0).checked_mul(unit)?)
+    })?;
     let delta = TimeDelta::try_seconds(secs)?;
     Some(if sign == Some('-') { -delta } else { delta })
 }

@@ -36,7 +36,9 @@ async fn reads_schedule_items_as_blocks_in_utc() {
         "Alice@Contoso.example",
         vec![
             FakeItem::new("busy", at(9, 30), at(10, 30)).subject("Standup"),
-            FakeItem::new("tentative", at(13, 0), at(14, 0)).subject("Secret thing").private(),
+            FakeItem::new("tentative", at(13, 0), at(14, 0))
+                .subject("Secret thing")
+                .private(),
             FakeItem::new("oof", at(15, 0), at(23, 0)),
             FakeItem::new("workingElsewhere", at(8, 0), at(17, 0)),
             FakeItem::new("unknown", at(18, 0), at(19, 0)),
@@ -48,15 +50,35 @@ async fn reads_schedule_items_as_blocks_in_utc() {
     let blocks = got["alice@contoso.example"].as_ref().unwrap();
     let summary: Vec<_> = blocks
         .iter()
-        .map(|b| (b.availability(), b.start(), b.end(), b.is_private(), b.subject().map(str::to_string)))
+        .map(|b| {
+            (
+                b.availability(),
+                b.start(),
+                b.end(),
+                b.is_private(),
+                b.subject().map(str::to_string),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
         vec![
-            (Availability::Busy, at(9, 30), at(10, 30), false, Some("Standup".to_string())),
+            (
+                Availability::Busy,
+                at(9, 30),
+                at(10, 30),
+                false,
+                Some("Standup".to_string())
+            ),
             (Availability::Tentative, at(13, 0), at(14, 0), true, None),
             (Availability::OutOfOffice, at(15, 0), at(23, 0), false, None),
-            (Availability::WorkingElsewhere, at(8, 0), at(17, 0), false, None),
+            (
+                Availability::WorkingElsewhere,
+                at(8, 0),
+                at(17, 0),
+                false,
+                None
+            ),
         ],
         "items outside the window and of unknown status are left out"
     );
@@ -95,8 +117,14 @@ async fn an_invalid_address_fails_only_that_person() {
     }
     let ok = got.values().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 30);
-    let message = got["typo@contoso.example"].as_ref().unwrap_err().to_string();
-    assert!(message.contains("/lotto calendar connect graph"), "{message}");
+    let message = got["typo@contoso.example"]
+        .as_ref()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("/lotto calendar connect graph"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -107,7 +135,10 @@ async fn an_unknown_first_mailbox_does_not_sink_its_request() {
     emails.push("aaa-gone@contoso.example".to_string());
     let got = client(&fake).get_schedules(&emails, window()).await;
 
-    assert!(matches!(got["aaa-gone@contoso.example"], Err(SourceError::UnknownAddress { .. })));
+    assert!(matches!(
+        got["aaa-gone@contoso.example"],
+        Err(SourceError::UnknownAddress { .. })
+    ));
     assert_eq!(got.values().filter(|r| r.is_ok()).count(), 19);
 }
 
@@ -122,8 +153,15 @@ async fn throttled_requests_are_retried_after_retry_after() {
     assert!(got.values().all(|r| r.is_ok()), "{got:?}");
     let c = fake.counters();
     assert_eq!(c.throttled_items, 2);
-    assert_eq!(c.inner_requests, 3 + 2, "only the throttled request is sent again");
-    assert!(started.elapsed() >= Duration::from_secs(2), "Retry-After was honoured each time");
+    assert_eq!(
+        c.inner_requests,
+        3 + 2,
+        "only the throttled request is sent again"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "Retry-After was honoured each time"
+    );
 }
 
 #[tokio::test]
@@ -131,14 +169,28 @@ async fn throttling_past_the_attempt_limit_fails_only_that_request() {
     let fake = FakeGraph::start().await;
     let emails = populate(&fake, 60);
     fake.throttle(&person(45), 10, 0);
-    let limits = GraphLimits { max_attempts: 3, ..GraphLimits::default() };
+    let limits = GraphLimits {
+        max_attempts: 3,
+        ..GraphLimits::default()
+    };
     let client = GraphClient::with_limits(fake.config(), Duration::from_secs(10), limits).unwrap();
     let got = client.get_schedules(&emails, window()).await;
 
-    let throttled: Vec<_> = got.iter().filter(|(_, r)| r.is_err()).map(|(e, _)| e.clone()).collect();
-    assert_eq!(throttled.len(), 20, "the 20 people of the throttled request");
+    let throttled: Vec<_> = got
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(e, _)| e.clone())
+        .collect();
+    assert_eq!(
+        throttled.len(),
+        20,
+        "the 20 people of the throttled request"
+    );
     assert!(throttled.contains(&person(45)));
-    assert!(matches!(got[&person(45)], Err(SourceError::Throttled { attempts: 3 })));
+    assert!(matches!(
+        got[&person(45)],
+        Err(SourceError::Throttled { attempts: 3 })
+    ));
     assert_eq!(fake.counters().throttled_items, 3);
 }
 
@@ -149,7 +201,10 @@ async fn a_retry_after_longer_than_the_run_can_wait_fails_at_once() {
     fake.throttle(&person(3), 1, 3600);
     let started = std::time::Instant::now();
     let got = client(&fake).get_schedules(&emails, window()).await;
-    assert!(matches!(got[&person(3)], Err(SourceError::Throttled { .. })));
+    assert!(matches!(
+        got[&person(3)],
+        Err(SourceError::Throttled { .. })
+    ));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -158,12 +213,30 @@ async fn the_token_is_cached_and_refreshed_when_graph_refuses_it() {
     let fake = FakeGraph::start().await;
     let emails = populate(&fake, 5);
     let client = client(&fake);
-    assert!(client.get_schedules(&emails, window()).await.values().all(|r| r.is_ok()));
-    assert!(client.get_schedules(&emails, window()).await.values().all(|r| r.is_ok()));
+    assert!(
+        client
+            .get_schedules(&emails, window())
+            .await
+            .values()
+            .all(|r| r.is_ok())
+    );
+    assert!(
+        client
+            .get_schedules(&emails, window())
+            .await
+            .values()
+            .all(|r| r.is_ok())
+    );
     assert_eq!(fake.counters().token_requests, 1);
 
     fake.revoke_tokens();
-    assert!(client.get_schedules(&emails, window()).await.values().all(|r| r.is_ok()));
+    assert!(
+        client
+            .get_schedules(&emails, window())
+            .await
+            .values()
+            .all(|r| r.is_ok())
+    );
     let c = fake.counters();
     assert_eq!(c.token_requests, 2);
     assert_eq!(c.unauthorized, 1);
@@ -175,7 +248,10 @@ async fn a_wrong_secret_is_reported_to_everyone_without_retrying() {
     let emails = populate(&fake, 3);
     let mut config = fake.config();
     config.client_secret = "nope".to_string().into();
-    let got = GraphClient::new(config, Duration::from_secs(10)).unwrap().get_schedules(&emails, window()).await;
+    let got = GraphClient::new(config, Duration::from_secs(10))
+        .unwrap()
+        .get_schedules(&emails, window())
+        .await;
     for result in got.values() {
         match result {
             Err(SourceError::Token(why)) => assert!(why.contains("Invalid client secret"), "{why}"),
@@ -191,7 +267,10 @@ async fn batches_in_flight_are_bounded_but_parallel() {
     let fake = FakeGraph::start().await;
     fake.set_batch_latency(Duration::from_millis(300));
     let emails = populate(&fake, 400 * 10);
-    let limits = GraphLimits { batches_in_flight: 4, ..GraphLimits::default() };
+    let limits = GraphLimits {
+        batches_in_flight: 4,
+        ..GraphLimits::default()
+    };
     let client = GraphClient::with_limits(fake.config(), Duration::from_secs(10), limits).unwrap();
     let got = client.get_schedules(&emails, window()).await;
     assert!(got.values().all(|r| r.is_ok()));
@@ -230,9 +309,12 @@ async fn the_fake_rejects_oversized_and_duplicate_batches() {
         .await
         .unwrap();
     let token = token["access_token"].as_str().unwrap().to_string();
-    let item = |id: usize| serde_json::json!({"id": (id % 21).to_string(), "method": "GET", "url": "/me"});
+    let item =
+        |id: usize| serde_json::json!({"id": (id % 21).to_string(), "method": "GET", "url": "/me"});
     for (n, dup) in [(21usize, false), (2, true)] {
-        let requests: Vec<_> = (0..n).map(|i| if dup { item(0) } else { item(i) }).collect();
+        let requests: Vec<_> = (0..n)
+            .map(|i| if dup { item(0) } else { item(i) })
+            .collect();
         let resp = http
             .post(format!("{}/$batch", fake.base_url))
             .bearer_auth(&token)

@@ -30,23 +30,38 @@ fn status(kind: StatusKind, manual: bool) -> MattermostStatus {
     MattermostStatus::new(kind, manual)
 }
 fn dnd_until(t: DateTime<Utc>) -> MattermostStatus {
-    MattermostStatus { kind: StatusKind::Dnd, manual: true, dnd_end_time: Some(t) }
+    MattermostStatus {
+        kind: StatusKind::Dnd,
+        manual: true,
+        dnd_end_time: Some(t),
+    }
 }
 fn write_dnd(t: DateTime<Utc>) -> StatusWrite {
     StatusWrite::Dnd { until: Some(t) }
 }
 /// Memory after the bot set DND for the busy run starting at `run_start`.
-fn bot_set_dnd(run_start: DateTime<Utc>, until: DateTime<Utc>, before: (StatusKind, bool)) -> Memory {
+fn bot_set_dnd(
+    run_start: DateTime<Utc>,
+    until: DateTime<Utc>,
+    before: (StatusKind, bool),
+) -> Memory {
     Memory {
         status: Some(StatusMemory {
             run: RunKey::new(RunKind::Busy, run_start),
             set: Some(write_dnd(until)),
-            before: Some(PreviousStatus { kind: before.0, manual: before.1 }),
+            before: Some(PreviousStatus {
+                kind: before.0,
+                manual: before.1,
+            }),
         }),
         ..Memory::default()
     }
 }
-fn oof_memory(run_start: DateTime<Utc>, end: DateTime<Utc>, custom: Option<CustomStatus>) -> Memory {
+fn oof_memory(
+    run_start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    custom: Option<CustomStatus>,
+) -> Memory {
     Memory {
         custom_status: Some(CustomStatusMemory {
             run: RunKey::new(RunKind::OutOfOffice, run_start),
@@ -57,7 +72,11 @@ fn oof_memory(run_start: DateTime<Utc>, end: DateTime<Utc>, custom: Option<Custo
     }
 }
 fn own_custom(expires: Option<DateTime<Utc>>) -> CustomStatus {
-    CustomStatus { emoji: "coffee".into(), text: "Lunch with the team".into(), expires_at: expires }
+    CustomStatus {
+        emoji: "coffee".into(),
+        text: "Lunch with the team".into(),
+        expires_at: expires,
+    }
 }
 
 struct Case {
@@ -104,10 +123,18 @@ fn cases() -> Vec<Case> {
             name: "busy block, online → DND until the block ends, with a notice",
             calendar: busy_10_11(),
             write: Some(write_dnd(at(11, 0))),
-            notice: Some(vec!["**Do Not Disturb** until 12:00", "a busy block", "/lotto calendar pause 2h"]),
+            notice: Some(vec![
+                "**Do Not Disturb** until 12:00",
+                "a busy block",
+                "/lotto calendar pause 2h",
+            ]),
             memory: |m| {
                 m.status.as_ref().is_some_and(|s| {
-                    s.before == Some(PreviousStatus { kind: StatusKind::Online, manual: false })
+                    s.before
+                        == Some(PreviousStatus {
+                            kind: StatusKind::Online,
+                            manual: false,
+                        })
                 })
             },
             ..Case::default()
@@ -122,7 +149,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "busy with busy status away → Away (no end time)",
             calendar: busy_10_11(),
-            settings: Settings { busy_status: BusyStatus::Away, ..Settings::default() },
+            settings: Settings {
+                busy_status: BusyStatus::Away,
+                ..Settings::default()
+            },
             write: Some(StatusWrite::Away),
             notice: Some(vec!["**Away**"]),
             ..Case::default()
@@ -141,7 +171,11 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "block ending at an odd second → DND end rounded up to the minute",
-            calendar: vec![block(Busy, at(10, 0), at(11, 0) + chrono::TimeDelta::seconds(20))],
+            calendar: vec![block(
+                Busy,
+                at(10, 0),
+                at(11, 0) + chrono::TimeDelta::seconds(20),
+            )],
             write: Some(write_dnd(at(11, 1))),
             notice: Some(vec!["until 12:01"]),
             ..Case::default()
@@ -190,7 +224,11 @@ fn cases() -> Vec<Case> {
             calendar: busy_10_11(),
             status: status(StatusKind::Online, false),
             before: bot_set_dnd(at(10, 0), at(11, 0), (StatusKind::Online, false)),
-            memory: |m| m.status.as_ref().is_some_and(|s| s.run == RunKey::new(RunKind::Busy, at(10, 0))),
+            memory: |m| {
+                m.status
+                    .as_ref()
+                    .is_some_and(|s| s.run == RunKey::new(RunKind::Busy, at(10, 0)))
+            },
             ..Case::default()
         },
         Case {
@@ -202,14 +240,21 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "same busy run grew (meeting appended), bot's DND in place → end moved",
-            calendar: vec![block(Busy, at(10, 0), at(11, 0)), block(Busy, at(11, 0), at(12, 0))],
+            calendar: vec![
+                block(Busy, at(10, 0), at(11, 0)),
+                block(Busy, at(11, 0), at(12, 0)),
+            ],
             status: dnd_until(at(11, 0)),
             before: bot_set_dnd(at(10, 0), at(11, 0), (StatusKind::Online, false)),
             write: Some(write_dnd(at(12, 0))),
             notice: Some(vec!["now lasts until 13:00"]),
             memory: |m| {
                 m.status.as_ref().is_some_and(|s| {
-                    s.before == Some(PreviousStatus { kind: StatusKind::Online, manual: false })
+                    s.before
+                        == Some(PreviousStatus {
+                            kind: StatusKind::Online,
+                            manual: false,
+                        })
                 })
             },
             ..Case::default()
@@ -223,7 +268,11 @@ fn cases() -> Vec<Case> {
             notice: Some(vec!["**Do Not Disturb** until 12:00"]),
             memory: |m| {
                 m.status.as_ref().is_some_and(|s| {
-                    s.before == Some(PreviousStatus { kind: StatusKind::Away, manual: true })
+                    s.before
+                        == Some(PreviousStatus {
+                            kind: StatusKind::Away,
+                            manual: true,
+                        })
                         && s.run == RunKey::new(RunKind::Busy, at(10, 20))
                 })
             },
@@ -263,7 +312,10 @@ fn cases() -> Vec<Case> {
             name: "busy with busy status away, person already away → nothing",
             calendar: busy_10_11(),
             status: status(StatusKind::Away, true),
-            settings: Settings { busy_status: BusyStatus::Away, ..Settings::default() },
+            settings: Settings {
+                busy_status: BusyStatus::Away,
+                ..Settings::default()
+            },
             ..Case::default()
         },
         Case {
@@ -274,22 +326,35 @@ fn cases() -> Vec<Case> {
             notice: Some(vec!["**Do Not Disturb**"]),
             memory: |m| {
                 m.status.as_ref().is_some_and(|s| {
-                    s.before == Some(PreviousStatus { kind: StatusKind::Away, manual: true })
+                    s.before
+                        == Some(PreviousStatus {
+                            kind: StatusKind::Away,
+                            manual: true,
+                        })
                 })
             },
             ..Case::default()
         },
         Case {
             name: "paused → nothing changes in Mattermost and the memory stays as it was",
-            calendar: vec![block(Busy, at(10, 0), at(11, 0)), block(WorkingElsewhere, at(8, 0), at(17, 0))],
-            settings: Settings { paused_until: Some(at(12, 0)), ..Settings::default() },
+            calendar: vec![
+                block(Busy, at(10, 0), at(11, 0)),
+                block(WorkingElsewhere, at(8, 0), at(17, 0)),
+            ],
+            settings: Settings {
+                paused_until: Some(at(12, 0)),
+                ..Settings::default()
+            },
             memory: |m| *m == Memory::default(),
             ..Case::default()
         },
         Case {
             name: "pause over (paused_until in the past) → rules apply again",
             calendar: busy_10_11(),
-            settings: Settings { paused_until: Some(at(10, 0)), ..Settings::default() },
+            settings: Settings {
+                paused_until: Some(at(10, 0)),
+                ..Settings::default()
+            },
             write: Some(write_dnd(at(11, 0))),
             notice: Some(vec!["**Do Not Disturb**"]),
             ..Case::default()
@@ -297,16 +362,28 @@ fn cases() -> Vec<Case> {
         Case {
             name: "busy status off → no status change",
             calendar: busy_10_11(),
-            settings: Settings { busy_status: BusyStatus::Off, ..Settings::default() },
+            settings: Settings {
+                busy_status: BusyStatus::Off,
+                ..Settings::default()
+            },
             memory: |m| m.status.is_none(),
             ..Case::default()
         },
         Case {
             name: "out of office, no custom status → 'Out of office' until its end, and unavailable",
             calendar: oof_week(),
-            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(6, 17)))),
-            unavailability: Some(UnavailabilityChange::Upsert { span: span(day(2, 0), day(6, 17)), replaces: None }),
-            notice: Some(vec!["“Out of office” until Fri 6 Mar 18:00", "shows you out of office", "rotations will not pick you"]),
+            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(
+                6, 17,
+            )))),
+            unavailability: Some(UnavailabilityChange::Upsert {
+                span: span(day(2, 0), day(6, 17)),
+                replaces: None,
+            }),
+            notice: Some(vec![
+                "“Out of office” until Fri 6 Mar 18:00",
+                "shows you out of office",
+                "rotations will not pick you",
+            ]),
             ..Case::default()
         },
         Case {
@@ -316,9 +393,17 @@ fn cases() -> Vec<Case> {
                 c.push(block(Busy, at(10, 0), at(11, 0)));
                 c
             },
-            settings: Settings { busy_status: BusyStatus::Off, ..Settings::default() },
-            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(6, 17)))),
-            unavailability: Some(UnavailabilityChange::Upsert { span: span(day(2, 0), day(6, 17)), replaces: None }),
+            settings: Settings {
+                busy_status: BusyStatus::Off,
+                ..Settings::default()
+            },
+            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(
+                6, 17,
+            )))),
+            unavailability: Some(UnavailabilityChange::Upsert {
+                span: span(day(2, 0), day(6, 17)),
+                replaces: None,
+            }),
             notice: Some(vec!["Out of office"]),
             ..Case::default()
         },
@@ -326,7 +411,10 @@ fn cases() -> Vec<Case> {
             name: "out of office, person has their own custom status → kept; still unavailable",
             calendar: oof_week(),
             custom: Some(own_custom(None)),
-            unavailability: Some(UnavailabilityChange::Upsert { span: span(day(2, 0), day(6, 17)), replaces: None }),
+            unavailability: Some(UnavailabilityChange::Upsert {
+                span: span(day(2, 0), day(6, 17)),
+                replaces: None,
+            }),
             notice: Some(vec!["rotations will not pick you"]),
             memory: |m| m.custom_status.as_ref().is_some_and(|c| c.set.is_none()),
             ..Case::default()
@@ -335,8 +423,13 @@ fn cases() -> Vec<Case> {
             name: "out of office, person's own custom status has expired → bot sets its own",
             calendar: oof_week(),
             custom: Some(own_custom(Some(at(9, 0)))),
-            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(6, 17)))),
-            unavailability: Some(UnavailabilityChange::Upsert { span: span(day(2, 0), day(6, 17)), replaces: None }),
+            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(
+                6, 17,
+            )))),
+            unavailability: Some(UnavailabilityChange::Upsert {
+                span: span(day(2, 0), day(6, 17)),
+                replaces: None,
+            }),
             notice: Some(vec!["Out of office"]),
             ..Case::default()
         },
@@ -344,22 +437,36 @@ fn cases() -> Vec<Case> {
             name: "same out-of-office run, person cleared the bot's custom status → not set again",
             calendar: oof_week(),
             custom: None,
-            before: oof_memory(day(2, 0), day(6, 17), Some(CustomStatus::out_of_office(day(6, 17)))),
+            before: oof_memory(
+                day(2, 0),
+                day(6, 17),
+                Some(CustomStatus::out_of_office(day(6, 17))),
+            ),
             ..Case::default()
         },
         Case {
             name: "same out-of-office run, bot's custom status in place → nothing twice",
             calendar: oof_week(),
             custom: Some(CustomStatus::out_of_office(day(6, 17))),
-            before: oof_memory(day(2, 0), day(6, 17), Some(CustomStatus::out_of_office(day(6, 17)))),
+            before: oof_memory(
+                day(2, 0),
+                day(6, 17),
+                Some(CustomStatus::out_of_office(day(6, 17))),
+            ),
             ..Case::default()
         },
         Case {
             name: "out of office extended by a day → custom status and unavailability follow",
             calendar: vec![block(OutOfOffice, day(2, 0), day(7, 17))],
             custom: Some(CustomStatus::out_of_office(day(6, 17))),
-            before: oof_memory(day(2, 0), day(6, 17), Some(CustomStatus::out_of_office(day(6, 17)))),
-            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(7, 17)))),
+            before: oof_memory(
+                day(2, 0),
+                day(6, 17),
+                Some(CustomStatus::out_of_office(day(6, 17))),
+            ),
+            custom_change: Some(CustomStatusChange::Set(CustomStatus::out_of_office(day(
+                7, 17,
+            )))),
             unavailability: Some(UnavailabilityChange::Upsert {
                 span: span(day(2, 0), day(7, 17)),
                 replaces: Some(span(day(2, 0), day(6, 17))),
@@ -389,29 +496,45 @@ fn cases() -> Vec<Case> {
             calendar: vec![],
             custom: Some(own_custom(None)),
             before: oof_memory(day(2, 0), day(6, 17), None),
-            unavailability: Some(UnavailabilityChange::Remove { span: span(day(2, 0), day(6, 17)) }),
+            unavailability: Some(UnavailabilityChange::Remove {
+                span: span(day(2, 0), day(6, 17)),
+            }),
             notice: Some(vec!["rotations may pick you again"]),
             ..Case::default()
         },
         Case {
             name: "working elsewhere → custom status only, no status, no unavailability",
             calendar: vec![block(WorkingElsewhere, at(8, 0), at(17, 0))],
-            custom_change: Some(CustomStatusChange::Set(CustomStatus::working_elsewhere(at(17, 0)))),
-            notice: Some(vec!["“Working elsewhere” until 18:00", "shows you working elsewhere"]),
+            custom_change: Some(CustomStatusChange::Set(CustomStatus::working_elsewhere(
+                at(17, 0),
+            ))),
+            notice: Some(vec![
+                "“Working elsewhere” until 18:00",
+                "shows you working elsewhere",
+            ]),
             ..Case::default()
         },
         Case {
             name: "custom status off, out of office → unavailability only",
             calendar: oof_week(),
-            settings: Settings { custom_status: false, ..Settings::default() },
-            unavailability: Some(UnavailabilityChange::Upsert { span: span(day(2, 0), day(6, 17)), replaces: None }),
+            settings: Settings {
+                custom_status: false,
+                ..Settings::default()
+            },
+            unavailability: Some(UnavailabilityChange::Upsert {
+                span: span(day(2, 0), day(6, 17)),
+                replaces: None,
+            }),
             notice: Some(vec!["rotations will not pick you"]),
             ..Case::default()
         },
         Case {
             name: "notices off → the change is made, nothing is sent",
             calendar: busy_10_11(),
-            settings: Settings { notices: false, ..Settings::default() },
+            settings: Settings {
+                notices: false,
+                ..Settings::default()
+            },
             write: Some(write_dnd(at(11, 0))),
             ..Case::default()
         },
@@ -439,13 +562,22 @@ fn every_rule_row_decides_as_expected() {
         let d = decide(&input);
         let mut problems = Vec::new();
         if d.status != case.write {
-            problems.push(format!("status write {:?}, expected {:?}", d.status, case.write));
+            problems.push(format!(
+                "status write {:?}, expected {:?}",
+                d.status, case.write
+            ));
         }
         if d.custom_status != case.custom_change {
-            problems.push(format!("custom status {:?}, expected {:?}", d.custom_status, case.custom_change));
+            problems.push(format!(
+                "custom status {:?}, expected {:?}",
+                d.custom_status, case.custom_change
+            ));
         }
         if d.unavailability != case.unavailability {
-            problems.push(format!("unavailability {:?}, expected {:?}", d.unavailability, case.unavailability));
+            problems.push(format!(
+                "unavailability {:?}, expected {:?}",
+                d.unavailability, case.unavailability
+            ));
         }
         match (&d.notice, &case.notice) {
             (None, None) => {}
@@ -456,11 +588,25 @@ fn every_rule_row_decides_as_expected() {
                         problems.push(format!("notice lacks {part:?}: {text}"));
                     }
                 }
-                if n.changes.len() != [d.status.is_some(), d.custom_status.is_some(), d.unavailability.is_some()].iter().filter(|c| **c).count() {
-                    problems.push(format!("notice should list each change once: {:?}", n.changes));
+                if n.changes.len()
+                    != [
+                        d.status.is_some(),
+                        d.custom_status.is_some(),
+                        d.unavailability.is_some(),
+                    ]
+                    .iter()
+                    .filter(|c| **c)
+                    .count()
+                {
+                    problems.push(format!(
+                        "notice should list each change once: {:?}",
+                        n.changes
+                    ));
                 }
             }
-            (got, want) => problems.push(format!("notice {got:?}, expected one: {}", want.is_some())),
+            (got, want) => {
+                problems.push(format!("notice {got:?}, expected one: {}", want.is_some()))
+            }
         }
         if !(case.memory)(&d.memory) {
             problems.push(format!("memory check failed: {:?}", d.memory));
@@ -493,13 +639,21 @@ fn every_rule_row_decides_as_expected() {
             failures.push(format!("{}:\n  {}", case.name, problems.join("\n  ")));
         }
     }
-    assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn notices_never_contain_the_subject() {
     let secret = "Confidential merger talk";
-    let blocks = vec![Block::new(span(at(10, 0), at(11, 0)), Availability::Busy).with_subject(Some(secret.into()))];
+    let blocks = vec![
+        Block::new(span(at(10, 0), at(11, 0)), Availability::Busy)
+            .with_subject(Some(secret.into())),
+    ];
     let input = RuleInput {
         now: now(),
         settings: Settings::default(),
@@ -519,9 +673,19 @@ fn notices_never_contain_the_subject() {
 #[test]
 fn memory_round_trips_through_json() {
     let mut m = bot_set_dnd(at(10, 0), at(11, 0), (StatusKind::Away, true));
-    m.custom_status = oof_memory(day(2, 0), day(6, 17), Some(CustomStatus::out_of_office(day(6, 17)))).custom_status;
+    m.custom_status = oof_memory(
+        day(2, 0),
+        day(6, 17),
+        Some(CustomStatus::out_of_office(day(6, 17))),
+    )
+    .custom_status;
     m.unavailability = Some(span(day(2, 0), day(6, 17)));
     let json = serde_json::to_string(&m).unwrap();
     assert_eq!(serde_json::from_str::<Memory>(&json).unwrap(), m);
-    assert!(serde_json::from_str::<Span>(r#"{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T09:00:00Z"}"#).is_err());
+    assert!(
+        serde_json::from_str::<Span>(
+            r#"{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T09:00:00Z"}"#
+        )
+        .is_err()
+    );
 }

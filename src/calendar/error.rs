@@ -15,7 +15,11 @@ pub enum SourceError {
         "Microsoft Graph could not read the calendar of `{email}`: {message} ({code}). If this keeps \
          happening, ask a bot admin to check the Graph app's permissions."
     )]
-    Graph { email: String, code: String, message: String },
+    Graph {
+        email: String,
+        code: String,
+        message: String,
+    },
 
     #[error(
         "Microsoft Graph left `{email}` out of its answer. The bot will try again on its next run."
@@ -41,13 +45,17 @@ pub enum SourceError {
     )]
     Token(String),
 
-    #[error("The calendar server did not answer within {0:?}. The bot will try again on its next run.")]
+    #[error(
+        "The calendar server did not answer within {0:?}. The bot will try again on its next run."
+    )]
     Timeout(Duration),
 
     #[error("The calendar server answered HTTP {status}. The bot will try again on its next run.")]
     Http { status: u16 },
 
-    #[error("The calendar server could not be reached ({0}). The bot will try again on its next run.")]
+    #[error(
+        "The calendar server could not be reached ({0}). The bot will try again on its next run."
+    )]
     Transport(String),
 
     #[error("The calendar server's answer could not be read: {0}.")]
@@ -79,7 +87,9 @@ impl SourceError {
         } else if err.is_decode() {
             Self::Decode(err.to_string())
         } else if let Some(status) = err.status() {
-            Self::Http { status: status.as_u16() }
+            Self::Http {
+                status: status.as_u16(),
+            }
         } else {
             // reqwest's Display names the URL; ICS URLs can carry secrets, so keep only the cause.
             Self::Transport(root_cause(err))

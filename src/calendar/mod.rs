@@ -5,9 +5,17 @@
 //! - [`graph`] and [`ics`]: the sources; a new source is a new module plus a [`fetch::Source`] variant;
 //! - [`fetch`]: fetches everyone at once, each person's failure kept to that person;
 //! - [`rules`]: the pure status rules the sync job applies.
+//!
+//! One sync run, as the job is meant to drive it:
+//! 1. `Fetcher::fetch_all(requests, Span [now, now + 12h])`: a window reaching past now lets
+//!    back-to-back meetings merge, so DND ends when the whole busy stretch does;
+//! 2. per person with `Ok(blocks)`: `CalendarView::at(&blocks, now)` and [`decide`] with their
+//!    settings, status, custom status and stored [`rules::Memory`];
+//! 3. apply the decision's writes; store its memory only if they succeeded; send its notice;
+//! 4. an `Err` keeps the old memory and is retried next run (tell the person once).
 
 pub mod error;
-// pub mod fetch;
+pub mod fetch;
 pub mod graph;
 pub mod ics;
 pub mod model;
@@ -16,7 +24,7 @@ pub mod tz;
 pub mod view;
 
 pub use error::SourceError;
-// pub use fetch::{FetchRequest, Fetcher, Source};
+pub use fetch::{FetchRequest, Fetcher, Source};
 pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
 pub use ics::{IcsClient, blocks_in};
 pub use model::{Availability, Block, EmptySpan, Span};

@@ -125,7 +125,12 @@ pub struct Block {
 
 impl Block {
     pub fn new(span: Span, availability: Availability) -> Self {
-        Self { span, availability, is_private: false, subject: None }
+        Self {
+            span,
+            availability,
+            is_private: false,
+            subject: None,
+        }
     }
     /// Marks the block private; a private block never keeps its subject.
     pub fn private(mut self, is_private: bool) -> Self {

@@ -42,7 +42,10 @@ const WINDOWS_ZONES: &[(&str, Tz)] = &[
     ("Canada Central Standard Time", Tz::America__Regina),
     ("SA Pacific Standard Time", Tz::America__Bogota),
     ("E. South America Standard Time", Tz::America__Sao_Paulo),
-    ("Argentina Standard Time", Tz::America__Argentina__Buenos_Aires),
+    (
+        "Argentina Standard Time",
+        Tz::America__Argentina__Buenos_Aires,
+    ),
     ("Central Standard Time (Mexico)", Tz::America__Mexico_City),
 ];
 
@@ -52,7 +55,10 @@ pub fn resolve_tz(name: &str) -> Option<Tz> {
     if let Ok(tz) = name.parse::<Tz>() {
         return Some(tz);
     }
-    if let Some((_, tz)) = WINDOWS_ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(name)) {
+    if let Some((_, tz)) = WINDOWS_ZONES
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(name))
+    {
         return Some(*tz);
     }
     // Vendor prefixes: try ever shorter `/`-separated suffixes (`…/Europe/Berlin`, then `Berlin`).
@@ -73,7 +79,9 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
         LocalResult::None => {
-            let later = local + TimeDelta::hours(1);
+            let later = local
+                .checked_add_signed(TimeDelta::hours(1))
+                .unwrap_or(local);
             match tz.from_local_datetime(&later) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
                 // No zone has a gap this long; read the time as UTC rather than drop the event.
@@ -90,17 +98,38 @@ mod tests {
     #[test]
     fn resolves_iana_windows_and_prefixed_names() {
         assert_eq!(resolve_tz("Europe/Berlin"), Some(Tz::Europe__Berlin));
-        assert_eq!(resolve_tz("W. Europe Standard Time"), Some(Tz::Europe__Berlin));
-        assert_eq!(resolve_tz("\"Pacific Standard Time\""), Some(Tz::America__Los_Angeles));
-        assert_eq!(resolve_tz("/mozilla.org/20050126_1/Europe/Berlin"), Some(Tz::Europe__Berlin));
+        assert_eq!(
+            resolve_tz("W. Europe Standard Time"),
+            Some(Tz::Europe__Berlin)
+        );
+        assert_eq!(
+            resolve_tz("\"Pacific Standard Time\""),
+            Some(Tz::America__Los_Angeles)
+        );
+        assert_eq!(
+            resolve_tz("/mozilla.org/20050126_1/Europe/Berlin"),
+            Some(Tz::Europe__Berlin)
+        );
         assert_eq!(resolve_tz("Mars/Olympus_Mons"), None);
     }
 
     #[test]
     fn gap_times_move_forward_and_ambiguous_times_take_the_first() {
-        let gap = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(local_to_utc(Tz::Europe__Berlin, gap).to_rfc3339(), "2026-03-29T01:30:00+00:00");
-        let fold = chrono::NaiveDate::from_ymd_opt(2026, 10, 25).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(local_to_utc(Tz::Europe__Berlin, fold).to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        let gap = chrono::NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            local_to_utc(Tz::Europe__Berlin, gap).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        let fold = chrono::NaiveDate::from_ymd_opt(2026, 10, 25)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            local_to_utc(Tz::Europe__Berlin, fold).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
     }
 }

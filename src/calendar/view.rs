@@ -46,7 +46,11 @@ pub struct RunKey(String);
 
 impl RunKey {
     pub fn new(kind: RunKind, start: DateTime<Utc>) -> Self {
-        Self(format!("{}@{}", kind.tag(), start.format("%Y-%m-%dT%H:%M:%SZ")))
+        Self(format!(
+            "{}@{}",
+            kind.tag(),
+            start.format("%Y-%m-%dT%H:%M:%SZ")
+        ))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -143,8 +147,10 @@ impl CalendarView {
 /// Sweeps the blocks of one kind in start order, merging overlapping or touching ones, and returns
 /// the merged run that contains `now`.
 fn run_at(blocks: &[Block], kind: RunKind, now: DateTime<Utc>) -> Option<Run> {
-    let mut of_kind: Vec<&Block> =
-        blocks.iter().filter(|b| RunKind::of(b.availability()) == Some(kind)).collect();
+    let mut of_kind: Vec<&Block> = blocks
+        .iter()
+        .filter(|b| RunKind::of(b.availability()) == Some(kind))
+        .collect();
     of_kind.sort_by_key(|b| b.start());
     let mut current: Option<(DateTime<Utc>, DateTime<Utc>, Availability)> = None;
     for block in of_kind {
@@ -155,16 +161,82 @@ fn run_at(blocks: &[Block], kind: RunKind, now: DateTime<Utc>) -> Option<Run> {
                 stronger(availability, block.availability()),
             )),
             Some((start, end, availability)) if start <= now && now < end => {
-                return Span::new(start, end).ok().map(|span| Run { kind, span, availability });
+                return Span::new(start, end).ok().map(|span| Run {
+                    kind,
+                    span,
+                    availability,
+                });
             }
             _ => Some((block.start(), block.end(), block.availability())),
         };
     }
     let (start, end, availability) = current?;
     let span = Span::new(start, end).ok()?;
-    span.contains(now).then_some(Run { kind, span, availability })
+    span.contains(now).then_some(Run {
+        kind,
+        span,
+        availability,
+    })
 }
 
 fn stronger(a: Availability, b: Availability) -> Availability {
-    if b.precedence() > a.precedence() { b } else { a }
+    if b.precedence() > a.precedence() {
+        b
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
+    }
+    fn block(a: Availability, from: DateTime<Utc>, to: DateTime<Utc>) -> Block {
+        Block::new(Span::new(from, to).unwrap(), a)
+    }
+
+    #[test]
+    fn a_gap_ends_the_run_and_runs_not_containing_now_are_ignored() {
+        let blocks = [
+            block(Availability::Busy, at(8, 0), at(9, 0)),
+            block(Availability::Busy, at(9, 30), at(10, 0)),
+            block(Availability::Tentative, at(10, 0), at(10, 30)),
+            block(Availability::Busy, at(10, 45), at(11, 0)),
+        ];
+        let run = *CalendarView::at(&blocks, at(9, 45)).busy().unwrap();
+        assert_eq!((run.start(), run.end()), (at(9, 30), at(10, 30)));
+        assert_eq!(run.availability(), Availability::Busy);
+        assert_eq!(run.key(), RunKey::new(RunKind::Busy, at(9, 30)));
+        assert!(CalendarView::at(&blocks, at(9, 10)).busy().is_none());
+        assert!(
+            CalendarView::at(&blocks, at(10, 30)).busy().is_none(),
+            "runs are half-open"
+        );
+        assert!(CalendarView::at(&blocks, at(7, 0)).busy().is_none());
+    }
+
+    #[test]
+    fn kinds_do_not_merge_and_the_headline_follows_graph_precedence() {
+        let blocks = [
+            block(Availability::WorkingElsewhere, at(8, 0), at(17, 0)),
+            block(Availability::Tentative, at(9, 0), at(10, 0)),
+            block(Availability::Free, at(9, 0), at(12, 0)),
+        ];
+        let view = CalendarView::at(&blocks, at(9, 30));
+        assert_eq!(view.availability(), Availability::Tentative);
+        assert_eq!(view.busy().map(|r| r.end()), Some(at(10, 0)));
+        assert_eq!(view.working_elsewhere().map(|r| r.end()), Some(at(17, 0)));
+        assert_eq!(
+            CalendarView::at(&blocks, at(11, 0)).availability(),
+            Availability::WorkingElsewhere
+        );
+        assert_eq!(
+            CalendarView::free(at(11, 0)).availability(),
+            Availability::Free
+        );
+    }
 }

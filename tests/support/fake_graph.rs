@@ -34,7 +34,13 @@ pub struct FakeItem {
 
 impl FakeItem {
     pub fn new(status: &'static str, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        Self { status, start, end, is_private: false, subject: None }
+        Self {
+            status,
+            start,
+            end,
+            is_private: false,
+            subject: None,
+        }
     }
     pub fn subject(mut self, s: &str) -> Self {
         self.subject = Some(s.to_string());
@@ -133,12 +139,16 @@ impl FakeGraph {
 
     /// Makes `email` a known mailbox with these calendar entries.
     pub fn set_schedule(&self, email: &str, items: Vec<FakeItem>) {
-        self.shared.with(|d| d.calendars.insert(email.to_lowercase(), items));
+        self.shared
+            .with(|d| d.calendars.insert(email.to_lowercase(), items));
     }
 
     /// The next `times` requests that include `email` answer 429 with `Retry-After: secs`.
     pub fn throttle(&self, email: &str, times: u32, retry_after_secs: u64) {
-        self.shared.with(|d| d.throttle.insert(email.to_lowercase(), (times, retry_after_secs)));
+        self.shared.with(|d| {
+            d.throttle
+                .insert(email.to_lowercase(), (times, retry_after_secs))
+        });
     }
 
     /// Every `$batch` call answers only after this long.
@@ -157,7 +167,11 @@ impl FakeGraph {
 }
 
 fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
 }
 
 async fn token(
@@ -168,16 +182,27 @@ async fn token(
     shared.with(|d| d.counters.token_requests += 1);
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     if field("grant_type") != "client_credentials" {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "unsupported_grant_type",
-            "error_description": "AADSTS70003: The app requested an unsupported grant type."}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unsupported_grant_type",
+            "error_description": "AADSTS70003: The app requested an unsupported grant type."})),
+        )
+            .into_response();
     }
-    if tenant != TENANT || field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
+    if tenant != TENANT
+        || field("client_id") != CLIENT_ID
+        || field("client_secret") != CLIENT_SECRET
+    {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client",
             "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0000"}))).into_response();
     }
     if field("scope") != "https://graph.microsoft.com/.default" {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_scope",
-            "error_description": "AADSTS1002012: The provided value for scope is not valid."}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_scope",
+            "error_description": "AADSTS1002012: The provided value for scope is not valid."})),
+        )
+            .into_response();
     }
     let n = shared.token_seq.fetch_add(1, Ordering::SeqCst) + 1;
     let access_token = format!("fake-token-{n}");
@@ -203,22 +228,38 @@ async fn batch(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Stri
     let authorized = bearer.is_some_and(|t| shared.with(|d| d.valid_tokens.contains(&t)));
     if !authorized {
         shared.with(|d| d.counters.unauthorized += 1);
-        return graph_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+        return graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token has expired or is not yet valid.",
+        );
     }
     let Ok(payload) = serde_json::from_str::<Value>(&body) else {
         shared.with(|d| d.counters.rejected_batches += 1);
-        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Invalid batch payload format.");
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Invalid batch payload format.",
+        );
     };
     let requests = payload["requests"].as_array().cloned().unwrap_or_default();
     if requests.len() > 20 {
         shared.with(|d| d.counters.rejected_batches += 1);
-        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Number of requests exceeds the maximum of 20.");
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Number of requests exceeds the maximum of 20.",
+        );
     }
     let ids: Vec<&str> = requests.iter().filter_map(|r| r["id"].as_str()).collect();
     let unique: HashSet<&str> = ids.iter().copied().collect();
     if ids.len() != requests.len() || unique.len() != ids.len() {
         shared.with(|d| d.counters.rejected_batches += 1);
-        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Batch request ids must be present and unique.");
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Batch request ids must be present and unique.",
+        );
     }
 
     let now_in_flight = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -234,7 +275,8 @@ async fn batch(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Stri
         tokio::time::sleep(latency).await;
     }
 
-    let mut responses: Vec<Value> = shared.with(|d| requests.iter().map(|r| answer(d, r)).collect());
+    let mut responses: Vec<Value> =
+        shared.with(|d| requests.iter().map(|r| answer(d, r)).collect());
     responses.shuffle(&mut rand::rng());
     Json(json!({"responses": responses})).into_response()
 }
@@ -244,7 +286,12 @@ fn inner(id: &Value, status: u16, headers: Value, body: Value) -> Value {
 }
 
 fn inner_error(id: &Value, status: u16, code: &str, message: &str) -> Value {
-    inner(id, status, json!({"Content-Type": "application/json"}), json!({"error": {"code": code, "message": message}}))
+    inner(
+        id,
+        status,
+        json!({"Content-Type": "application/json"}),
+        json!({"error": {"code": code, "message": message}}),
+    )
 }
 
 /// One `getSchedule` request inside a batch.
@@ -259,22 +306,48 @@ fn answer(d: &mut Data, request: &Value) -> Value {
         return inner_error(id, 400, "BadRequest", "Unsupported request in this fake.");
     };
     if request.get("body").is_some() && request["headers"]["Content-Type"].as_str().is_none() {
-        return inner_error(id, 400, "BadRequest", "Content-Type header is required when a body is present.");
+        return inner_error(
+            id,
+            400,
+            "BadRequest",
+            "Content-Type header is required when a body is present.",
+        );
     }
     let body = &request["body"];
     let schedules: Vec<String> = body["schedules"]
         .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
-    d.counters.max_schedules_per_request = d.counters.max_schedules_per_request.max(schedules.len());
+    d.counters.max_schedules_per_request =
+        d.counters.max_schedules_per_request.max(schedules.len());
     if schedules.is_empty() || schedules.len() > 20 {
-        return inner_error(id, 400, "ErrorInvalidParameter", "schedules must hold between 1 and 20 addresses.");
+        return inner_error(
+            id,
+            400,
+            "ErrorInvalidParameter",
+            "schedules must hold between 1 and 20 addresses.",
+        );
     }
-    let (Some(start), Some(end)) = (parse_time(&body["startTime"]), parse_time(&body["endTime"])) else {
-        return inner_error(id, 400, "ErrorInvalidParameter", "startTime and endTime are required.");
+    let (Some(start), Some(end)) = (parse_time(&body["startTime"]), parse_time(&body["endTime"]))
+    else {
+        return inner_error(
+            id,
+            400,
+            "ErrorInvalidParameter",
+            "startTime and endTime are required.",
+        );
     };
     if !d.calendars.contains_key(&anchor) {
-        return inner_error(id, 404, "ErrorInvalidUser", &format!("The requested user '{anchor}' is invalid."));
+        return inner_error(
+            id,
+            404,
+            "ErrorInvalidUser",
+            &format!("The requested user '{anchor}' is invalid."),
+        );
     }
     let mut retry_after = None;
     for s in &schedules {
@@ -294,7 +367,10 @@ fn answer(d: &mut Data, request: &Value) -> Value {
             json!({"error": {"code": "ApplicationThrottled", "message": "Application is over its MailboxConcurrency limit."}}),
         );
     }
-    let interval = body["availabilityViewInterval"].as_i64().unwrap_or(30).max(5);
+    let interval = body["availabilityViewInterval"]
+        .as_i64()
+        .unwrap_or(30)
+        .max(5);
     let value: Vec<Value> = schedules
         .iter()
         .map(|s| match d.calendars.get(&s.to_lowercase()) {
@@ -303,14 +379,28 @@ fn answer(d: &mut Data, request: &Value) -> Value {
             Some(items) => schedule_information(s, items, start, end, interval),
         })
         .collect();
-    inner(id, 200, json!({"Cache-Control": "private", "Content-Type": "application/json"}), json!({
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.scheduleInformation)",
-        "value": value,
-    }))
+    inner(
+        id,
+        200,
+        json!({"Cache-Control": "private", "Content-Type": "application/json"}),
+        json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.scheduleInformation)",
+            "value": value,
+        }),
+    )
 }
 
-fn schedule_information(id: &str, items: &[FakeItem], start: DateTime<Utc>, end: DateTime<Utc>, interval: i64) -> Value {
-    let overlapping: Vec<&FakeItem> = items.iter().filter(|i| i.start < end && i.end > start).collect();
+fn schedule_information(
+    id: &str,
+    items: &[FakeItem],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    interval: i64,
+) -> Value {
+    let overlapping: Vec<&FakeItem> = items
+        .iter()
+        .filter(|i| i.start < end && i.end > start)
+        .collect();
     let slots = ((end - start).num_minutes() / interval).max(0);
     let view: String = (0..slots)
         .map(|k| {
@@ -356,10 +446,16 @@ fn schedule_information(id: &str, items: &[FakeItem], start: DateTime<Utc>, end:
 }
 
 fn graph_time(t: DateTime<Utc>) -> String {
-    format!("{}.{:07}", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_nanos() / 100)
+    format!(
+        "{}.{:07}",
+        t.format("%Y-%m-%dT%H:%M:%S"),
+        t.timestamp_subsec_nanos() / 100
+    )
 }
 
 fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     let s = v["dateTime"].as_str()?;
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
 }

@@ -21,7 +21,9 @@ pub fn admin_consent_url(
     redirect_uri: &str,
 ) -> Result<String, ConsentUrlError> {
     let tenant_ok = !tenant.is_empty()
-        && tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        && tenant
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     if !tenant_ok {
         return Err(ConsentUrlError::BadTenant(tenant.to_string()));
     }
@@ -31,7 +33,10 @@ pub fn admin_consent_url(
         .ok_or_else(|| ConsentUrlError::BadRedirect(redirect_uri.to_string()))?;
     Url::parse_with_params(
         &format!("https://login.microsoftonline.com/{tenant}/adminconsent"),
-        &[("client_id", client_id), ("redirect_uri", redirect.as_str())],
+        &[
+            ("client_id", client_id),
+            ("redirect_uri", redirect.as_str()),
+        ],
     )
     .map(String::from)
     .map_err(|_| ConsentUrlError::BadTenant(tenant.to_string()))
@@ -43,7 +48,12 @@ mod tests {
 
     #[test]
     fn builds_an_encoded_consent_link() {
-        let url = admin_consent_url("contoso.onmicrosoft.com", "abc-123", "https://lotto.example/graph/consent?x=1").unwrap();
+        let url = admin_consent_url(
+            "contoso.onmicrosoft.com",
+            "abc-123",
+            "https://lotto.example/graph/consent?x=1",
+        )
+        .unwrap();
         assert_eq!(
             url,
             "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=abc-123&redirect_uri=https%3A%2F%2Flotto.example%2Fgraph%2Fconsent%3Fx%3D1"
@@ -52,7 +62,13 @@ mod tests {
 
     #[test]
     fn refuses_tenants_that_would_change_the_path() {
-        assert!(matches!(admin_consent_url("a/../b", "id", "https://x.example/"), Err(ConsentUrlError::BadTenant(_))));
-        assert!(matches!(admin_consent_url("t", "id", "javascript:alert(1)"), Err(ConsentUrlError::BadRedirect(_))));
+        assert!(matches!(
+            admin_consent_url("a/../b", "id", "https://x.example/"),
+            Err(ConsentUrlError::BadTenant(_))
+        ));
+        assert!(matches!(
+            admin_consent_url("t", "id", "javascript:alert(1)"),
+            Err(ConsentUrlError::BadRedirect(_))
+        ));
     }
 }

@@ -9,14 +9,17 @@ mod wire;
 
 pub use consent::{ConsentUrlError, admin_consent_url};
 
-use super::model::{Block, Span};
 use super::SourceError;
+use super::model::{Block, Span};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use token::TokenCache;
-use wire::{BatchItem, BatchItemResponse, BatchRequest, BatchResponse, DateTimeTimeZone, ItemHeaders, ScheduleRequest};
+use wire::{
+    BatchItem, BatchItemResponse, BatchRequest, BatchResponse, DateTimeTimeZone, ItemHeaders,
+    ScheduleRequest,
+};
 
 /// Where and as whom to reach Graph (`LOTTO_GRAPH_*`).
 #[derive(Debug, Clone)]
@@ -109,7 +112,10 @@ pub(crate) enum BatchOutcome {
     /// Graph answered; each item's own status decides its fate.
     Items(HashMap<String, BatchItemResponse>),
     /// Worth trying again (throttled, unavailable, timeout, connection trouble).
-    Retry { after: Option<Duration>, error: SourceError },
+    Retry {
+        after: Option<Duration>,
+        error: SourceError,
+    },
     /// Trying again will not help.
     Fatal(SourceError),
 }
@@ -136,7 +142,15 @@ impl GraphClient {
             base_url: config.base_url.trim_end_matches('/').to_string(),
             ..config
         };
-        Ok(Self { inner: Arc::new(Inner { http, config, limits, timeout, token: TokenCache::default() }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                limits,
+                timeout,
+                token: TokenCache::default(),
+            }),
+        })
     }
 
     pub fn limits(&self) -> GraphLimits {
@@ -155,7 +169,11 @@ impl GraphClient {
 
     /// Sends one `$batch` of `getSchedule` requests, each `(id, schedules)`; refreshes the token once
     /// if Graph says it is no longer valid.
-    pub(crate) async fn send_batch(&self, requests: &[(String, &[String])], window: Span) -> BatchOutcome {
+    pub(crate) async fn send_batch(
+        &self,
+        requests: &[(String, &[String])],
+        window: Span,
+    ) -> BatchOutcome {
         let inner = &self.inner;
         let body = BatchRequest {
             requests: requests
@@ -178,9 +196,15 @@ impl GraphClient {
         };
         let url = format!("{}/$batch", inner.config.base_url);
         for refreshed in [false, true] {
-            let token = match inner.token.get(&inner.http, &inner.config, inner.timeout).await {
+            let token = match inner
+                .token
+                .get(&inner.http, &inner.config, inner.timeout)
+                .await
+            {
                 Ok(token) => token,
-                Err(error) if error.is_transient() => return BatchOutcome::Retry { after: None, error },
+                Err(error) if error.is_transient() => {
+                    return BatchOutcome::Retry { after: None, error };
+                }
                 Err(error) => return BatchOutcome::Fatal(error),
             };
             let sent = inner
@@ -193,7 +217,10 @@ impl GraphClient {
             let response = match sent {
                 Ok(response) => response,
                 Err(e) => {
-                    return BatchOutcome::Retry { after: None, error: SourceError::from_reqwest(&e, inner.timeout) };
+                    return BatchOutcome::Retry {
+                        after: None,
+                        error: SourceError::from_reqwest(&e, inner.timeout),
+                    };
                 }
             };
             let status = response.status().as_u16();
@@ -205,25 +232,42 @@ impl GraphClient {
             let bytes = match response.bytes().await {
                 Ok(bytes) => bytes,
                 Err(e) => {
-                    return BatchOutcome::Retry { after: None, error: SourceError::from_reqwest(&e, inner.timeout) };
+                    return BatchOutcome::Retry {
+                        after: None,
+                        error: SourceError::from_reqwest(&e, inner.timeout),
+                    };
                 }
             };
             return match status {
                 200..=299 => match serde_json::from_slice::<BatchResponse>(&bytes) {
                     Ok(parsed) => BatchOutcome::Items(
-                        parsed.responses.into_iter().map(|r| (r.id.clone(), r)).collect(),
+                        parsed
+                            .responses
+                            .into_iter()
+                            .map(|r| (r.id.clone(), r))
+                            .collect(),
                     ),
-                    Err(e) => BatchOutcome::Fatal(SourceError::Decode(format!("Graph's $batch answer: {e}"))),
+                    Err(e) => BatchOutcome::Fatal(SourceError::Decode(format!(
+                        "Graph's $batch answer: {e}"
+                    ))),
                 },
-                429 => BatchOutcome::Retry { after, error: SourceError::Throttled { attempts: 1 } },
-                500..=599 => BatchOutcome::Retry { after, error: SourceError::Http { status } },
+                429 => BatchOutcome::Retry {
+                    after,
+                    error: SourceError::Throttled { attempts: 1 },
+                },
+                500..=599 => BatchOutcome::Retry {
+                    after,
+                    error: SourceError::Http { status },
+                },
                 401 => BatchOutcome::Fatal(SourceError::Token(
                     "Graph refused a freshly issued token".into(),
                 )),
                 _ => BatchOutcome::Fatal(SourceError::Http { status }),
             };
         }
-        BatchOutcome::Fatal(SourceError::Token("Graph refused a freshly issued token".into()))
+        BatchOutcome::Fatal(SourceError::Token(
+            "Graph refused a freshly issued token".into(),
+        ))
     }
 }
 
@@ -231,7 +275,11 @@ impl GraphClient {
 /// person of the request is used (percent-encoded as one path segment).
 fn schedule_path(anchor: &str) -> Option<String> {
     let mut url = reqwest::Url::parse("https://graph.invalid/users").ok()?;
-    url.path_segments_mut().ok()?.push(anchor).push("calendar").push("getSchedule");
+    url.path_segments_mut()
+        .ok()?
+        .push(anchor)
+        .push("calendar")
+        .push("getSchedule");
     Some(url.path().to_string())
 }
 

@@ -39,7 +39,11 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
     let mut next_id = 0u32;
     let mut new_request = |emails: Vec<String>, attempts: u32| {
         next_id += 1;
-        Request { id: next_id, emails, attempts }
+        Request {
+            id: next_id,
+            emails,
+            attempts,
+        }
     };
     let mut ready: VecDeque<Request> = unique
         .chunks(limits.schedules_per_request)
@@ -55,14 +59,18 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
             let batch: Vec<Request> = ready.drain(..take).collect();
             batches_in_flight += 1;
             pending.push(Box::pin(async move {
-                let items: Vec<(String, &[String])> =
-                    batch.iter().map(|r| (r.id.to_string(), r.emails.as_slice())).collect();
+                let items: Vec<(String, &[String])> = batch
+                    .iter()
+                    .map(|r| (r.id.to_string(), r.emails.as_slice()))
+                    .collect();
                 let outcome = client.send_batch(&items, window).await;
                 drop(items);
                 Event::Answered(batch, outcome)
             }));
         }
-        let Some(event) = pending.next().await else { break };
+        let Some(event) = pending.next().await else {
+            break;
+        };
         let batch = match event {
             Event::Due(requests) => {
                 ready.extend(requests);
@@ -83,13 +91,22 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
             }
             BatchOutcome::Retry { after, error } => {
                 for request in requests {
-                    retry(request, after, error.clone(), limits, &mut found, &mut later);
+                    retry(
+                        request,
+                        after,
+                        error.clone(),
+                        limits,
+                        &mut found,
+                        &mut later,
+                    );
                 }
             }
             BatchOutcome::Items(mut items) => {
                 for request in requests {
                     let Some(item) = items.remove(&request.id.to_string()) else {
-                        let error = SourceError::MissingFromResponse { email: request.emails.join(", ") };
+                        let error = SourceError::MissingFromResponse {
+                            email: request.emails.join(", "),
+                        };
                         retry(request, None, error, limits, &mut found, &mut later);
                         continue;
                     };
@@ -98,9 +115,13 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
                         429 | 503 | 504 => {
                             let after = item.header("Retry-After").and_then(parse_retry_after);
                             let error = if item.status == 429 {
-                                SourceError::Throttled { attempts: request.attempts + 1 }
+                                SourceError::Throttled {
+                                    attempts: request.attempts + 1,
+                                }
                             } else {
-                                SourceError::Http { status: item.status }
+                                SourceError::Http {
+                                    status: item.status,
+                                }
                             };
                             retry(request, after, error, limits, &mut found, &mut later);
                         }
@@ -111,7 +132,11 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
                                 ready.push_back(new_request(vec![email], request.attempts));
                             }
                         }
-                        _ => fail(&mut found, &request.emails, &item_error(&request.emails[0], &item)),
+                        _ => fail(
+                            &mut found,
+                            &request.emails,
+                            &item_error(&request.emails[0], &item),
+                        ),
                     }
                 }
             }
@@ -124,14 +149,20 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
         }
     }
 
+    tracing::debug!(
+        people = unique.len(),
+        failed = found.values().filter(|r| r.is_err()).count(),
+        "graph free/busy fetched"
+    );
     emails
         .iter()
         .map(|email| {
             let key = email.trim().to_lowercase();
-            let result = found
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| Err(SourceError::MissingFromResponse { email: email.clone() }));
+            let result = found.get(&key).cloned().unwrap_or_else(|| {
+                Err(SourceError::MissingFromResponse {
+                    email: email.clone(),
+                })
+            });
             (email.clone(), result)
         })
         .collect()
@@ -151,7 +182,9 @@ fn retry(
     let delay = after.unwrap_or_else(|| Duration::from_millis(500 << request.attempts.min(6)));
     if request.attempts >= limits.max_attempts || delay > limits.max_retry_after {
         let error = match error {
-            SourceError::Throttled { .. } => SourceError::Throttled { attempts: request.attempts },
+            SourceError::Throttled { .. } => SourceError::Throttled {
+                attempts: request.attempts,
+            },
             other => other,
         };
         fail(found, &request.emails, &error);
@@ -168,11 +201,22 @@ fn fail(found: &mut Results, emails: &[String], error: &SourceError) {
 
 fn item_error(email: &str, item: &BatchItemResponse) -> SourceError {
     let body = GraphErrorBody::from_value(&item.body).error;
-    let code = if body.code.is_empty() { format!("HTTP {}", item.status) } else { body.code };
-    if item.status == 404 || is_unknown_address(&code) {
-        SourceError::UnknownAddress { email: email.to_string(), code }
+    let code = if body.code.is_empty() {
+        format!("HTTP {}", item.status)
     } else {
-        SourceError::Graph { email: email.to_string(), code, message: body.message }
+        body.code
+    };
+    if item.status == 404 || is_unknown_address(&code) {
+        SourceError::UnknownAddress {
+            email: email.to_string(),
+            code,
+        }
+    } else {
+        SourceError::Graph {
+            email: email.to_string(),
+            code,
+            message: body.message,
+        }
     }
 }
 
@@ -192,20 +236,32 @@ fn read_schedules(emails: &[String], item: &BatchItemResponse, found: &mut Resul
     let parsed: ScheduleResponse = match serde_json::from_value(item.body.clone()) {
         Ok(parsed) => parsed,
         Err(e) => {
-            fail(found, emails, &SourceError::Decode(format!("Graph's getSchedule answer: {e}")));
+            fail(
+                found,
+                emails,
+                &SourceError::Decode(format!("Graph's getSchedule answer: {e}")),
+            );
             return;
         }
     };
-    let mut by_id: HashMap<String, _> =
-        parsed.value.into_iter().map(|info| (info.schedule_id.trim().to_lowercase(), info)).collect();
+    let mut by_id: HashMap<String, _> = parsed
+        .value
+        .into_iter()
+        .map(|info| (info.schedule_id.trim().to_lowercase(), info))
+        .collect();
     for email in emails {
         let result = match by_id.remove(email) {
-            None => Err(SourceError::MissingFromResponse { email: email.clone() }),
+            None => Err(SourceError::MissingFromResponse {
+                email: email.clone(),
+            }),
             Some(info) => match info.error {
                 Some(error) => {
                     let code = error.response_code.unwrap_or_default();
                     if is_unknown_address(&code) {
-                        Err(SourceError::UnknownAddress { email: email.clone(), code })
+                        Err(SourceError::UnknownAddress {
+                            email: email.clone(),
+                            code,
+                        })
                     } else {
                         Err(SourceError::Graph {
                             email: email.clone(),
@@ -220,7 +276,11 @@ fn read_schedules(emails: &[String], item: &BatchItemResponse, found: &mut Resul
                     .filter_map(|it| {
                         let availability = Availability::from_graph(&it.status)?;
                         let span = Span::new(it.start.to_utc()?, it.end.to_utc()?).ok()?;
-                        Some(Block::new(span, availability).private(it.is_private).with_subject(it.subject))
+                        Some(
+                            Block::new(span, availability)
+                                .private(it.is_private)
+                                .with_subject(it.subject),
+                        )
                     })
                     .collect()),
             },

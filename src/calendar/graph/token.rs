@@ -44,16 +44,26 @@ impl TokenCache {
         }
         let (secret, lifetime) = request(http, config, timeout).await?;
         state.1 += 1;
-        let token = Token { secret, generation: state.1 };
+        let token = Token {
+            secret,
+            generation: state.1,
+        };
         let early = EARLY_REFRESH.min(lifetime / 2);
-        state.0 = Some(Cached { token: token.clone(), refresh_at: Instant::now() + lifetime - early });
+        state.0 = Some(Cached {
+            token: token.clone(),
+            refresh_at: Instant::now() + lifetime - early,
+        });
         Ok(token)
     }
 
     /// Drops the cached token if it is the one Graph just refused.
     pub async fn invalidate(&self, generation: u64) {
         let mut state = self.state.lock().await;
-        if state.0.as_ref().is_some_and(|c| c.token.generation == generation) {
+        if state
+            .0
+            .as_ref()
+            .is_some_and(|c| c.token.generation == generation)
+        {
             state.0 = None;
         }
     }
@@ -77,7 +87,10 @@ async fn request(
         .await
         .map_err(|e| SourceError::from_reqwest(&e, timeout))?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| SourceError::from_reqwest(&e, timeout))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| SourceError::from_reqwest(&e, timeout))?;
     if !status.is_success() {
         let err: TokenError = serde_json::from_slice(&body).unwrap_or_default();
         let why = if err.error.is_empty() {

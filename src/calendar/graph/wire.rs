@@ -28,8 +28,10 @@ pub struct ItemHeaders {
 }
 
 impl ItemHeaders {
-    pub const JSON_UTC: ItemHeaders =
-        ItemHeaders { content_type: "application/json", prefer: "outlook.timezone=\"UTC\"" };
+    pub const JSON_UTC: ItemHeaders = ItemHeaders {
+        content_type: "application/json",
+        prefer: "outlook.timezone=\"UTC\"",
+    };
 }
 
 #[derive(Debug, Serialize)]
@@ -53,7 +55,11 @@ impl DateTimeTimeZone {
     pub fn utc(t: DateTime<Utc>) -> Self {
         Self {
             // chrono has no 7-digit fraction; Graph's ticks are 100 ns.
-            date_time: format!("{}.{:07}", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_nanos() / 100),
+            date_time: format!(
+                "{}.{:07}",
+                t.format("%Y-%m-%dT%H:%M:%S"),
+                t.timestamp_subsec_nanos() / 100
+            ),
             time_zone: Some("UTC".into()),
         }
     }
@@ -61,8 +67,11 @@ impl DateTimeTimeZone {
     /// Graph writes 7 fractional digits (`2019-03-15T12:00:00.0000000`) in the zone named beside it
     /// (UTC when we ask for it; other zone names are resolved just in case).
     pub fn to_utc(&self) -> Option<DateTime<Utc>> {
-        let naive = NaiveDateTime::parse_from_str(self.date_time.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
-            .ok()?;
+        let naive = NaiveDateTime::parse_from_str(
+            self.date_time.trim_end_matches('Z'),
+            "%Y-%m-%dT%H:%M:%S%.f",
+        )
+        .ok()?;
         match self.time_zone.as_deref().map(str::trim) {
             None | Some("") | Some("UTC") | Some("utc") => Some(naive.and_utc()),
             Some(name) => crate::calendar::tz::resolve_tz(name)
@@ -89,7 +98,10 @@ pub struct BatchItemResponse {
 
 impl BatchItemResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -165,4 +177,27 @@ pub struct TokenError {
     pub error: String,
     #[serde(default)]
     pub error_description: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn graph_times_have_seven_fraction_digits_both_ways() {
+        let t = Utc.with_ymd_and_hms(2019, 3, 15, 12, 0, 0).unwrap()
+            + chrono::TimeDelta::milliseconds(250);
+        let wire = DateTimeTimeZone::utc(t);
+        assert_eq!(wire.date_time, "2019-03-15T12:00:00.2500000");
+        assert_eq!(wire.to_utc(), Some(t));
+        let pacific = DateTimeTimeZone {
+            date_time: "2019-03-15T09:00:00.0000000".into(),
+            time_zone: Some("Pacific Standard Time".into()),
+        };
+        assert_eq!(
+            pacific.to_utc(),
+            Utc.with_ymd_and_hms(2019, 3, 15, 16, 0, 0).single()
+        );
+    }
 }

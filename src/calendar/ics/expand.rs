@@ -46,7 +46,10 @@ pub fn expand(events: &[&Event], window: Span, zones: Zones) -> Vec<Block> {
     }
     let mut blocks = Vec::new();
     for master in masters {
-        let moved = master.get_uid().and_then(|uid| overrides.remove(uid)).unwrap_or_default();
+        let moved = master
+            .get_uid()
+            .and_then(|uid| overrides.remove(uid))
+            .unwrap_or_default();
         if is_cancelled(master) {
             continue;
         }
@@ -64,7 +67,12 @@ pub fn expand(events: &[&Event], window: Span, zones: Zones) -> Vec<Block> {
         blocks.extend(moved.into_iter().filter_map(|o| single(o, window, zones)));
     }
     // Overrides whose series is not in the feed stand on their own.
-    blocks.extend(overrides.into_values().flatten().filter_map(|o| single(o, window, zones)));
+    blocks.extend(
+        overrides
+            .into_values()
+            .flatten()
+            .filter_map(|o| single(o, window, zones)),
+    );
     blocks
 }
 
@@ -112,14 +120,19 @@ fn span_of(start: Moment, length: Length, zones: Zones) -> Option<Span> {
     let (from, to) = match (start, length) {
         (Moment::Day(day), Length::Days(days)) => (
             start_of_day(day, zones.person),
-            start_of_day(day.checked_add_signed(TimeDelta::try_days(days)?)?, zones.person),
+            start_of_day(
+                day.checked_add_signed(TimeDelta::try_days(days)?)?,
+                zones.person,
+            ),
         ),
         (Moment::Day(day), Length::Exact(d)) => {
             let from = start_of_day(day, zones.person);
-            (from, from + d)
+            (from, from.checked_add_signed(d)?)
         }
-        (Moment::At { utc, .. }, Length::Exact(d)) => (utc, utc + d),
-        (Moment::At { utc, .. }, Length::Days(days)) => (utc, utc + TimeDelta::try_days(days)?),
+        (Moment::At { utc, .. }, Length::Exact(d)) => (utc, utc.checked_add_signed(d)?),
+        (Moment::At { utc, .. }, Length::Days(days)) => {
+            (utc, utc.checked_add_signed(TimeDelta::try_days(days)?)?)
+        }
     };
     Span::new(from, to).ok()
 }
@@ -147,11 +160,18 @@ fn instances(event: &Event, window: Span, zones: Zones) -> Vec<(InstanceStart, S
         Some(starts) => starts,
         None => {
             // An unreadable rule: keep the first instance rather than lose the event entirely.
-            tracing::debug!(uid = event.get_uid().unwrap_or_default(), "unreadable RRULE; using DTSTART only");
+            tracing::debug!(
+                uid = event.get_uid().unwrap_or_default(),
+                "unreadable RRULE; using DTSTART only"
+            );
             vec![start]
         }
     };
-    starts.extend(dates_of(event, "RDATE").iter().map(|v| Moment::resolve(v, zones.floating)));
+    starts.extend(
+        dates_of(event, "RDATE")
+            .iter()
+            .map(|v| Moment::resolve(v, zones.floating)),
+    );
     let mut seen = HashSet::new();
     starts
         .into_iter()
@@ -163,14 +183,26 @@ fn instances(event: &Event, window: Span, zones: Zones) -> Vec<(InstanceStart, S
 
 /// Expands an RRULE with the `rrule` crate, in the event's own zone so instances keep their wall
 /// time across DST. Returns `None` when the rule cannot be read.
-fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zones) -> Option<Vec<Moment>> {
+fn recurrence(
+    start: Moment,
+    rule: &str,
+    length: Length,
+    window: Span,
+    zones: Zones,
+) -> Option<Vec<Moment>> {
     use chrono::TimeZone as _;
     let (dtstart, zone) = match start {
         Moment::Day(day) => {
             let zone = rrule::Tz::Tz(zones.person);
-            (zone.from_utc_datetime(&start_of_day(day, zones.person).naive_utc()), zones.person)
+            (
+                zone.from_utc_datetime(&start_of_day(day, zones.person).naive_utc()),
+                zones.person,
+            )
         }
-        Moment::At { utc, zone } => (rrule::Tz::Tz(zone).from_utc_datetime(&utc.naive_utc()), zone),
+        Moment::At { utc, zone } => (
+            rrule::Tz::Tz(zone).from_utc_datetime(&utc.naive_utc()),
+            zone,
+        ),
     };
     // UNTIL must be UTC for rrule when DTSTART has a zone; feeds often write a date or local time.
     let mut until = None;
@@ -189,7 +221,9 @@ fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zo
         let value = Property::new("UNTIL", until);
         let end = match Moment::resolve(&DatePerhapsTime::from_property(&value)?, zone) {
             // A date UNTIL includes that whole day.
-            Moment::Day(day) => start_of_day(day.succ_opt()?, zone) - TimeDelta::seconds(1),
+            Moment::Day(day) => {
+                start_of_day(day.succ_opt()?, zone).checked_sub_signed(TimeDelta::seconds(1))?
+            }
             Moment::At { utc, .. } => utc,
         };
         if end < dtstart.with_timezone(&Utc) {
@@ -198,10 +232,11 @@ fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zo
         parsed = parsed.until(rrule::Tz::UTC.from_utc_datetime(&end.naive_utc()));
     }
     let longest = match length {
-        Length::Days(days) => TimeDelta::try_days(days + 1)?,
+        Length::Days(days) => TimeDelta::try_days(days.checked_add(1)?)?,
         Length::Exact(d) => d,
     };
-    let after = rrule::Tz::UTC.from_utc_datetime(&(window.start() - longest).naive_utc());
+    let after =
+        rrule::Tz::UTC.from_utc_datetime(&window.start().checked_sub_signed(longest)?.naive_utc());
     let before = rrule::Tz::UTC.from_utc_datetime(&window.end().naive_utc());
     let set = parsed.build(dtstart).ok()?.after(after).before(before);
     let result = set.all(MAX_INSTANCES);
@@ -211,7 +246,10 @@ fn recurrence(start: Moment, rule: &str, length: Length, window: Span, zones: Zo
             .into_iter()
             .map(|occurrence| match start {
                 Moment::Day(_) => Moment::Day(occurrence.with_timezone(&zones.person).date_naive()),
-                Moment::At { zone, .. } => Moment::At { utc: occurrence.with_timezone(&Utc), zone },
+                Moment::At { zone, .. } => Moment::At {
+                    utc: occurrence.with_timezone(&Utc),
+                    zone,
+                },
             })
             .collect(),
     )
@@ -237,7 +275,9 @@ fn dates_of(event: &Event, name: &str) -> Vec<DatePerhapsTime> {
 }
 
 fn availability(event: &Event) -> Availability {
-    let outlook = event.property_value("X-MICROSOFT-CDO-BUSYSTATUS").map(|v| v.trim().to_ascii_uppercase());
+    let outlook = event
+        .property_value("X-MICROSOFT-CDO-BUSYSTATUS")
+        .map(|v| v.trim().to_ascii_uppercase());
     match outlook.as_deref() {
         Some("FREE") => return Availability::Free,
         Some("TENTATIVE") => return Availability::Tentative,
@@ -246,7 +286,10 @@ fn availability(event: &Event) -> Availability {
         Some("WORKINGELSEWHERE") => return Availability::WorkingElsewhere,
         _ => {}
     }
-    if event.property_value("TRANSP").is_some_and(|t| t.trim().eq_ignore_ascii_case("TRANSPARENT")) {
+    if event
+        .property_value("TRANSP")
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("TRANSPARENT"))
+    {
         return Availability::Free;
     }
     if event.get_status() == Some(EventStatus::Tentative) {
@@ -256,9 +299,12 @@ fn availability(event: &Event) -> Availability {
 }
 
 fn block(event: &Event, span: Span) -> Block {
-    let private = event
-        .property_value("CLASS")
-        .is_some_and(|c| matches!(c.trim().to_ascii_uppercase().as_str(), "PRIVATE" | "CONFIDENTIAL"));
+    let private = event.property_value("CLASS").is_some_and(|c| {
+        matches!(
+            c.trim().to_ascii_uppercase().as_str(),
+            "PRIVATE" | "CONFIDENTIAL"
+        )
+    });
     Block::new(span, availability(event))
         .private(private)
         .with_subject(event.get_summary().map(str::to_string))

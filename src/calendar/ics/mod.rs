@@ -17,11 +17,16 @@ use std::time::Duration;
 /// Pure: the parsing half of [`IcsClient::blocks`].
 pub fn blocks_in(ics_text: &str, window: Span, person_tz: Tz) -> Result<Vec<Block>, SourceError> {
     if !ics_text.contains("BEGIN:VCALENDAR") {
-        return Err(SourceError::InvalidIcs("there is no BEGIN:VCALENDAR in it".into()));
+        return Err(SourceError::InvalidIcs(
+            "there is no BEGIN:VCALENDAR in it".into(),
+        ));
     }
     let calendar: Calendar = ics_text.parse().map_err(|e: String| {
         // The parser's message quotes the offending line, which may hold a subject: keep the gist.
-        let gist = e.lines().find(|l| l.contains("expected") || l.contains("error")).unwrap_or("parse error");
+        let gist = e
+            .lines()
+            .find(|l| l.contains("expected") || l.contains("error"))
+            .unwrap_or("parse error");
         SourceError::InvalidIcs(gist.trim().chars().take(120).collect())
     })?;
     let floating = calendar
@@ -36,7 +41,14 @@ pub fn blocks_in(ics_text: &str, window: Span, person_tz: Tz) -> Result<Vec<Bloc
             _ => None,
         })
         .collect();
-    let mut blocks = expand::expand(&events, window, expand::Zones { person: person_tz, floating });
+    let mut blocks = expand::expand(
+        &events,
+        window,
+        expand::Zones {
+            person: person_tz,
+            floating,
+        },
+    );
     blocks.sort_by_key(|b| (b.start(), b.end()));
     Ok(blocks)
 }
@@ -61,7 +73,11 @@ impl IcsClient {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| SourceError::Transport(e.to_string()))?;
-        Ok(Self { http, timeout, max_bytes: Self::DEFAULT_MAX_BYTES })
+        Ok(Self {
+            http,
+            timeout,
+            max_bytes: Self::DEFAULT_MAX_BYTES,
+        })
     }
 
     pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
@@ -81,14 +97,25 @@ impl IcsClient {
             .map_err(|e| SourceError::from_reqwest(&e, self.timeout))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(SourceError::Http { status: status.as_u16() });
+            return Err(SourceError::Http {
+                status: status.as_u16(),
+            });
         }
-        let too_large = SourceError::TooLarge { limit_bytes: self.max_bytes };
-        if response.content_length().is_some_and(|n| n > self.max_bytes as u64) {
+        let too_large = SourceError::TooLarge {
+            limit_bytes: self.max_bytes,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes as u64)
+        {
             return Err(too_large);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| SourceError::from_reqwest(&e, self.timeout))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| SourceError::from_reqwest(&e, self.timeout))?
+        {
             if body.len() + chunk.len() > self.max_bytes {
                 return Err(too_large);
             }
@@ -99,7 +126,12 @@ impl IcsClient {
 
     /// Fetches and reads a feed; the parsing runs off the async workers so a big feed does not
     /// stall other people's fetches.
-    pub async fn blocks(&self, url: &str, window: Span, person_tz: Tz) -> Result<Vec<Block>, SourceError> {
+    pub async fn blocks(
+        &self,
+        url: &str,
+        window: Span,
+        person_tz: Tz,
+    ) -> Result<Vec<Block>, SourceError> {
         let text = self.fetch(url).await?;
         tokio::task::spawn_blocking(move || blocks_in(&text, window, person_tz))
             .await
@@ -109,10 +141,15 @@ impl IcsClient {
 
 /// Accepts http and https (and `webcal://`, which calendar apps hand out for https feeds).
 pub fn check_url(url: &str) -> Result<Url, SourceError> {
-    let bad = |reason: &str| SourceError::BadUrl { url: redact(url), reason: reason.to_string() };
+    let bad = |reason: &str| SourceError::BadUrl {
+        url: redact(url),
+        reason: reason.to_string(),
+    };
     let trimmed = url.trim();
     let rewritten = match trimmed.get(..9) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("webcal://") => format!("https://{}", &trimmed[9..]),
+        Some(prefix) if prefix.eq_ignore_ascii_case("webcal://") => {
+            format!("https://{}", &trimmed[9..])
+        }
         _ => trimmed.to_string(),
     };
     let parsed = Url::parse(&rewritten).map_err(|e| bad(&e.to_string()))?;

@@ -24,13 +24,20 @@ impl Moment {
     pub fn resolve(value: &DatePerhapsTime, floating: Tz) -> Self {
         match value {
             DatePerhapsTime::Date(day) => Self::Day(*day),
-            DatePerhapsTime::DateTime(CalendarDateTime::Utc(utc)) => Self::At { utc: *utc, zone: Tz::UTC },
-            DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive)) => {
-                Self::At { utc: local_to_utc(floating, *naive), zone: floating }
-            }
+            DatePerhapsTime::DateTime(CalendarDateTime::Utc(utc)) => Self::At {
+                utc: *utc,
+                zone: Tz::UTC,
+            },
+            DatePerhapsTime::DateTime(CalendarDateTime::Floating(naive)) => Self::At {
+                utc: local_to_utc(floating, *naive),
+                zone: floating,
+            },
             DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => {
                 let zone = resolve_tz(tzid).unwrap_or(floating);
-                Self::At { utc: local_to_utc(zone, *date_time), zone }
+                Self::At {
+                    utc: local_to_utc(zone, *date_time),
+                    zone,
+                }
             }
         }
     }
@@ -41,24 +48,40 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     local_to_utc(tz, day.and_time(chrono::NaiveTime::MIN))
 }
 
-fn count<'a>(unit: char) -> impl Parser<&'a str, Output = Option<i64>, Error = nom::error::Error<&'a str>> {
+fn count<'a>(
+    unit: char,
+) -> impl Parser<&'a str, Output = Option<i64>, Error = nom::error::Error<&'a str>> {
     opt(terminated(map_res(digit1, str::parse::<i64>), char(unit)))
 }
 
 /// RFC 5545 §3.3.6 `dur-value`.
 pub fn parse_duration(input: &str) -> Option<TimeDelta> {
     let time = preceded(char('T'), (count('H'), count('M'), count('S')));
-    let mut parser = all_consuming((opt(one_of("+-")), char('P'), count('W'), count('D'), opt(time)));
+    let mut parser = all_consuming((
+        opt(one_of("+-")),
+        char('P'),
+        count('W'),
+        count('D'),
+        opt(time),
+    ));
     let (_, (sign, _, weeks, days, time)) = parser.parse(input.trim()).ok()?;
     let (hours, minutes, seconds) = time.unwrap_or((None, None, None));
-    if [weeks, days, hours, minutes, seconds].iter().all(Option::is_none) {
+    if [weeks, days, hours, minutes, seconds]
+        .iter()
+        .all(Option::is_none)
+    {
         return None;
     }
-    let secs = weeks.unwrap_or(0).checked_mul(7 * 86_400)?
-        + days.unwrap_or(0).checked_mul(86_400)?
-        + hours.unwrap_or(0).checked_mul(3_600)?
-        + minutes.unwrap_or(0).checked_mul(60)?
-        + seconds.unwrap_or(0);
+    let parts = [
+        (weeks, 7 * 86_400),
+        (days, 86_400),
+        (hours, 3_600),
+        (minutes, 60),
+        (seconds, 1),
+    ];
+    let secs = parts.into_iter().try_fold(0i64, |total, (n, unit)| {
+        total.checked_add(n.unwrap_or(0).checked_mul(unit)?)
+    })?;
     let delta = TimeDelta::try_seconds(secs)?;
     Some(if sign == Some('-') { -delta } else { delta })
 }

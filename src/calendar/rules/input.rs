@@ -60,7 +60,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { busy_status: BusyStatus::Dnd, notices: true, custom_status: true, paused_until: None }
+        Self {
+            busy_status: BusyStatus::Dnd,
+            notices: true,
+            custom_status: true,
+            paused_until: None,
+        }
     }
 }
 
@@ -105,7 +110,11 @@ pub struct MattermostStatus {
 
 impl MattermostStatus {
     pub fn new(kind: StatusKind, manual: bool) -> Self {
-        Self { kind, manual, dnd_end_time: None }
+        Self {
+            kind,
+            manual,
+            dnd_end_time: None,
+        }
     }
 }
 

@@ -11,7 +11,9 @@
 //! - out of office → "Out of office" custom status (only over no custom status or the bot's own) and
 //!   an unavailability for the lottery; working elsewhere → custom status only;
 //! - paused → nothing changes in Mattermost; the unavailability still follows the calendar, because
-//!   the lottery must not pick someone who is away.
+//!   the lottery must not pick someone who is away;
+//! - busy status `off` → no busy status is set; a status the bot set earlier is still put back when
+//!   its run ends (an Away would otherwise stay forever).
 
 mod input;
 mod notice;
@@ -90,12 +92,18 @@ pub fn decide(input: &RuleInput) -> Decision {
         )
     };
     let unavailability = decide_unavailability(input, &mut memory.unavailability, &mut changes);
-    let notice = (input.settings.notices && !changes.is_empty()).then(|| Notice {
+    let notice = (input.settings.notices && !changes.is_empty()).then_some(Notice {
         changes,
         tz: input.tz,
         now: input.now,
     });
-    Decision { status, custom_status, unavailability, memory, notice }
+    Decision {
+        status,
+        custom_status,
+        unavailability,
+        memory,
+        notice,
+    }
 }
 
 fn decide_status(
@@ -104,12 +112,15 @@ fn decide_status(
     changes: &mut Vec<NoticeChange>,
 ) -> Option<StatusWrite> {
     let current = &input.status;
-    let ours = memory.as_ref().and_then(|m| m.set).filter(|set| set.is_in_place(current));
+    let ours = memory
+        .as_ref()
+        .and_then(|m| m.set)
+        .filter(|set| set.is_in_place(current));
 
     let Some(run) = input.view.busy() else {
         let before = memory.take().and_then(|m| m.before);
         // Restore only what is still exactly the bot's doing; anything else is the person's.
-        let _ours = ours?;
+        ours?;
         let back = restore_target(before);
         changes.push(NoticeChange::StatusRestored { status: back });
         return Some(back);
@@ -117,7 +128,9 @@ fn decide_status(
 
     let want = match input.settings.busy_status {
         BusyStatus::Off => return None,
-        BusyStatus::Dnd => StatusWrite::Dnd { until: Some(round_up_to_minute(run.end())) },
+        BusyStatus::Dnd => StatusWrite::Dnd {
+            until: Some(round_up_to_minute(run.end())),
+        },
         BusyStatus::Away => StatusWrite::Away,
     };
     let key = run.key();
@@ -128,7 +141,10 @@ fn decide_status(
         let ours = ours.filter(|set| *set != want)?;
         m.set = Some(want);
         changes.push(if ours.kind() == want.kind() {
-            NoticeChange::StatusEndMoved { status: want.kind(), until: until_of(want) }
+            NoticeChange::StatusEndMoved {
+                status: want.kind(),
+                until: until_of(want),
+            }
         } else {
             busy_set(want, run)
         });
@@ -138,7 +154,11 @@ fn decide_status(
     if let Some(ours) = ours {
         // A new run while the previous run's status is still ours: carry the original "before".
         let before = memory.as_ref().and_then(|m| m.before);
-        *memory = Some(StatusMemory { run: key, set: Some(want), before });
+        *memory = Some(StatusMemory {
+            run: key,
+            set: Some(want),
+            before,
+        });
         if ours == want {
             return None;
         }
@@ -155,12 +175,23 @@ fn decide_status(
         }
         // Already busy by their own choice: nothing to set, nothing to restore later.
         kind if kind == want.kind() || kind == StatusKind::Dnd => {
-            *memory = Some(StatusMemory { run: key, set: None, before: None });
+            *memory = Some(StatusMemory {
+                run: key,
+                set: None,
+                before: None,
+            });
             None
         }
         kind => {
-            let before = PreviousStatus { kind, manual: current.manual };
-            *memory = Some(StatusMemory { run: key, set: Some(want), before: Some(before) });
+            let before = PreviousStatus {
+                kind,
+                manual: current.manual,
+            };
+            *memory = Some(StatusMemory {
+                run: key,
+                set: Some(want),
+                before: Some(before),
+            });
             changes.push(busy_set(want, run));
             Some(want)
         }
@@ -171,7 +202,10 @@ fn decide_status(
 /// activity tracking would have it.
 fn restore_target(before: Option<PreviousStatus>) -> StatusWrite {
     match before {
-        Some(PreviousStatus { kind: StatusKind::Away, manual: true }) => StatusWrite::Away,
+        Some(PreviousStatus {
+            kind: StatusKind::Away,
+            manual: true,
+        }) => StatusWrite::Away,
         _ => StatusWrite::Online,
     }
 }
@@ -194,7 +228,11 @@ fn until_of(write: StatusWrite) -> Option<DateTime<Utc>> {
 /// Mattermost truncates DND end times to the minute; rounding up keeps DND on until the run ends.
 fn round_up_to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
     let secs = t.timestamp();
-    let rounded = if secs % 60 == 0 { secs } else { (secs.div_euclid(60) + 1) * 60 };
+    let rounded = if secs % 60 == 0 {
+        secs
+    } else {
+        (secs.div_euclid(60) + 1) * 60
+    };
     DateTime::from_timestamp(rounded, 0).unwrap_or(t)
 }
 
@@ -209,7 +247,11 @@ fn decide_custom_status(
         .and_then(|m| m.set.as_ref())
         .filter(|set| present == Some(*set))
         .cloned();
-    let want = if input.settings.custom_status { wanted_custom_status(&input.view) } else { None };
+    let want = if input.settings.custom_status {
+        wanted_custom_status(&input.view)
+    } else {
+        None
+    };
 
     let Some((run, want)) = want else {
         memory.take();
@@ -235,10 +277,16 @@ fn decide_custom_status(
     }
     let free_to_set = ours.is_some() || !present.is_some_and(|c| c.is_visible(input.now));
     if !free_to_set {
-        *memory = Some(CustomStatusMemory { run: key, set: None });
+        *memory = Some(CustomStatusMemory {
+            run: key,
+            set: None,
+        });
         return None;
     }
-    *memory = Some(CustomStatusMemory { run: key, set: Some(want.clone()) });
+    *memory = Some(CustomStatusMemory {
+        run: key,
+        set: Some(want.clone()),
+    });
     if ours.as_ref() == Some(&want) {
         return None;
     }
@@ -250,7 +298,8 @@ fn wanted_custom_status(view: &CalendarView) -> Option<(&Run, CustomStatus)> {
     if let Some(run) = view.out_of_office() {
         return Some((run, CustomStatus::out_of_office(run.end())));
     }
-    view.working_elsewhere().map(|run| (run, CustomStatus::working_elsewhere(run.end())))
+    view.working_elsewhere()
+        .map(|run| (run, CustomStatus::working_elsewhere(run.end())))
 }
 
 fn decide_unavailability(
@@ -277,4 +326,3 @@ fn decide_unavailability(
         (None, None) => None,
     }
 }
-

@@ -11,14 +11,33 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum NoticeChange {
-    StatusSet { status: StatusKind, until: Option<DateTime<Utc>>, because: Availability },
+    StatusSet {
+        status: StatusKind,
+        until: Option<DateTime<Utc>>,
+        because: Availability,
+    },
     /// The busy run grew or shrank while the bot's status was still in place.
-    StatusEndMoved { status: StatusKind, until: Option<DateTime<Utc>> },
-    StatusRestored { status: StatusWrite },
-    CustomStatusSet { text: String, until: DateTime<Utc>, because: Availability },
-    CustomStatusCleared { text: String },
-    Unavailable { span: Span },
-    UnavailabilityRemoved { span: Span },
+    StatusEndMoved {
+        status: StatusKind,
+        until: Option<DateTime<Utc>>,
+    },
+    StatusRestored {
+        status: StatusWrite,
+    },
+    CustomStatusSet {
+        text: String,
+        until: DateTime<Utc>,
+        because: Availability,
+    },
+    CustomStatusCleared {
+        text: String,
+    },
+    Unavailable {
+        span: Span,
+    },
+    UnavailabilityRemoved {
+        span: Span,
+    },
 }
 
 /// Everything changed for one person in one job run: one DM.
@@ -45,7 +64,11 @@ impl Notice {
 
     fn line(&self, change: &NoticeChange) -> String {
         match change {
-            NoticeChange::StatusSet { status, until, because } => format!(
+            NoticeChange::StatusSet {
+                status,
+                until,
+                because,
+            } => format!(
                 "I set your status to **{}**{} because of {} block in your calendar.",
                 status.describe(),
                 self.until(*until),
@@ -60,7 +83,11 @@ impl Notice {
                 "Your calendar is free again, so I set your status back to **{}**.",
                 status.kind().describe()
             ),
-            NoticeChange::CustomStatusSet { text, until, because } => format!(
+            NoticeChange::CustomStatusSet {
+                text,
+                until,
+                because,
+            } => format!(
                 "I set your custom status to “{text}”{} because your calendar shows you {}.",
                 self.until(Some(*until)),
                 because.describe(),
@@ -82,7 +109,9 @@ impl Notice {
     }
 
     fn until(&self, until: Option<DateTime<Utc>>) -> String {
-        until.map(|t| format!(" until {}", self.time(t))).unwrap_or_default()
+        until
+            .map(|t| format!(" until {}", self.time(t)))
+            .unwrap_or_default()
     }
 
     /// `15:00` today, `Tue 3 Mar 15:00` on another day, in the reader's zone.

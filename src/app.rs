@@ -64,19 +64,32 @@ impl RunningApp {
     }
 }
 
-pub async fn launch(settings: Settings, listener: TcpListener, options: Options) -> anyhow::Result<RunningApp> {
+pub async fn launch(
+    settings: Settings,
+    listener: TcpListener,
+    options: Options,
+) -> anyhow::Result<RunningApp> {
     let mm_settings = settings.mattermost()?;
     let pool = store::connect(&settings.database_url)
         .await
         .with_context(|| format!("could not open the database {}", settings.database_url))?;
-    let mm = MattermostClient::new(&mm_settings.url, mm_settings.bot_token.clone(), Duration::from_secs(10))
-        .context("invalid LOTTO_MATTERMOST_URL")?;
+    let mm = MattermostClient::new(
+        &mm_settings.url,
+        mm_settings.bot_token.clone(),
+        Duration::from_secs(10),
+    )
+    .context("invalid LOTTO_MATTERMOST_URL")?;
     let me = mm
         .get_me()
         .await
         .context("could not reach Mattermost with LOTTO_BOT_TOKEN (GET /api/v4/users/me)")?;
     let bot_id = me.id.clone();
-    let sender = Sender::new(pool.clone(), mm.clone(), bot_id.clone(), options.retry.clone());
+    let sender = Sender::new(
+        pool.clone(),
+        mm.clone(),
+        bot_id.clone(),
+        options.retry.clone(),
+    );
     let service = Service::new(crate::service::Deps {
         pool: pool.clone(),
         mm: mm.clone(),
@@ -116,17 +129,35 @@ pub async fn launch(settings: Settings, listener: TcpListener, options: Options)
         }
     }));
     tracing::info!(%addr, "solar-lottery is listening");
-    Ok(RunningApp { addr, service, sender, shutdown: shutdown_tx, tasks })
+    Ok(RunningApp {
+        addr,
+        service,
+        sender,
+        shutdown: shutdown_tx,
+        tasks,
+    })
 }
 
 /// For `exec`: the service without HTTP or background jobs.
 pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sender)> {
     let mm_settings = settings.mattermost()?;
     let pool = store::connect(&settings.database_url).await?;
-    let mm = MattermostClient::new(&mm_settings.url, mm_settings.bot_token.clone(), Duration::from_secs(10))?;
-    let me = mm.get_me().await.context("could not reach Mattermost with LOTTO_BOT_TOKEN")?;
+    let mm = MattermostClient::new(
+        &mm_settings.url,
+        mm_settings.bot_token.clone(),
+        Duration::from_secs(10),
+    )?;
+    let me = mm
+        .get_me()
+        .await
+        .context("could not reach Mattermost with LOTTO_BOT_TOKEN")?;
     let bot_id = me.id.clone();
-    let sender = Sender::new(pool.clone(), mm.clone(), bot_id.clone(), RetryPolicy::default());
+    let sender = Sender::new(
+        pool.clone(),
+        mm.clone(),
+        bot_id.clone(),
+        RetryPolicy::default(),
+    );
     let service = Service::new(crate::service::Deps {
         pool,
         mm,

@@ -232,9 +232,10 @@ impl Settings {
                 return Err(ConfigError::Invalid {
                     name: "LOTTO_GRAPH_TENANT",
                     value: String::new(),
-                    reason: "Graph needs all three of LOTTO_GRAPH_TENANT, LOTTO_GRAPH_CLIENT_ID and \
+                    reason:
+                        "Graph needs all three of LOTTO_GRAPH_TENANT, LOTTO_GRAPH_CLIENT_ID and \
                              LOTTO_GRAPH_CLIENT_SECRET (or none of them to turn Graph off)"
-                        .into(),
+                            .into(),
                 });
             }
         };
@@ -364,26 +365,42 @@ mod tests {
         .unwrap();
         assert_eq!(s.autopilot_interval, None);
         assert_eq!(s.calendar_interval, Some(Duration::from_secs(120)));
-        let toks: Vec<_> = s.slash_tokens.iter().map(|t| t.expose_secret().to_string()).collect();
+        let toks: Vec<_> = s
+            .slash_tokens
+            .iter()
+            .map(|t| t.expose_secret().to_string())
+            .collect();
         assert_eq!(toks, ["a", "b", "c"]);
         assert_eq!(s.admins, ["alice", "bob"]);
     }
 
     #[test]
     fn bad_values_name_the_variable() {
-        let e = Settings::from_pairs([("listen", "nope")]).unwrap_err().to_string();
+        let e = Settings::from_pairs([("listen", "nope")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("LOTTO_LISTEN"), "{e}");
-        let e = Settings::from_pairs([("autopilot_interval", "soon")]).unwrap_err().to_string();
+        let e = Settings::from_pairs([("autopilot_interval", "soon")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("LOTTO_AUTOPILOT_INTERVAL"), "{e}");
-        let e = Settings::from_pairs([("graph_tenant", "t")]).unwrap_err().to_string();
+        let e = Settings::from_pairs([("graph_tenant", "t")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("LOTTO_GRAPH_CLIENT_ID"), "{e}");
     }
 
     #[test]
     fn secrets_do_not_show_in_debug_output() {
-        let s = Settings::from_pairs([("bot_token", "supersecret"), ("slash_tokens", "slashsecret")])
-            .unwrap();
+        let s = Settings::from_pairs([
+            ("bot_token", "supersecret"),
+            ("slash_tokens", "slashsecret"),
+        ])
+        .unwrap();
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("supersecret") && !dbg.contains("slashsecret"), "{dbg}");
+        assert!(
+            !dbg.contains("supersecret") && !dbg.contains("slashsecret"),
+            "{dbg}"
+        );
     }
 }

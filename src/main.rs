@@ -8,7 +8,11 @@ use solar_lottery::app;
 use solar_lottery::config::Settings;
 
 #[derive(Parser)]
-#[command(name = "solar-lottery", version, about = "The /lotto bot for Mattermost: rotations by solar lottery")]
+#[command(
+    name = "solar-lottery",
+    version,
+    about = "The /lotto bot for Mattermost: rotations by solar lottery"
+)]
 struct Cli {
     /// A TOML file with settings (keys as the LOTTO_* variables, lowercase, without the prefix).
     #[arg(long, global = true, env = "LOTTO_CONFIG")]
@@ -79,7 +83,10 @@ async fn serve(settings: Settings) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("could not listen on {} (LOTTO_LISTEN): {e}", settings.listen);
+            eprintln!(
+                "could not listen on {} (LOTTO_LISTEN): {e}",
+                settings.listen
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -104,12 +111,18 @@ async fn exec(settings: Settings, as_user: &str, text: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let reply = service.execute_as_username(as_user.trim_start_matches('@'), text).await;
+    let reply = service
+        .execute_as_username(as_user.trim_start_matches('@'), text)
+        .await;
     println!("{}", reply.text);
     if let Err(e) = sender.deliver_due().await {
         eprintln!("some messages could not be delivered yet: {e}");
     }
-    if reply.is_error { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if reply.is_error {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 async fn shutdown_signal() {

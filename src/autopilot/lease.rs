@@ -12,7 +12,12 @@ pub const LEASE: &str = "autopilot";
 /// The background autopilot: every `every`, if this process holds (or can take) the lease, run a tick.
 /// The lease lasts 1.5 intervals and is renewed on every tick; a process that doesn't hold it checks
 /// twice per interval, so when the holder dies another takes over within two intervals.
-pub async fn run_loop(svc: Service, instance: String, every: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_loop(
+    svc: Service,
+    instance: String,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let ttl = TimeDelta::from_std(every.mul_f64(1.5)).unwrap_or(TimeDelta::minutes(2));
     let mut held = false;
     loop {
@@ -50,7 +55,12 @@ pub async fn run_loop(svc: Service, instance: String, every: Duration, mut shutd
     }
 }
 
-async fn acquire(svc: &Service, instance: &str, now: chrono::DateTime<Utc>, ttl: TimeDelta) -> Result<bool, store::StoreError> {
+async fn acquire(
+    svc: &Service,
+    instance: &str,
+    now: chrono::DateTime<Utc>,
+    ttl: TimeDelta,
+) -> Result<bool, store::StoreError> {
     let mut conn = svc.pool().acquire().await?;
     store::leases::acquire(&mut conn, LEASE, instance, now, ttl).await
 }

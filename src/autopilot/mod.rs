@@ -12,5 +12,5 @@
 mod lease;
 mod steps;
 
-pub use lease::{run_loop, LEASE};
-pub use steps::{run_rotation, tick, TickReport};
+pub use lease::{LEASE, run_loop};
+pub use steps::{TickReport, run_rotation, tick};

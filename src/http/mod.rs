@@ -9,10 +9,10 @@ mod slash;
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
 use tower_http::trace::TraceLayer;
 
 use crate::service::Service;

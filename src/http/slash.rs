@@ -1,11 +1,11 @@
 //! `POST /slash` and `GET /slash`: the outgoing slash-command request exactly as Mattermost sends it
 //! (docs/mattermost-contract.md §1.2), answered with a JSON CommandResponse.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
@@ -13,11 +13,19 @@ use super::AppState;
 use crate::mattermost::CommandResponse;
 use crate::service::SlashRequest;
 
-pub async fn handle_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handle_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     handle(state, &headers, &body).await
 }
 
-pub async fn handle_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+pub async fn handle_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
     handle(state, &headers, q.unwrap_or_default().as_bytes()).await
 }
 
@@ -29,14 +37,20 @@ async fn handle(state: AppState, headers: &HeaderMap, form: &[u8]) -> Response {
         .map(|(_, v)| v.as_str())
         .or_else(|| header_token(headers));
     if !token.is_some_and(|t| token_matches(&state, t)) {
-        return (StatusCode::UNAUTHORIZED, Json(CommandResponse::ephemeral("Unknown slash command token."))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(CommandResponse::ephemeral("Unknown slash command token.")),
+        )
+            .into_response();
     }
     let req = match SlashRequest::from_fields(&fields) {
         Ok(r) => r,
         Err(missing) => {
             return (
                 StatusCode::BAD_REQUEST,
-                Json(CommandResponse::ephemeral(format!("This is not a slash command request: `{missing}` is missing."))),
+                Json(CommandResponse::ephemeral(format!(
+                    "This is not a slash command request: `{missing}` is missing."
+                ))),
             )
                 .into_response();
         }

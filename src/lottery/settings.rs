@@ -110,12 +110,27 @@ impl AutopilotSettings {
             }
         }
         step(&mut s.create, &mut s.create_prior, c.create, c.create_prior);
-        step(&mut s.schedule, &mut s.schedule_prior, c.schedule, c.schedule_prior);
+        step(
+            &mut s.schedule,
+            &mut s.schedule_prior,
+            c.schedule,
+            c.schedule_prior,
+        );
         if let Some(v) = c.start_finish {
             s.start_finish = v;
         }
-        step(&mut s.remind_start, &mut s.remind_start_prior, c.remind_start, c.remind_start_prior);
-        step(&mut s.remind_finish, &mut s.remind_finish_prior, c.remind_finish, c.remind_finish_prior);
+        step(
+            &mut s.remind_start,
+            &mut s.remind_start_prior,
+            c.remind_start,
+            c.remind_start_prior,
+        );
+        step(
+            &mut s.remind_finish,
+            &mut s.remind_finish_prior,
+            c.remind_finish,
+            c.remind_finish_prior,
+        );
         s
     }
 
@@ -126,16 +141,25 @@ impl AutopilotSettings {
             out.push(format!("creates shifts {} ahead", ahead(self.create_prior)));
         }
         if self.schedule {
-            out.push(format!("fills and schedules tasks {} before they start", ahead(self.schedule_prior)));
+            out.push(format!(
+                "fills and schedules tasks {} before they start",
+                ahead(self.schedule_prior)
+            ));
         }
         if self.remind_start {
-            out.push(format!("reminds people {} before a task starts", ahead(self.remind_start_prior)));
+            out.push(format!(
+                "reminds people {} before a task starts",
+                ahead(self.remind_start_prior)
+            ));
         }
         if self.start_finish {
             out.push("starts and finishes tasks on time".to_string());
         }
         if self.remind_finish {
-            out.push(format!("reminds people {} before a task finishes", ahead(self.remind_finish_prior)));
+            out.push(format!(
+                "reminds people {} before a task finishes",
+                ahead(self.remind_finish_prior)
+            ));
         }
         out
     }
@@ -165,7 +189,10 @@ impl TaskTimes {
             (Some(s), Some(f)) => (s, f.max(s)),
             (Some(s), None) => (s, s + self.expected_duration),
             (None, Some(f)) => (self.expected_start, f.max(self.expected_start)),
-            (None, None) => (self.expected_start, self.expected_start + self.expected_duration),
+            (None, None) => (
+                self.expected_start,
+                self.expected_start + self.expected_duration,
+            ),
         }
     }
 
@@ -190,10 +217,16 @@ mod tests {
             ..Default::default()
         });
         assert!(s.create && s.start_finish && !s.schedule);
-        let s2 = s.apply(&AutopilotChange { schedule: Some(true), ..Default::default() });
+        let s2 = s.apply(&AutopilotChange {
+            schedule: Some(true),
+            ..Default::default()
+        });
         assert!(s2.create && s2.schedule && s2.start_finish);
         assert_eq!(s2.create_prior, TimeDelta::weeks(4));
-        let off = s2.apply(&AutopilotChange { off: true, ..Default::default() });
+        let off = s2.apply(&AutopilotChange {
+            off: true,
+            ..Default::default()
+        });
         assert!(!off.is_on());
         assert_eq!(off.create_prior, TimeDelta::weeks(4));
         assert_eq!(s.describe()[0], "creates shifts 4w ahead");
@@ -212,6 +245,9 @@ mod tests {
         t.actual_start = Some(t0 + TimeDelta::hours(2));
         assert_eq!(t.finish(), t0 + TimeDelta::hours(3));
         t.actual_finish = Some(t0 + TimeDelta::hours(5));
-        assert_eq!(t.span(), (t0 + TimeDelta::hours(2), t0 + TimeDelta::hours(5)));
+        assert_eq!(
+            t.span(),
+            (t0 + TimeDelta::hours(2), t0 + TimeDelta::hours(5))
+        );
     }
 }

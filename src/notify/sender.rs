@@ -6,11 +6,11 @@ use chrono::{TimeDelta, Utc};
 use futures_util::stream::{self, StreamExt};
 use rand::RngExt;
 use sqlx::SqlitePool;
-use tokio::sync::{watch, Mutex, Notify};
+use tokio::sync::{Mutex, Notify, watch};
 
 use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
-use crate::store::{self, outbox, StoreError};
+use crate::store::{self, StoreError, outbox};
 
 /// How failed deliveries are retried.
 #[derive(Debug, Clone)]
@@ -75,7 +75,12 @@ enum Outcome {
 }
 
 impl Sender {
-    pub fn new(pool: SqlitePool, mm: MattermostClient, bot_id: UserId, policy: RetryPolicy) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        mm: MattermostClient,
+        bot_id: UserId,
+        policy: RetryPolicy,
+    ) -> Self {
         Sender {
             pool,
             mm,
@@ -140,11 +145,12 @@ impl Sender {
             for m in due {
                 by_user.entry(m.user_id.clone()).or_default().push(m);
             }
-            let results: Vec<Result<DeliveryReport, StoreError>> = stream::iter(by_user.into_values())
-                .map(|msgs| self.deliver_user(msgs))
-                .buffer_unordered(self.policy.concurrency.max(1))
-                .collect()
-                .await;
+            let results: Vec<Result<DeliveryReport, StoreError>> =
+                stream::iter(by_user.into_values())
+                    .map(|msgs| self.deliver_user(msgs))
+                    .buffer_unordered(self.policy.concurrency.max(1))
+                    .collect()
+                    .await;
             let mut progressed = false;
             for r in results {
                 let r = r?;
@@ -176,7 +182,8 @@ impl Sender {
                 }
                 Outcome::Retry(err, retry_after) => {
                     let delay = self.policy.delay(m.attempts, retry_after);
-                    let next = Utc::now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
+                    let next =
+                        Utc::now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
                     tracing::info!(key = %m.key, attempts = m.attempts + 1, ?delay, error = %err, "delivery failed; will retry");
                     outbox::mark_retry(&mut conn, m.id, next, &err).await?;
                     report.retried += 1;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio::sync::Mutex;
 
-use super::{people, Result, Service, ServiceError};
+use super::{Result, Service, ServiceError, people};
 use crate::command::{RotationName, TaskRef, UserRef, Who};
 use crate::lottery::RotationId;
 use crate::store::rotations::Rotation;
@@ -36,8 +36,19 @@ pub struct Ctx {
 pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 impl Ctx {
-    pub fn new(svc: Service, actor: Actor, now: DateTime<Utc>, mentions: HashMap<String, String>) -> Self {
-        Ctx { svc, actor, now, mentions, profiles: Mutex::new(Vec::new()) }
+    pub fn new(
+        svc: Service,
+        actor: Actor,
+        now: DateTime<Utc>,
+        mentions: HashMap<String, String>,
+    ) -> Self {
+        Ctx {
+            svc,
+            actor,
+            now,
+            mentions,
+            profiles: Mutex::new(Vec::new()),
+        }
     }
 
     /// The acting user's zone, for reading and showing times.
@@ -47,7 +58,12 @@ impl Ctx {
 
     /// A connection for reads.
     pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        Ok(self.svc.pool().acquire().await.map_err(store::StoreError::from)?)
+        Ok(self
+            .svc
+            .pool()
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?)
     }
 
     /// Starts the command's write transaction, storing the profiles resolved so far in it.
@@ -103,7 +119,12 @@ impl Ctx {
     }
 
     /// Owners of the rotation (and bot admins) may manage it and its tasks.
-    pub async fn require_owner(&self, conn: &mut Conn, rotation: &Rotation, what: &str) -> Result<()> {
+    pub async fn require_owner(
+        &self,
+        conn: &mut Conn,
+        rotation: &Rotation,
+        what: &str,
+    ) -> Result<()> {
         if self.is_owner(conn, rotation).await? {
             return Ok(());
         }
@@ -112,12 +133,20 @@ impl Ctx {
         Err(ServiceError::Forbidden(format!(
             "Only owners of {} ({}) or bot admins can {what}.",
             rotation.name,
-            if names.is_empty() { "it has none".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "it has none".to_string()
+            } else {
+                names.join(", ")
+            }
         )))
     }
 
     /// `@username` for each id (falls back to the id when unknown).
-    pub async fn names(&self, conn: &mut Conn, ids: &[crate::lottery::UserId]) -> Result<Vec<String>> {
+    pub async fn names(
+        &self,
+        conn: &mut Conn,
+        ids: &[crate::lottery::UserId],
+    ) -> Result<Vec<String>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(match store::users::username(conn, id).await? {
@@ -154,7 +183,10 @@ fn match_rotation(all: &[(RotationId, String)], name: &RotationName) -> Result<R
     if let Some((id, _)) = all.iter().find(|(_, n)| n.to_lowercase() == wanted) {
         return Ok(*id);
     }
-    let partial: Vec<&(RotationId, String)> = all.iter().filter(|(_, n)| n.to_lowercase().contains(&wanted)).collect();
+    let partial: Vec<&(RotationId, String)> = all
+        .iter()
+        .filter(|(_, n)| n.to_lowercase().contains(&wanted))
+        .collect();
     match partial.as_slice() {
         [(id, _)] => Ok(*id),
         [] => {
@@ -171,11 +203,16 @@ fn match_rotation(all: &[(RotationId, String)], name: &RotationName) -> Result<R
             } else {
                 format!("Active rotations: {}.", names.join(", "))
             };
-            Err(ServiceError::NotFound(format!("No active rotation is called `{name}`.{hint} {list}")))
+            Err(ServiceError::NotFound(format!(
+                "No active rotation is called `{name}`.{hint} {list}"
+            )))
         }
         many => Err(ServiceError::NotFound(format!(
             "`{name}` matches several rotations: {}. Type the full name.",
-            many.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -185,7 +222,11 @@ mod tests {
     use super::*;
 
     fn all() -> Vec<(RotationId, String)> {
-        vec![(RotationId(1), "ICE".into()), (RotationId(2), "SET-web".into()), (RotationId(3), "SET-server".into())]
+        vec![
+            (RotationId(1), "ICE".into()),
+            (RotationId(2), "SET-web".into()),
+            (RotationId(3), "SET-server".into()),
+        ]
     }
 
     #[test]
@@ -193,9 +234,13 @@ mod tests {
         let name = |s: &str| RotationName::parse(s).unwrap();
         assert_eq!(match_rotation(&all(), &name("ice")).unwrap(), RotationId(1));
         assert_eq!(match_rotation(&all(), &name("web")).unwrap(), RotationId(2));
-        let e = match_rotation(&all(), &name("SET")).unwrap_err().to_string();
+        let e = match_rotation(&all(), &name("SET"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("SET-web") && e.contains("SET-server"), "{e}");
-        let e = match_rotation(&all(), &name("IEC")).unwrap_err().to_string();
+        let e = match_rotation(&all(), &name("IEC"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("Did you mean `ICE`"), "{e}");
         // Regex metacharacters are plain text here.
         assert!(match_rotation(&all(), &name("S.T")).is_err());

@@ -7,7 +7,9 @@ use crate::lottery::format_duration;
 
 /// `Mon 2026-03-02 09:00 CET`: weekday, date, 24h time and the zone's abbreviation.
 pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string()
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 /// `2026-03-02 09:00`: compact, for tables.
@@ -18,7 +20,11 @@ pub fn short_time(t: DateTime<Utc>, tz: Tz) -> String {
 /// "in 3 days", "in 2 hours", "5 minutes ago", "now".
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = t - now;
-    let (amount, future) = if d < TimeDelta::zero() { (-d, false) } else { (d, true) };
+    let (amount, future) = if d < TimeDelta::zero() {
+        (-d, false)
+    } else {
+        (d, true)
+    };
     let text = if amount < TimeDelta::minutes(1) {
         return "now".to_string();
     } else if amount < TimeDelta::hours(1) {
@@ -30,11 +36,19 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     } else {
         plural(amount.num_weeks(), "week")
     };
-    if future { format!("in {text}") } else { format!("{text} ago") }
+    if future {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
 }
 
 fn plural(n: i64, unit: &str) -> String {
-    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }
 
 /// `ICE#3`
@@ -44,7 +58,11 @@ pub fn task_name(rotation: &str, number: i64) -> String {
 
 /// A duration as typed (`1w2d`), or "none" for zero.
 pub fn duration(d: TimeDelta) -> String {
-    if d.is_zero() { "none".to_string() } else { format_duration(d) }
+    if d.is_zero() {
+        "none".to_string()
+    } else {
+        format_duration(d)
+    }
 }
 
 /// `@alice, @bob and @carol`, or `nobody else`.
@@ -62,18 +80,31 @@ mod tests {
 
     #[test]
     fn times_show_in_the_readers_zone() {
-        let t = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z").unwrap().to_utc();
-        assert_eq!(time(t, chrono_tz::Europe::Berlin), "Mon 2026-03-02 09:00 CET");
-        assert_eq!(short_time(t, chrono_tz::America::New_York), "2026-03-02 03:00");
+        let t = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            time(t, chrono_tz::Europe::Berlin),
+            "Mon 2026-03-02 09:00 CET"
+        );
+        assert_eq!(
+            short_time(t, chrono_tz::America::New_York),
+            "2026-03-02 03:00"
+        );
     }
 
     #[test]
     fn relative_times_read_naturally() {
-        let now = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z").unwrap().to_utc();
+        let now = DateTime::parse_from_rfc3339("2026-03-02T08:00:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(relative(now + TimeDelta::hours(24), now), "in 24 hours");
         assert_eq!(relative(now + TimeDelta::days(3), now), "in 3 days");
         assert_eq!(relative(now - TimeDelta::minutes(5), now), "5 minutes ago");
         assert_eq!(relative(now, now), "now");
-        assert_eq!(people(&["@a".into(), "@b".into(), "@c".into()]), "@a, @b and @c");
+        assert_eq!(
+            people(&["@a".into(), "@b".into(), "@c".into()]),
+            "@a, @b and @c"
+        );
     }
 }

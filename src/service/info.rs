@@ -21,12 +21,20 @@ pub async fn info(ctx: &Ctx) -> Result<Output> {
         env!("CARGO_PKG_VERSION"),
         rotations.len(),
         autopilot,
-        if runner.is_some() { " (a runner holds the autopilot lease)" } else { "" },
+        if runner.is_some() {
+            " (a runner holds the autopilot lease)"
+        } else {
+            ""
+        },
         sent,
         queued,
         failed,
         ctx.actor.user.username,
-        if ctx.actor.is_bot_admin { ", a bot admin" } else { "" },
+        if ctx.actor.is_bot_admin {
+            ", a bot admin"
+        } else {
+            ""
+        },
         ctx.tz().name(),
     );
     Ok(Output::new(

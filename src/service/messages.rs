@@ -7,16 +7,34 @@ use minijinja::Environment;
 use serde::Serialize;
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("welcome_rotation", include_str!("../../templates/welcome_rotation.md")),
-    ("removed_rotation", include_str!("../../templates/removed_rotation.md")),
+    (
+        "welcome_rotation",
+        include_str!("../../templates/welcome_rotation.md"),
+    ),
+    (
+        "removed_rotation",
+        include_str!("../../templates/removed_rotation.md"),
+    ),
     ("scheduled", include_str!("../../templates/scheduled.md")),
     ("started", include_str!("../../templates/started.md")),
     ("finished", include_str!("../../templates/finished.md")),
     ("unassigned", include_str!("../../templates/unassigned.md")),
-    ("remind_start", include_str!("../../templates/remind_start.md")),
-    ("remind_finish", include_str!("../../templates/remind_finish.md")),
-    ("fill_failed", include_str!("../../templates/fill_failed.md")),
-    ("delivery_failed", include_str!("../../templates/delivery_failed.md")),
+    (
+        "remind_start",
+        include_str!("../../templates/remind_start.md"),
+    ),
+    (
+        "remind_finish",
+        include_str!("../../templates/remind_finish.md"),
+    ),
+    (
+        "fill_failed",
+        include_str!("../../templates/fill_failed.md"),
+    ),
+    (
+        "delivery_failed",
+        include_str!("../../templates/delivery_failed.md"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -24,7 +42,11 @@ fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         // Block tags on their own lines leave no blank lines behind.
-        match minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+        match minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+        {
             Ok(syntax) => env.set_syntax(syntax),
             Err(e) => tracing::error!(error = %e, "template syntax settings rejected"),
         }
@@ -49,7 +71,9 @@ pub fn render<T: Serialize>(name: &str, ctx: &T) -> String {
         Ok(s) => tidy(&s),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template failed to render");
-            format!("(Solar Lottery: the `{name}` message could not be rendered; please tell your admin.)")
+            format!(
+                "(Solar Lottery: the `{name}` message could not be rendered; please tell your admin.)"
+            )
         }
     }
 }
@@ -83,7 +107,11 @@ pub fn delivery_failed(recipient: &str, kind: &str, error: &str) -> String {
     }
     render(
         "delivery_failed",
-        &Ctx { recipient, kind: kind.replace('_', " "), error },
+        &Ctx {
+            recipient,
+            kind: kind.replace('_', " "),
+            error,
+        },
     )
 }
 
@@ -101,6 +129,9 @@ mod tests {
     #[test]
     fn delivery_failure_names_recipient_and_reason() {
         let m = delivery_failed("@alice", "remind_start", "403 user is deactivated");
-        assert!(m.contains("@alice") && m.contains("remind start") && m.contains("deactivated"), "{m}");
+        assert!(
+            m.contains("@alice") && m.contains("remind start") && m.contains("deactivated"),
+            "{m}"
+        );
     }
 }

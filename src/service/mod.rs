@@ -72,7 +72,13 @@ impl SlashRequest {
     /// Reads the form fields; returns the name of a missing required field.
     pub fn from_fields(fields: &[(String, String)]) -> std::result::Result<Self, &'static str> {
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let all = |k: &str| fields.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let all = |k: &str| {
+            fields
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        };
         let user_id = get("user_id").filter(|v| !v.is_empty()).ok_or("user_id")?;
         let mentions = all("user_mentions")
             .into_iter()
@@ -85,7 +91,8 @@ impl SlashRequest {
             text: get("text").unwrap_or_default(),
             channel_id: get("channel_id").unwrap_or_default(),
             team_id: get("team_id").unwrap_or_default(),
-            response_url: get("response_url").filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+            response_url: get("response_url")
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
             mentions,
         })
     }
@@ -107,13 +114,18 @@ pub struct Output {
 
 impl Output {
     pub fn new(text: impl Into<String>, json: Value) -> Self {
-        Output { text: text.into(), json }
+        Output {
+            text: text.into(),
+            json,
+        }
     }
 }
 
 impl Service {
     pub fn new(deps: Deps) -> Self {
-        Service { deps: Arc::new(deps) }
+        Service {
+            deps: Arc::new(deps),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -150,17 +162,23 @@ impl Service {
             Ok(Ok(reply)) => CommandResponse::ephemeral(reply.text),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "command task failed");
-                CommandResponse::ephemeral("Something went wrong on our side; nothing was changed. Please try again.")
+                CommandResponse::ephemeral(
+                    "Something went wrong on our side; nothing was changed. Please try again.",
+                )
             }
             Err(_) => {
                 let mm = self.deps.mm.clone();
                 tokio::spawn(async move {
                     let text = match work.await {
                         Ok(reply) => reply.text,
-                        Err(_) => "Something went wrong on our side while finishing your command.".to_string(),
+                        Err(_) => "Something went wrong on our side while finishing your command."
+                            .to_string(),
                     };
                     if let Some(url) = response_url {
-                        if let Err(e) = mm.post_response_url(&url, &CommandResponse::ephemeral(text)).await {
+                        if let Err(e) = mm
+                            .post_response_url(&url, &CommandResponse::ephemeral(text))
+                            .await
+                        {
                             tracing::warn!(error = %e, "could not post the delayed reply");
                         }
                     }
@@ -176,19 +194,34 @@ impl Service {
             Ok(i) => i,
             Err(e) => {
                 return Reply {
-                    text: ServiceError::Parse { message: e.to_string(), usage: e.usage().to_string() }.user_message(),
+                    text: ServiceError::Parse {
+                        message: e.to_string(),
+                        usage: e.usage().to_string(),
+                    }
+                    .user_message(),
                     is_error: true,
                 };
             }
         };
         let actor = match people::resolve_actor(self, &req.user_id, &req.user_name).await {
             Ok(a) => a,
-            Err(e) => return Reply { text: e.user_message(), is_error: true },
+            Err(e) => {
+                return Reply {
+                    text: e.user_message(),
+                    is_error: true,
+                };
+            }
         };
         let result = self.run(actor, req.mentions.clone(), invocation).await;
         match result {
-            Ok(text) => Reply { text, is_error: false },
-            Err(e) => Reply { text: e.user_message(), is_error: true },
+            Ok(text) => Reply {
+                text,
+                is_error: false,
+            },
+            Err(e) => Reply {
+                text: e.user_message(),
+                is_error: true,
+            },
         }
     }
 
@@ -196,7 +229,12 @@ impl Service {
     pub async fn execute_as_username(&self, username: &str, text: &str) -> Reply {
         match self.deps.mm.get_user_by_username(username).await {
             Ok(u) => {
-                let req = SlashRequest { user_id: u.id.0, user_name: u.username, text: text.to_string(), ..Default::default() };
+                let req = SlashRequest {
+                    user_id: u.id.0,
+                    user_name: u.username,
+                    text: text.to_string(),
+                    ..Default::default()
+                };
                 self.execute(&req).await
             }
             Err(e) => Reply {
@@ -221,13 +259,15 @@ impl Service {
                             .into(),
                     ));
                 }
-                arg.resolve(actor.user.zone(), Utc::now()).map_err(|e| ServiceError::invalid(e.to_string()))?
+                arg.resolve(actor.user.zone(), Utc::now())
+                    .map_err(|e| ServiceError::invalid(e.to_string()))?
             }
         };
         let ctx = Ctx::new(self.clone(), actor, now, mentions);
         let output = dispatch(&ctx, invocation.command).await?;
         if invocation.json {
-            let pretty = serde_json::to_string_pretty(&output.json).unwrap_or_else(|_| "null".into());
+            let pretty =
+                serde_json::to_string_pretty(&output.json).unwrap_or_else(|_| "null".into());
             Ok(format!("```json\n{pretty}\n```"))
         } else {
             Ok(output.text)
@@ -237,7 +277,10 @@ impl Service {
 
 async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
     match cmd {
-        Command::Help { topic, text } => Ok(Output::new(text.clone(), serde_json::json!({ "topic": topic, "help": text }))),
+        Command::Help { topic, text } => Ok(Output::new(
+            text.clone(),
+            serde_json::json!({ "topic": topic, "help": text }),
+        )),
         Command::Info => info::info(ctx).await,
         Command::Rotation(c) => rotation::handle(ctx, c).await,
         Command::Task(c) => task::handle(ctx, c).await,

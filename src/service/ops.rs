@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::{format, messages, render, Result, ServiceError};
+use super::{Result, ServiceError, format, messages, render};
 use crate::lottery::{
     self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, TaskState,
     TaskType, Unavailability, UserId,
@@ -15,7 +15,7 @@ use crate::lottery::{
 use crate::store::outbox::{self, NewMessage};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::{NewTask, Task};
-use crate::store::{self, users::User, Conn, StoreError};
+use crate::store::{self, Conn, StoreError, users::User};
 
 /// A ticket lasts this long unless the rotation says otherwise.
 pub const DEFAULT_TICKET_DURATION: TimeDelta = TimeDelta::minutes(30);
@@ -35,7 +35,10 @@ pub struct AutopilotReport {
 
 impl TaskOps {
     pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
-        TaskOps { actor: actor.into(), now }
+        TaskOps {
+            actor: actor.into(),
+            now,
+        }
     }
 
     // --- creation ------------------------------------------------------------------------------
@@ -45,14 +48,24 @@ impl TaskOps {
         let start = r
             .period
             .try_shift_start(r.beginning, r.tz, n)
-            .map_err(|_| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+            .map_err(|_| {
+                ServiceError::invalid(format!(
+                    "Shift #{n} of {} is too far out to compute.",
+                    r.name
+                ))
+            })?;
         let duration = if r.task_duration > TimeDelta::zero() {
             r.task_duration
         } else {
             let next = r
                 .period
                 .try_shift_start(r.beginning, r.tz, n + 1)
-                .map_err(|_| ServiceError::invalid(format!("Shift #{n} of {} is too far out to compute.", r.name)))?;
+                .map_err(|_| {
+                    ServiceError::invalid(format!(
+                        "Shift #{n} of {} is too far out to compute.",
+                        r.name
+                    ))
+                })?;
             next - start
         };
         Ok((start, duration))
@@ -60,15 +73,25 @@ impl TaskOps {
 
     /// The shift to create when none is named: the first one starting at or after now that doesn't exist
     /// yet, and never one before the last created.
-    pub async fn next_shift_number(conn: &mut Conn, r: &Rotation, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn next_shift_number(
+        conn: &mut Conn,
+        r: &Rotation,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let upcoming = match r.period.shift_number_at(r.beginning, r.tz, now) {
             None => 0,
             Some(n) => {
-                let start = r.period.try_shift_start(r.beginning, r.tz, n).unwrap_or(r.beginning);
+                let start = r
+                    .period
+                    .try_shift_start(r.beginning, r.tz, n)
+                    .unwrap_or(r.beginning);
                 if start >= now { n } else { n + 1 }
             }
         };
-        let after_last = store::tasks::max_number(conn, r.id).await?.map(|m| m + 1).unwrap_or(0);
+        let after_last = store::tasks::max_number(conn, r.id)
+            .await?
+            .map(|m| m + 1)
+            .unwrap_or(0);
         Ok(upcoming.max(after_last))
     }
 
@@ -80,7 +103,9 @@ impl TaskOps {
             )));
         }
         if n < 0 {
-            return Err(ServiceError::invalid("Shift numbers start at 0.".to_string()));
+            return Err(ServiceError::invalid(
+                "Shift numbers start at 0.".to_string(),
+            ));
         }
         if let Some(existing) = store::tasks::by_number(conn, r.id, n).await? {
             return Err(ServiceError::Conflict(format!(
@@ -91,10 +116,16 @@ impl TaskOps {
             )));
         }
         let (start, duration) = Self::shift_times(r, n)?;
-        self.insert_task(conn, r, n, TaskType::Shift, start, duration, None).await
+        self.insert_task(conn, r, n, TaskType::Shift, start, duration, None)
+            .await
     }
 
-    pub async fn create_ticket(&self, conn: &mut Conn, r: &Rotation, summary: Option<String>) -> Result<Task> {
+    pub async fn create_ticket(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        summary: Option<String>,
+    ) -> Result<Task> {
         if r.task_type != TaskType::Ticket {
             return Err(ServiceError::invalid(format!(
                 "{} has shifts, not tickets: use `/lotto task new shift {}`.",
@@ -102,8 +133,13 @@ impl TaskOps {
             )));
         }
         let n = store::rotations::next_ticket_seq(conn, r.id).await?;
-        let duration = if r.task_duration > TimeDelta::zero() { r.task_duration } else { DEFAULT_TICKET_DURATION };
-        self.insert_task(conn, r, n, TaskType::Ticket, self.now, duration, summary).await
+        let duration = if r.task_duration > TimeDelta::zero() {
+            r.task_duration
+        } else {
+            DEFAULT_TICKET_DURATION
+        };
+        self.insert_task(conn, r, n, TaskType::Ticket, self.now, duration, summary)
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -131,7 +167,10 @@ impl TaskOps {
         let id = match store::tasks::insert(conn, &new, self.now).await {
             Ok(id) => id,
             Err(StoreError::Conflict) => {
-                return Err(ServiceError::Conflict(format!("{}#{number} already exists.", r.name)));
+                return Err(ServiceError::Conflict(format!(
+                    "{}#{number} already exists.",
+                    r.name
+                )));
             }
             Err(e) => return Err(e.into()),
         };
@@ -160,14 +199,27 @@ impl TaskOps {
             }
             Err(e) => {
                 let names = member_names(conn, &req).await?;
-                let lookup = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| format!("user `{id}`"));
-                Err(ServiceError::Fill(format!("Could not fill {name}. {}", e.describe(&lookup))))
+                let lookup = |id: &UserId| {
+                    names
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("user `{id}`"))
+                };
+                Err(ServiceError::Fill(format!(
+                    "Could not fill {name}. {}",
+                    e.describe(&lookup)
+                )))
             }
         }
     }
 
     /// Everything the lottery needs to know about this task and the rotation's members.
-    pub async fn fill_request(&self, conn: &mut Conn, r: &Rotation, task: &Task) -> Result<FillRequest> {
+    pub async fn fill_request(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+    ) -> Result<FillRequest> {
         let (start, finish) = task.times.span();
         let interval = Interval::new(start, finish);
         let members = store::rotations::members(conn, r.id).await?;
@@ -176,9 +228,15 @@ impl TaskOps {
         let horizon = start - TimeDelta::days(3660);
         let mut unavailable: HashMap<UserId, Vec<Unavailability>> = HashMap::new();
         for e in store::unavailability::of_members_from(conn, r.id, start).await? {
-            unavailable.entry(e.user_id).or_default().push(e.unavailability);
+            unavailable
+                .entry(e.user_id)
+                .or_default()
+                .push(e.unavailability);
         }
-        for (user, t) in store::tasks::busy_of_members(conn, r.id, horizon.max(start - TimeDelta::days(3650))).await? {
+        for (user, t) in
+            store::tasks::busy_of_members(conn, r.id, horizon.max(start - TimeDelta::days(3650)))
+                .await?
+        {
             if t.id == task.id {
                 continue;
             }
@@ -186,12 +244,18 @@ impl TaskOps {
             let entries = unavailable.entry(user).or_default();
             entries.push(Unavailability::new(
                 Interval::new(s, f),
-                Reason::Task { rotation: t.rotation_id, task: t.id },
+                Reason::Task {
+                    rotation: t.rotation_id,
+                    task: t.id,
+                },
             ));
             if t.grace > TimeDelta::zero() {
                 entries.push(Unavailability::new(
                     Interval::new(f, f + t.grace),
-                    Reason::Grace { rotation: t.rotation_id, task: t.id },
+                    Reason::Grace {
+                        rotation: t.rotation_id,
+                        task: t.id,
+                    },
                 ));
             }
         }
@@ -202,7 +266,10 @@ impl TaskOps {
                 Some(s) => s.clone(),
                 None => store::users::skills(conn, u).await?,
             };
-            assigned.push(Assigned { user: u.clone(), skills: s });
+            assigned.push(Assigned {
+                user: u.clone(),
+                skills: s,
+            });
         }
         let candidates = members
             .into_iter()
@@ -234,31 +301,55 @@ impl TaskOps {
     // --- assign / unassign ---------------------------------------------------------------------
 
     /// Adds people by hand. Without `force`: only pending tasks, and limits are respected.
-    pub async fn assign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
+    pub async fn assign(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        users: &[User],
+        force: bool,
+    ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_assign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
+        lottery::check_assign(task.state, force)
+            .map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
         let current = store::tasks::users(conn, task.id).await?;
         let new: Vec<&User> = users.iter().filter(|u| !current.contains(&u.id)).collect();
         if new.is_empty() {
             return Err(ServiceError::invalid(format!(
                 "{} already on {name}.",
-                if users.len() == 1 { format!("@{} is", users[0].username) } else { "They are all".to_string() }
+                if users.len() == 1 {
+                    format!("@{} is", users[0].username)
+                } else {
+                    "They are all".to_string()
+                }
             )));
         }
         if !force {
             let limit = needs_of(conn, task, NeedKind::Limit).await?;
             let mut on_task = Vec::new();
             for u in &current {
-                on_task.push(Assigned { user: u.clone(), skills: store::users::skills(conn, u).await? });
+                on_task.push(Assigned {
+                    user: u.clone(),
+                    skills: store::users::skills(conn, u).await?,
+                });
             }
             let mut adding = Vec::new();
             for u in &new {
-                adding.push(Assigned { user: u.id.clone(), skills: store::users::skills(conn, &u.id).await? });
+                adding.push(Assigned {
+                    user: u.id.clone(),
+                    skills: store::users::skills(conn, &u.id).await?,
+                });
             }
             if let Err(v) = lottery::check_assign_limits(&limit, &on_task, &adding) {
-                let names: HashMap<UserId, String> = new.iter().map(|u| (u.id.clone(), format!("@{}", u.username))).collect();
+                let names: HashMap<UserId, String> = new
+                    .iter()
+                    .map(|u| (u.id.clone(), format!("@{}", u.username)))
+                    .collect();
                 let lookup = |id: &UserId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-                return Err(ServiceError::invalid(format!("Can't assign to {name}. {}", v.describe(&lookup))));
+                return Err(ServiceError::invalid(format!(
+                    "Can't assign to {name}. {}",
+                    v.describe(&lookup)
+                )));
             }
         }
         let mut added = Vec::new();
@@ -274,13 +365,28 @@ impl TaskOps {
     }
 
     /// Takes people off a task. Without `force`: only pending tasks.
-    pub async fn unassign(&self, conn: &mut Conn, r: &Rotation, task: &Task, users: &[User], force: bool) -> Result<Vec<UserId>> {
+    pub async fn unassign(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        users: &[User],
+        force: bool,
+    ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_unassign(task.state, force).map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
+        lottery::check_unassign(task.state, force)
+            .map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
         let current = store::tasks::users(conn, task.id).await?;
-        let missing: Vec<String> = users.iter().filter(|u| !current.contains(&u.id)).map(|u| format!("@{}", u.username)).collect();
+        let missing: Vec<String> = users
+            .iter()
+            .filter(|u| !current.contains(&u.id))
+            .map(|u| format!("@{}", u.username))
+            .collect();
         if !missing.is_empty() {
-            return Err(ServiceError::invalid(format!("{} not on {name}.", missing.join(", ") + if missing.len() == 1 { " is" } else { " are" })));
+            return Err(ServiceError::invalid(format!(
+                "{} not on {name}.",
+                missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
+            )));
         }
         let mut removed = Vec::new();
         for u in users {
@@ -296,25 +402,43 @@ impl TaskOps {
     // --- transitions ---------------------------------------------------------------------------
 
     /// Moves a task to `to` and tells the people on it.
-    pub async fn transition(&self, conn: &mut Conn, r: &Rotation, task: &Task, to: TaskState, force: bool) -> Result<Task> {
+    pub async fn transition(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        to: TaskState,
+        force: bool,
+    ) -> Result<Task> {
         let name = render::task_ref(&r.name, task);
-        let next = task.state.transition(to).map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let next = task
+            .state
+            .transition(to)
+            .map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
         let users = store::tasks::users(conn, task.id).await?;
         if next == TaskState::Scheduled {
             let require = needs_of(conn, task, NeedKind::Require).await?;
             let mut on_task = Vec::new();
             for u in &users {
-                on_task.push(Assigned { user: u.clone(), skills: store::users::skills(conn, u).await? });
+                on_task.push(Assigned {
+                    user: u.clone(),
+                    skills: store::users::skills(conn, u).await?,
+                });
             }
-            lottery::check_schedule(&require, &on_task, force)
-                .map_err(|e| ServiceError::invalid(format!("{name} can't be scheduled yet: {}.", e.to_string().replace("<task>", &name))))?;
+            lottery::check_schedule(&require, &on_task, force).map_err(|e| {
+                ServiceError::invalid(format!(
+                    "{name} can't be scheduled yet: {}.",
+                    e.to_string().replace("<task>", &name)
+                ))
+            })?;
         }
         let mut t = task.clone();
         t.state = next;
         match next {
             TaskState::Started => t.times.actual_start = Some(self.now),
             TaskState::Finished => {
-                t.times.actual_finish = Some(self.now.max(t.times.actual_start.unwrap_or(self.now)));
+                t.times.actual_finish =
+                    Some(self.now.max(t.times.actual_start.unwrap_or(self.now)));
             }
             _ => {}
         }
@@ -333,7 +457,13 @@ impl TaskOps {
     }
 
     /// Sends the "starts soon" or "ends soon" reminder and records that it was sent.
-    pub async fn remind(&self, conn: &mut Conn, r: &Rotation, task: &Task, finish: bool) -> Result<usize> {
+    pub async fn remind(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        finish: bool,
+    ) -> Result<usize> {
         let users = store::tasks::users(conn, task.id).await?;
         let mut t = task.clone();
         if finish {
@@ -342,14 +472,32 @@ impl TaskOps {
             t.reminded_start = true;
         }
         store::tasks::update(conn, &t).await?;
-        self.notify(conn, r, &t, if finish { "remind_finish" } else { "remind_start" }, &users).await?;
+        self.notify(
+            conn,
+            r,
+            &t,
+            if finish {
+                "remind_finish"
+            } else {
+                "remind_start"
+            },
+            &users,
+        )
+        .await?;
         Ok(users.len())
     }
 
     // --- messages ------------------------------------------------------------------------------
 
     /// Queues one DM per recipient, written for them (their zone, the others on the task).
-    pub async fn notify(&self, conn: &mut Conn, r: &Rotation, task: &Task, kind: &'static str, recipients: &[UserId]) -> Result<()> {
+    pub async fn notify(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        kind: &'static str,
+        recipients: &[UserId],
+    ) -> Result<()> {
         if recipients.is_empty() {
             return Ok(());
         }
@@ -369,12 +517,19 @@ impl TaskOps {
         };
         let (start, finish) = task.times.span();
         for user in recipients {
-            let Some(profile) = profiles.get(user) else { continue };
+            let Some(profile) = profiles.get(user) else {
+                continue;
+            };
             let tz = profile.zone();
             let others: Vec<String> = on_task
                 .iter()
                 .filter(|o| *o != user)
-                .map(|o| profiles.get(o).map(|p| format!("@{}", p.username)).unwrap_or_else(|| format!("user `{o}`")))
+                .map(|o| {
+                    profiles
+                        .get(o)
+                        .map(|p| format!("@{}", p.username))
+                        .unwrap_or_else(|| format!("user `{o}`"))
+                })
                 .collect();
             let ctx = DmContext {
                 actor: self.actor.clone(),
@@ -387,28 +542,41 @@ impl TaskOps {
                 starts_in: format::relative(start, self.now),
                 finishes_in: format::relative(finish, self.now),
                 others: format::people(&others),
-                owners: if owner_names.is_empty() { "a bot admin".to_string() } else { owner_names.clone() },
+                owners: if owner_names.is_empty() {
+                    "a bot admin".to_string()
+                } else {
+                    owner_names.clone()
+                },
                 needs: render::needs(&needs_to_vec(&require)),
                 grace: (task.grace > TimeDelta::zero()).then(|| format::duration(task.grace)),
                 grace_until: format::time(finish + task.grace, tz),
                 next_task: next_task.clone(),
             };
             let template = match kind {
-                "scheduled" | "started" | "finished" | "unassigned" | "remind_start" | "remind_finish" => kind,
+                "scheduled" | "started" | "finished" | "unassigned" | "remind_start"
+                | "remind_finish" => kind,
                 _ => continue,
             };
             let message = messages::render(template, &ctx);
             // One DM per task, kind and person: a repeat (same day run twice, a retry) is the same key.
             // Assign/unassign can repeat for the same person, so their key includes the time.
             let key = match kind {
-                "unassigned" | "scheduled" if task.state != TaskState::Scheduled || kind == "unassigned" => {
+                "unassigned" | "scheduled"
+                    if task.state != TaskState::Scheduled || kind == "unassigned" =>
+                {
                     format!("task:{}:{kind}:{}:{}", task.id, user, self.now.timestamp())
                 }
                 _ => format!("task:{}:{kind}:{}", task.id, user),
             };
             outbox::enqueue(
                 conn,
-                &NewMessage { key, user_id: user.clone(), kind, message, rotation_id: Some(r.id) },
+                &NewMessage {
+                    key,
+                    user_id: user.clone(),
+                    kind,
+                    message,
+                    rotation_id: Some(r.id),
+                },
                 self.now,
             )
             .await?;
@@ -472,5 +640,9 @@ async fn member_names(conn: &mut Conn, req: &FillRequest) -> Result<HashMap<User
 pub async fn owners_text(conn: &mut Conn, id: RotationId) -> Result<String> {
     let owners = store::rotations::owner_ids(conn, id).await?;
     let names = names_of(conn, &owners).await?;
-    Ok(if names.is_empty() { "none".into() } else { names.join(", ") })
+    Ok(if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    })
 }

@@ -34,7 +34,11 @@ fn fresh(u: &User) -> bool {
 pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Result<Actor> {
     let id = UserId::new(user_id);
     let cached = {
-        let mut conn = svc.pool().acquire().await.map_err(store::StoreError::from)?;
+        let mut conn = svc
+            .pool()
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?;
         store::users::get(&mut conn, &id).await?
     };
     let user = match cached {
@@ -42,7 +46,11 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
         cached => match svc.mattermost().get_user(&id).await {
             Ok(mm) => {
                 let u = from_mattermost(&mm);
-                let mut conn = svc.pool().acquire().await.map_err(store::StoreError::from)?;
+                let mut conn = svc
+                    .pool()
+                    .acquire()
+                    .await
+                    .map_err(store::StoreError::from)?;
                 store::users::upsert(&mut conn, &u, Utc::now()).await?;
                 u
             }
@@ -56,7 +64,12 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
             },
         },
     };
-    let is_bot_admin = user.is_admin || svc.deps.admins.iter().any(|a| a.eq_ignore_ascii_case(&user.username));
+    let is_bot_admin = user.is_admin
+        || svc
+            .deps
+            .admins
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&user.username));
     Ok(Actor { user, is_bot_admin })
 }
 
@@ -70,7 +83,10 @@ pub async fn resolve_usernames(
     let mut by_id: Vec<(String, UserId)> = Vec::new();
     let mut unknown_ids: Vec<String> = Vec::new();
     for n in names {
-        if let Some(id) = mentions.get(n.as_str()).or_else(|| mentions.get(&n.as_str().to_lowercase())) {
+        if let Some(id) = mentions
+            .get(n.as_str())
+            .or_else(|| mentions.get(&n.as_str().to_lowercase()))
+        {
             by_id.push((n.as_str().to_string(), UserId::new(id.clone())));
         } else {
             unknown_ids.push(n.as_str().to_string());
@@ -80,7 +96,11 @@ pub async fn resolve_usernames(
     // Ids from the request: cached profiles when fresh, the rest in one call.
     let mut to_fetch = Vec::new();
     {
-        let mut conn = svc.pool().acquire().await.map_err(store::StoreError::from)?;
+        let mut conn = svc
+            .pool()
+            .acquire()
+            .await
+            .map_err(store::StoreError::from)?;
         for (name, id) in &by_id {
             match store::users::get(&mut conn, id).await? {
                 Some(u) if fresh(&u) => {
@@ -98,7 +118,11 @@ pub async fn resolve_usernames(
         }
     }
     if !unknown_ids.is_empty() {
-        for mm in svc.mattermost().get_users_by_usernames(&unknown_ids).await? {
+        for mm in svc
+            .mattermost()
+            .get_users_by_usernames(&unknown_ids)
+            .await?
+        {
             if mm.delete_at == 0 {
                 found.insert(mm.username.to_lowercase(), from_mattermost(&mm));
             }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::format;
 use crate::lottery::{SkillLevel, Skills};
@@ -24,11 +24,18 @@ pub fn skills(s: &Skills) -> String {
     if s.is_empty() {
         return "no skills".to_string();
     }
-    s.iter().map(|(k, l)| format!("{k}-{}", l.symbol())).collect::<Vec<_>>().join(", ")
+    s.iter()
+        .map(|(k, l)| format!("{k}-{}", l.symbol()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn skills_json(s: &Skills) -> Value {
-    Value::Object(s.iter().map(|(k, l)| (k.to_string(), json!(l.value()))).collect())
+    Value::Object(
+        s.iter()
+            .map(|(k, l)| (k.to_string(), json!(l.value())))
+            .collect(),
+    )
 }
 
 /// `2 any, 1 webapp-▣` or `none`.
@@ -36,11 +43,18 @@ pub fn needs(n: &[(SkillLevel, u32)]) -> String {
     if n.is_empty() {
         return "none".to_string();
     }
-    n.iter().map(|(sl, c)| format!("{c} {sl}")).collect::<Vec<_>>().join(", ")
+    n.iter()
+        .map(|(sl, c)| format!("{c} {sl}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn needs_json(n: &[(SkillLevel, u32)]) -> Value {
-    Value::Array(n.iter().map(|(sl, c)| json!({ "skill_level": sl.to_input(), "count": c })).collect())
+    Value::Array(
+        n.iter()
+            .map(|(sl, c)| json!({ "skill_level": sl.to_input(), "count": c }))
+            .collect(),
+    )
 }
 
 /// A person as JSON: id and username.
@@ -70,7 +84,13 @@ pub fn rotation_json(r: &Rotation) -> Value {
     })
 }
 
-pub fn task_json(rotation: &str, t: &Task, users: Value, require: &[(SkillLevel, u32)], limit: &[(SkillLevel, u32)]) -> Value {
+pub fn task_json(
+    rotation: &str,
+    t: &Task,
+    users: Value,
+    require: &[(SkillLevel, u32)],
+    limit: &[(SkillLevel, u32)],
+) -> Value {
     let (start, finish) = t.times.span();
     json!({
         "id": task_ref(rotation, t),

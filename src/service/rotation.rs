@@ -2,13 +2,13 @@
 
 use chrono::{DurationRound, TimeDelta};
 use rand::RngExt;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::context::Ctx;
 use super::ops::TaskOps;
-use super::{format, render, Output, Result, ServiceError};
+use super::{Output, Result, ServiceError, format, render};
 use crate::command::{self, NeedAction, NeedChange, RotationCommand, RotationName};
-use crate::lottery::{AutopilotChange, SkillLevel, TaskState, TaskType};
+use crate::lottery::{AutopilotChange, SkillLevel, TaskType};
 use crate::store::rotations::{NeedKind, NewRotation, Rotation};
 use crate::store::{self, Conn, StoreError};
 
@@ -26,13 +26,25 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
         }
         RotationCommand::Archive(name) => archive(ctx, &name).await,
         RotationCommand::Autopilot(name) => autopilot(ctx, &name).await,
-        RotationCommand::SetAutopilot { rotation, change } => set_autopilot(ctx, &rotation, change).await,
-        RotationCommand::SetFill { rotation, seed, fuzz } => set_fill(ctx, &rotation, seed, fuzz).await,
+        RotationCommand::SetAutopilot { rotation, change } => {
+            set_autopilot(ctx, &rotation, change).await
+        }
+        RotationCommand::SetFill {
+            rotation,
+            seed,
+            fuzz,
+        } => set_fill(ctx, &rotation, seed, fuzz).await,
         RotationCommand::SetRequire(c) => set_need(ctx, NeedKind::Require, c).await,
         RotationCommand::SetLimit(c) => set_need(ctx, NeedKind::Limit, c).await,
-        RotationCommand::SetTask { rotation, duration, grace } => set_task(ctx, &rotation, duration, grace).await,
+        RotationCommand::SetTask {
+            rotation,
+            duration,
+            grace,
+        } => set_task(ctx, &rotation, duration, grace).await,
         RotationCommand::OwnerAdd { rotation, users } => owners(ctx, &rotation, &users, true).await,
-        RotationCommand::OwnerRemove { rotation, users } => owners(ctx, &rotation, &users, false).await,
+        RotationCommand::OwnerRemove { rotation, users } => {
+            owners(ctx, &rotation, &users, false).await
+        }
     }
 }
 
@@ -40,8 +52,13 @@ async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<Output> {
     ctx.require_admin("create rotations")?;
     let tz = n.tz.unwrap_or_else(|| ctx.tz());
     let beginning = match &n.beginning {
-        Some(b) => b.resolve(tz, ctx.now).map_err(|e| ServiceError::invalid(e.to_string()))?,
-        None => ctx.now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(ctx.now),
+        Some(b) => b
+            .resolve(tz, ctx.now)
+            .map_err(|e| ServiceError::invalid(e.to_string()))?,
+        None => ctx
+            .now
+            .duration_trunc(TimeDelta::minutes(1))
+            .unwrap_or(ctx.now),
     };
     let new = NewRotation {
         name: n.name.as_str().to_string(),
@@ -91,7 +108,10 @@ async fn list(ctx: &Ctx) -> Result<Output> {
             json!([]),
         ));
     }
-    let mut lines = vec!["| Rotation | Tasks | Members | Autopilot |".to_string(), "|---|---|---|---|".to_string()];
+    let mut lines = vec![
+        "| Rotation | Tasks | Members | Autopilot |".to_string(),
+        "|---|---|---|---|".to_string(),
+    ];
     let mut items = Vec::new();
     for r in &rotations {
         let members = store::rotations::members(&mut conn, r.id).await?.len();
@@ -126,18 +146,35 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     let mut text = format!(
         "#### {}{}\n{} {}s in {} · beginning {}\n",
         r.name,
-        if r.archived_at.is_some() { " (archived)" } else { "" },
+        if r.archived_at.is_some() {
+            " (archived)"
+        } else {
+            ""
+        },
         capitalize(&r.period.to_string()),
         r.task_type,
         r.tz.name(),
         format::time(r.beginning, tz),
     );
-    text.push_str(&format!("- **Owners:** {}\n", if owner_names.is_empty() { "none".into() } else { owner_names.join(", ") }));
+    text.push_str(&format!(
+        "- **Owners:** {}\n",
+        if owner_names.is_empty() {
+            "none".into()
+        } else {
+            owner_names.join(", ")
+        }
+    ));
     let member_text: Vec<String> = members
         .iter()
         .map(|m| {
-            let name = profiles.get(&m.user_id).map(|p| format!("@{}", p.username)).unwrap_or_else(|| m.user_id.to_string());
-            let s = skills.get(&m.user_id).map(render::skills).unwrap_or_else(|| "no skills".into());
+            let name = profiles
+                .get(&m.user_id)
+                .map(|p| format!("@{}", p.username))
+                .unwrap_or_else(|| m.user_id.to_string());
+            let s = skills
+                .get(&m.user_id)
+                .map(render::skills)
+                .unwrap_or_else(|| "no skills".into());
             let served = match m.last_served {
                 Some(t) => format!("served {}", format::relative(t, ctx.now)),
                 None => "not served yet".into(),
@@ -148,12 +185,20 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     text.push_str(&format!(
         "- **Members ({}):** {}\n",
         members.len(),
-        if member_text.is_empty() { format!("nobody yet: `/lotto user join {}`", r.name) } else { member_text.join(", ") }
+        if member_text.is_empty() {
+            format!("nobody yet: `/lotto user join {}`", r.name)
+        } else {
+            member_text.join(", ")
+        }
     ));
     text.push_str(&format!(
         "- **Each task needs:** at least {}{}\n",
         render::needs(&require),
-        if limit.is_empty() { String::new() } else { format!("; at most {}", render::needs(&limit)) }
+        if limit.is_empty() {
+            String::new()
+        } else {
+            format!("; at most {}", render::needs(&limit))
+        }
     ));
     let length = if r.task_duration > TimeDelta::zero() {
         format::duration(r.task_duration)
@@ -170,7 +215,14 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     let ap = r.autopilot.describe();
     text.push_str(&format!(
         "- **Autopilot:** {}\n",
-        if ap.is_empty() { format!("off (turn it on with `/lotto rotation set autopilot {} --create --schedule …`)", r.name) } else { format!("on: {}", ap.join(", ")) }
+        if ap.is_empty() {
+            format!(
+                "off (turn it on with `/lotto rotation set autopilot {} --create --schedule …`)",
+                r.name
+            )
+        } else {
+            format!("on: {}", ap.join(", "))
+        }
     ));
 
     // What's next: open tasks, then shifts not created yet.
@@ -186,10 +238,18 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
             render::task_ref(&r.name, t),
             render::span(t, tz),
             t.state,
-            if names.is_empty() { format!("— (needs {})", render::needs(&need)) } else { names.join(", ") }
+            if names.is_empty() {
+                format!("— (needs {})", render::needs(&need))
+            } else {
+                names.join(", ")
+            }
         ));
         let people = serde_json::Value::Array(
-            users.iter().zip(&names).map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@'))).collect(),
+            users
+                .iter()
+                .zip(&names)
+                .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
+                .collect(),
         );
         tasks_json.push(render::task_json(&r.name, t, people, &need, &lim));
     }
@@ -212,12 +272,21 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         }
     }
     if !rows.is_empty() {
-        text.push_str(&format!("\n**Next** (times in {}):\n| Task | When | State | Who |\n|---|---|---|---|\n", tz.name()));
+        text.push_str(&format!(
+            "\n**Next** (times in {}):\n| Task | When | State | Who |\n|---|---|---|---|\n",
+            tz.name()
+        ));
         text.push_str(&rows.join("\n"));
     }
 
     let mut j = render::rotation_json(r);
-    j["owners"] = Value::Array(owner_ids.iter().zip(&owner_names).map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@'))).collect());
+    j["owners"] = Value::Array(
+        owner_ids
+            .iter()
+            .zip(&owner_names)
+            .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
+            .collect(),
+    );
     j["members"] = Value::Array(
         members
             .iter()
@@ -247,7 +316,11 @@ fn capitalize(s: &str) -> String {
 }
 
 /// Loads a rotation for a change by its owners, in the command's transaction.
-async fn for_owner(ctx: &Ctx, name: &RotationName, what: &str) -> Result<(super::context::Tx, Rotation)> {
+async fn for_owner(
+    ctx: &Ctx,
+    name: &RotationName,
+    what: &str,
+) -> Result<(super::context::Tx, Rotation)> {
     let mut tx = ctx.begin().await?;
     let r = ctx.rotation(&mut tx, name).await?;
     ctx.require_owner(&mut tx, &r, what).await?;
@@ -260,7 +333,10 @@ async fn archive(ctx: &Ctx, name: &RotationName) -> Result<Output> {
     let r = store::rotations::get(&mut tx, r.id).await?;
     ctx.commit(tx).await?;
     Ok(Output::new(
-        format!("Archived **{}**: it no longer runs or shows in `rotation list`, and its name is free again.", r.name),
+        format!(
+            "Archived **{}**: it no longer runs or shows in `rotation list`, and its name is free again.",
+            r.name
+        ),
         render::rotation_json(&r),
     ))
 }
@@ -269,12 +345,17 @@ async fn autopilot(ctx: &Ctx, name: &RotationName) -> Result<Output> {
     let r = {
         let mut conn = ctx.read().await?;
         let r = ctx.rotation(&mut conn, name).await?;
-        ctx.require_owner(&mut conn, &r, "run its autopilot").await?;
+        ctx.require_owner(&mut conn, &r, "run its autopilot")
+            .await?;
         r
     };
     let actor = format!("@{}", ctx.actor.user.username);
     let report = crate::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
-    let mut text = format!("Ran the autopilot on **{}** for {}:", r.name, format::time(ctx.now, ctx.tz()));
+    let mut text = format!(
+        "Ran the autopilot on **{}** for {}:",
+        r.name,
+        format::time(ctx.now, ctx.tz())
+    );
     for (step, line) in &report.lines {
         text.push_str(&format!("\n- {step}: {line}"));
     }
@@ -288,9 +369,16 @@ async fn autopilot(ctx: &Ctx, name: &RotationName) -> Result<Output> {
     ))
 }
 
-async fn set_autopilot(ctx: &Ctx, name: &RotationName, change: command::AutopilotChange) -> Result<Output> {
+async fn set_autopilot(
+    ctx: &Ctx,
+    name: &RotationName,
+    change: command::AutopilotChange,
+) -> Result<Output> {
     let change = match change {
-        command::AutopilotChange::Off => AutopilotChange { off: true, ..Default::default() },
+        command::AutopilotChange::Off => AutopilotChange {
+            off: true,
+            ..Default::default()
+        },
         command::AutopilotChange::Update(s) => AutopilotChange {
             off: false,
             create: s.create,
@@ -324,7 +412,12 @@ async fn set_autopilot(ctx: &Ctx, name: &RotationName, change: command::Autopilo
     Ok(Output::new(text, render::rotation_json(&r)))
 }
 
-async fn set_fill(ctx: &Ctx, name: &RotationName, seed: Option<u64>, fuzz: Option<u32>) -> Result<Output> {
+async fn set_fill(
+    ctx: &Ctx,
+    name: &RotationName,
+    seed: Option<u64>,
+    fuzz: Option<u32>,
+) -> Result<Output> {
     let (mut tx, r) = for_owner(ctx, name, "change how it fills").await?;
     let seed = seed.unwrap_or(r.seed);
     let fuzz = fuzz.unwrap_or(r.fuzz);
@@ -332,14 +425,21 @@ async fn set_fill(ctx: &Ctx, name: &RotationName, seed: Option<u64>, fuzz: Optio
     let r = store::rotations::get(&mut tx, r.id).await?;
     ctx.commit(tx).await?;
     Ok(Output::new(
-        format!("**{}** now fills with seed {} and fuzz {} (higher fuzz = more random picks).", r.name, r.seed, r.fuzz),
+        format!(
+            "**{}** now fills with seed {} and fuzz {} (higher fuzz = more random picks).",
+            r.name, r.seed, r.fuzz
+        ),
         render::rotation_json(&r),
     ))
 }
 
 async fn set_need(ctx: &Ctx, kind: NeedKind, c: NeedChange) -> Result<Output> {
     let (mut tx, r) = for_owner(ctx, &c.rotation, "change what its tasks need").await?;
-    let word = if kind == NeedKind::Require { "at least" } else { "at most" };
+    let word = if kind == NeedKind::Require {
+        "at least"
+    } else {
+        "at most"
+    };
     let mut done = Vec::new();
     for sl in &c.skills {
         match c.action {
@@ -352,10 +452,21 @@ async fn set_need(ctx: &Ctx, kind: NeedKind, c: NeedChange) -> Result<Output> {
                     return Err(ServiceError::NotFound(format!(
                         "{} has no {} for {sl}, so there is nothing to clear.",
                         r.name,
-                        if kind == NeedKind::Require { "requirement" } else { "limit" }
+                        if kind == NeedKind::Require {
+                            "requirement"
+                        } else {
+                            "limit"
+                        }
                     )));
                 }
-                done.push(format!("no {} for {sl}", if kind == NeedKind::Require { "requirement" } else { "limit" }));
+                done.push(format!(
+                    "no {} for {sl}",
+                    if kind == NeedKind::Require {
+                        "requirement"
+                    } else {
+                        "limit"
+                    }
+                ));
             }
         }
     }
@@ -371,13 +482,22 @@ async fn set_need(ctx: &Ctx, kind: NeedKind, c: NeedChange) -> Result<Output> {
             r.name,
             done.join(", "),
             render::needs(&require),
-            if limit.is_empty() { String::new() } else { format!("; at most {}", render::needs(&limit)) }
+            if limit.is_empty() {
+                String::new()
+            } else {
+                format!("; at most {}", render::needs(&limit))
+            }
         ),
         j,
     ))
 }
 
-async fn set_task(ctx: &Ctx, name: &RotationName, duration: Option<TimeDelta>, grace: Option<TimeDelta>) -> Result<Output> {
+async fn set_task(
+    ctx: &Ctx,
+    name: &RotationName,
+    duration: Option<TimeDelta>,
+    grace: Option<TimeDelta>,
+) -> Result<Output> {
     let (mut tx, r) = for_owner(ctx, name, "change its task settings").await?;
     let duration = duration.unwrap_or(r.task_duration);
     let grace = grace.unwrap_or(r.grace);
@@ -385,17 +505,30 @@ async fn set_task(ctx: &Ctx, name: &RotationName, duration: Option<TimeDelta>, g
     let r = store::rotations::get(&mut tx, r.id).await?;
     ctx.commit(tx).await?;
     let length = if duration.is_zero() {
-        if r.task_type == TaskType::Shift { "a whole period".into() } else { "30m".into() }
+        if r.task_type == TaskType::Shift {
+            "a whole period".into()
+        } else {
+            "30m".into()
+        }
     } else {
         format::duration(duration)
     };
     Ok(Output::new(
-        format!("New tasks of **{}** last {length}, with {} of grace after serving.", r.name, format::duration(grace)),
+        format!(
+            "New tasks of **{}** last {length}, with {} of grace after serving.",
+            r.name,
+            format::duration(grace)
+        ),
         render::rotation_json(&r),
     ))
 }
 
-async fn owners(ctx: &Ctx, name: &RotationName, users: &[command::UserRef], add: bool) -> Result<Output> {
+async fn owners(
+    ctx: &Ctx,
+    name: &RotationName,
+    users: &[command::UserRef],
+    add: bool,
+) -> Result<Output> {
     let people = ctx.users(users).await?;
     let (mut tx, r) = for_owner(ctx, name, "change its owners").await?;
     let mut changed = Vec::new();
@@ -414,8 +547,19 @@ async fn owners(ctx: &Ctx, name: &RotationName, users: &[command::UserRef], add:
     let text = if changed.is_empty() {
         format!("Nothing changed. Owners of **{}**: {owners}.", r.name)
     } else {
-        format!("{} {} **{}**. Owners now: {owners}.", if add { "Added" } else { "Removed" }, changed.join(", "), if add { format!("as owners of {}", r.name) } else { format!("from the owners of {}", r.name) })
+        format!(
+            "{} {} **{}**. Owners now: {owners}.",
+            if add { "Added" } else { "Removed" },
+            changed.join(", "),
+            if add {
+                format!("as owners of {}", r.name)
+            } else {
+                format!("from the owners of {}", r.name)
+            }
+        )
     };
-    Ok(Output::new(text, json!({ "rotation": r.name, "owners": owners })))
+    Ok(Output::new(
+        text,
+        json!({ "rotation": r.name, "owners": owners }),
+    ))
 }
-

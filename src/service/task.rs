@@ -1,10 +1,10 @@
 //! `/lotto task …`
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::context::{Ctx, Tx};
 use super::ops::TaskOps;
-use super::{format, render, Output, Result};
+use super::{Output, Result, format, render};
 use crate::command::{TaskCommand, TaskRef, UserRef};
 use crate::lottery::{TaskState, UserId};
 use crate::store::rotations::{NeedKind, Rotation};
@@ -28,11 +28,15 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
             let mut tx = ctx.begin().await?;
             let r = ctx.rotation(&mut tx, &rotation).await?;
             ctx.require_owner(&mut tx, &r, "create its tasks").await?;
-            let t = ops(ctx).create_ticket(&mut tx, &r, summary.map(|s| s.as_str().to_string())).await?;
+            let t = ops(ctx)
+                .create_ticket(&mut tx, &r, summary.map(|s| s.as_str().to_string()))
+                .await?;
             created(ctx, tx, &r, &t).await
         }
         TaskCommand::Assign { task, users, force } => assign(ctx, &task, &users, force, true).await,
-        TaskCommand::Unassign { task, users, force } => assign(ctx, &task, &users, force, false).await,
+        TaskCommand::Unassign { task, users, force } => {
+            assign(ctx, &task, &users, force, false).await
+        }
         TaskCommand::Fill(task) => {
             let (mut tx, r, t) = for_owner(ctx, &task, "fill its tasks").await?;
             let picked = ops(ctx).fill(&mut tx, &r, &t).await?;
@@ -40,7 +44,10 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
             let out = show_task(ctx, &mut tx, &r, &t).await?;
             ctx.commit(tx).await?;
             let text = if names.is_empty() {
-                format!("{} already had everyone it needs; nobody was added.", render::task_ref(&r.name, &t))
+                format!(
+                    "{} already had everyone it needs; nobody was added.",
+                    render::task_ref(&r.name, &t)
+                )
             } else {
                 format!(
                     "The lottery picked {} for {}. Schedule it with `/lotto task schedule {}` to tell them.",
@@ -51,7 +58,9 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
             };
             Ok(Output::new(format!("{text}\n\n{}", out.text), out.json))
         }
-        TaskCommand::Schedule { task, force } => transition(ctx, &task, TaskState::Scheduled, force).await,
+        TaskCommand::Schedule { task, force } => {
+            transition(ctx, &task, TaskState::Scheduled, force).await
+        }
         TaskCommand::Start(task) => transition(ctx, &task, TaskState::Started, false).await,
         TaskCommand::Finish(task) => transition(ctx, &task, TaskState::Finished, false).await,
         TaskCommand::Show(task) => {
@@ -83,14 +92,27 @@ async fn created(ctx: &Ctx, mut tx: Tx, r: &Rotation, t: &Task) -> Result<Output
     ctx.commit(tx).await?;
     let name = render::task_ref(&r.name, t);
     Ok(Output::new(
-        format!("Created {name}. Fill it by lottery with `/lotto task fill {name}`.\n\n{}", out.text),
+        format!(
+            "Created {name}. Fill it by lottery with `/lotto task fill {name}`.\n\n{}",
+            out.text
+        ),
         out.json,
     ))
 }
 
-async fn assign(ctx: &Ctx, task: &TaskRef, users: &[UserRef], force: bool, add: bool) -> Result<Output> {
+async fn assign(
+    ctx: &Ctx,
+    task: &TaskRef,
+    users: &[UserRef],
+    force: bool,
+    add: bool,
+) -> Result<Output> {
     let people = ctx.users(users).await?;
-    let what = if add { "assign people to its tasks" } else { "unassign people from its tasks" };
+    let what = if add {
+        "assign people to its tasks"
+    } else {
+        "unassign people from its tasks"
+    };
     let (mut tx, r, t) = for_owner(ctx, task, what).await?;
     let changed = if add {
         ops(ctx).assign(&mut tx, &r, &t, &people, force).await?
@@ -122,9 +144,21 @@ async fn transition(ctx: &Ctx, task: &TaskRef, to: TaskState, force: bool) -> Re
     let users = store::tasks::users(&mut tx, t.id).await?;
     let out = show_task(ctx, &mut tx, &r, &t).await?;
     ctx.commit(tx).await?;
-    let told = if users.is_empty() { String::new() } else { format!(" The {} on it will get a DM.", if users.len() == 1 { "person" } else { "people" }) };
+    let told = if users.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The {} on it will get a DM.",
+            if users.len() == 1 { "person" } else { "people" }
+        )
+    };
     Ok(Output::new(
-        format!("{} is now **{}**.{told}\n\n{}", render::task_ref(&r.name, &t), t.state, out.text),
+        format!(
+            "{} is now **{}**.{told}\n\n{}",
+            render::task_ref(&r.name, &t),
+            t.state,
+            out.text
+        ),
         out.json,
     ))
 }
@@ -142,17 +176,40 @@ pub async fn show_task(ctx: &Ctx, conn: &mut Conn, r: &Rotation, t: &Task) -> Re
     }
     let name = render::task_ref(&r.name, t);
     let (start, finish) = t.times.span();
-    let mut text = format!("#### {name}{}\n", t.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default());
+    let mut text = format!(
+        "#### {name}{}\n",
+        t.summary
+            .as_ref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default()
+    );
     text.push_str(&format!("- **State:** {}\n", t.state));
     text.push_str(&format!(
         "- **When:** {} → {} ({}, {})\n",
         format::time(start, tz),
         format::time(finish, tz),
         tz.name(),
-        if start > ctx.now { format!("starts {}", format::relative(start, ctx.now)) } else if finish > ctx.now { format!("ends {}", format::relative(finish, ctx.now)) } else { format!("ended {}", format::relative(finish, ctx.now)) }
+        if start > ctx.now {
+            format!("starts {}", format::relative(start, ctx.now))
+        } else if finish > ctx.now {
+            format!("ends {}", format::relative(finish, ctx.now))
+        } else {
+            format!("ended {}", format::relative(finish, ctx.now))
+        }
     ));
-    let who: Vec<String> = names.iter().zip(&skills).map(|(n, s)| format!("{n} ({})", render::skills(s))).collect();
-    text.push_str(&format!("- **Who:** {}\n", if who.is_empty() { "nobody yet".to_string() } else { who.join(", ") }));
+    let who: Vec<String> = names
+        .iter()
+        .zip(&skills)
+        .map(|(n, s)| format!("{n} ({})", render::skills(s)))
+        .collect();
+    text.push_str(&format!(
+        "- **Who:** {}\n",
+        if who.is_empty() {
+            "nobody yet".to_string()
+        } else {
+            who.join(", ")
+        }
+    ));
     let mut needs_lines = Vec::new();
     for (sl, count) in &require {
         let have = skills.iter().filter(|s| sl.qualifies(s)).count() as u32;
@@ -168,7 +225,10 @@ pub async fn show_task(ctx: &Ctx, conn: &mut Conn, r: &Rotation, t: &Task) -> Re
         text.push_str(&format!("- **Needs:** {}\n", needs_lines.join("; ")));
     }
     if t.grace > chrono::TimeDelta::zero() {
-        text.push_str(&format!("- **Grace after:** {}\n", format::duration(t.grace)));
+        text.push_str(&format!(
+            "- **Grace after:** {}\n",
+            format::duration(t.grace)
+        ));
     }
     let people = Value::Array(
         users
@@ -178,7 +238,10 @@ pub async fn show_task(ctx: &Ctx, conn: &mut Conn, r: &Rotation, t: &Task) -> Re
             .map(|((id, n), s)| json!({ "id": id.as_str(), "username": n.trim_start_matches('@'), "skills": render::skills_json(s) }))
             .collect(),
     );
-    Ok(Output::new(text.trim_end().to_string(), render::task_json(&r.name, t, people, &require, &limit)))
+    Ok(Output::new(
+        text.trim_end().to_string(),
+        render::task_json(&r.name, t, people, &require, &limit),
+    ))
 }
 
 async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Output> {
@@ -196,20 +259,36 @@ async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Out
         ));
     }
     let tz = ctx.tz();
-    let mut rows = vec![format!("Tasks of **{}** (times in {}):", r.name, tz.name()), "| Task | When | State | Who |".into(), "|---|---|---|---|".into()];
+    let mut rows = vec![
+        format!("Tasks of **{}** (times in {}):", r.name, tz.name()),
+        "| Task | When | State | Who |".into(),
+        "|---|---|---|---|".into(),
+    ];
     let mut items = Vec::new();
     for t in &tasks {
         let users: Vec<UserId> = store::tasks::users(conn, t.id).await?;
         let names = ctx.names(conn, &users).await?;
-        rows.push(format!("| {} | {} | {} | {} |", render::task_ref(&r.name, t), render::span(t, tz), t.state, if names.is_empty() { "—".into() } else { names.join(", ") }));
+        rows.push(format!(
+            "| {} | {} | {} | {} |",
+            render::task_ref(&r.name, t),
+            render::span(t, tz),
+            t.state,
+            if names.is_empty() {
+                "—".into()
+            } else {
+                names.join(", ")
+            }
+        ));
         let require = store::tasks::needs(conn, t.id, NeedKind::Require).await?;
         let limit = store::tasks::needs(conn, t.id, NeedKind::Limit).await?;
-        let people = Value::Array(users.iter().zip(&names).map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@'))).collect());
+        let people = Value::Array(
+            users
+                .iter()
+                .zip(&names)
+                .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
+                .collect(),
+        );
         items.push(render::task_json(&r.name, t, people, &require, &limit));
     }
     Ok(Output::new(rows.join("\n"), Value::Array(items)))
 }
-
-
-
-

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::context::{Ctx, Tx};
-use super::{format, messages, render, Output, Result, ServiceError};
+use super::{Output, Result, ServiceError, format, messages, render};
 use crate::command::{DisqualifySkills, RotationName, UnavailableChange, UserCommand, Who};
 use crate::lottery::{Interval, Skills};
 use crate::store::outbox::{self, NewMessage};
@@ -19,9 +19,16 @@ const MAX_UNAVAILABLE: TimeDelta = TimeDelta::days(366);
 
 pub async fn handle(ctx: &Ctx, cmd: UserCommand) -> Result<Output> {
     match cmd {
-        UserCommand::Join { rotation, who, starting } => {
+        UserCommand::Join {
+            rotation,
+            who,
+            starting,
+        } => {
             let starting = match starting {
-                Some(s) => Some(s.resolve(ctx.tz(), ctx.now).map_err(|e| ServiceError::invalid(e.to_string()))?),
+                Some(s) => Some(
+                    s.resolve(ctx.tz(), ctx.now)
+                        .map_err(|e| ServiceError::invalid(e.to_string()))?,
+                ),
                 None => None,
             };
             join(ctx, &rotation, &who, starting).await
@@ -39,11 +46,18 @@ fn mentions(users: &[User]) -> Vec<String> {
 }
 
 /// Owners may act on others in their rotation; anyone may act on themselves; admins on anyone.
-async fn require_for_rotation(ctx: &Ctx, conn: &mut Conn, r: &Rotation, users: &[User], what: &str) -> Result<()> {
+async fn require_for_rotation(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    r: &Rotation,
+    users: &[User],
+    what: &str,
+) -> Result<()> {
     if ctx.is_self(users) {
         return Ok(());
     }
-    ctx.require_owner(conn, r, &format!("{what} other people")).await
+    ctx.require_owner(conn, r, &format!("{what} other people"))
+        .await
 }
 
 /// Changing someone else's skills or time off: a bot admin, or an owner of a rotation they are in.
@@ -57,7 +71,10 @@ async fn require_for_person(ctx: &Ctx, conn: &mut Conn, users: &[User], what: &s
         }
         let mut allowed = false;
         for (rid, _) in store::rotations::memberships(conn, &u.id).await? {
-            if store::rotations::owner_ids(conn, rid).await?.contains(&ctx.actor.user.id) {
+            if store::rotations::owner_ids(conn, rid)
+                .await?
+                .contains(&ctx.actor.user.id)
+            {
                 allowed = true;
                 break;
             }
@@ -72,7 +89,12 @@ async fn require_for_person(ctx: &Ctx, conn: &mut Conn, users: &[User], what: &s
     Ok(())
 }
 
-async fn join(ctx: &Ctx, name: &RotationName, who: &Who, starting: Option<DateTime<Utc>>) -> Result<Output> {
+async fn join(
+    ctx: &Ctx,
+    name: &RotationName,
+    who: &Who,
+    starting: Option<DateTime<Utc>>,
+) -> Result<Output> {
     let users = ctx.who(who).await?;
     let mut tx = ctx.begin().await?;
     let r = ctx.rotation(&mut tx, name).await?;
@@ -103,10 +125,19 @@ async fn join(ctx: &Ctx, name: &RotationName, who: &Who, starting: Option<DateTi
             task_type: &'a str,
             next_tasks: Option<String>,
         }
-        let actor = if u.id == ctx.actor.user.id { "You".to_string() } else { format!("@{}", ctx.actor.user.username) };
+        let actor = if u.id == ctx.actor.user.id {
+            "You".to_string()
+        } else {
+            format!("@{}", ctx.actor.user.username)
+        };
         let message = messages::render(
             "welcome_rotation",
-            &W { actor: actor.replace("You", "You"), rotation: &r.name, task_type: r.task_type.as_str(), next_tasks: next.clone() },
+            &W {
+                actor: actor.replace("You", "You"),
+                rotation: &r.name,
+                task_type: r.task_type.as_str(),
+                next_tasks: next.clone(),
+            },
         );
         outbox::enqueue(
             &mut tx,
@@ -122,9 +153,16 @@ async fn join(ctx: &Ctx, name: &RotationName, who: &Who, starting: Option<DateTi
         .await?;
     }
     ctx.commit(tx).await?;
-    let mut text = format!("Added {} to **{}**.", format::people(&mentions(&added)), r.name);
+    let mut text = format!(
+        "Added {} to **{}**.",
+        format::people(&mentions(&added)),
+        r.name
+    );
     if starting.is_some_and(|s| s > ctx.now) {
-        text.push_str(&format!(" They count as waiting from {}, so the lottery is unlikely to pick them before then.", format::time(joined_at, ctx.tz())));
+        text.push_str(&format!(
+            " They count as waiting from {}, so the lottery is unlikely to pick them before then.",
+            format::time(joined_at, ctx.tz())
+        ));
     }
     if !already.is_empty() {
         text.push_str(&format!(" ({} already in it.)", already.join(", ")));
@@ -137,7 +175,17 @@ async fn join(ctx: &Ctx, name: &RotationName, who: &Who, starting: Option<DateTi
 
 async fn next_tasks_text(conn: &mut Conn, r: &Rotation, ctx: &Ctx) -> Result<Option<String>> {
     let tasks = store::tasks::of_rotation(conn, r.id, false).await?;
-    let names: Vec<String> = tasks.iter().take(3).map(|t| format!("{} ({})", render::task_ref(&r.name, t), format::relative(t.times.start(), ctx.now))).collect();
+    let names: Vec<String> = tasks
+        .iter()
+        .take(3)
+        .map(|t| {
+            format!(
+                "{} ({})",
+                render::task_ref(&r.name, t),
+                format::relative(t.times.start(), ctx.now)
+            )
+        })
+        .collect();
     Ok((!names.is_empty()).then(|| names.join(", ")))
 }
 
@@ -158,7 +206,12 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
     if removed.is_empty() {
         return Err(ServiceError::NotFound(format!(
             "{} not in {}.",
-            not_members.join(", ") + if not_members.len() == 1 { " is" } else { " are" },
+            not_members.join(", ")
+                + if not_members.len() == 1 {
+                    " is"
+                } else {
+                    " are"
+                },
             r.name
         )));
     }
@@ -177,10 +230,19 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
             open_tasks: Option<String>,
             owners: &'a str,
         }
-        let actor = if u.id == ctx.actor.user.id { "You".to_string() } else { format!("@{}", ctx.actor.user.username) };
+        let actor = if u.id == ctx.actor.user.id {
+            "You".to_string()
+        } else {
+            format!("@{}", ctx.actor.user.username)
+        };
         let message = messages::render(
             "removed_rotation",
-            &L { actor, rotation: &r.name, open_tasks: (!open.is_empty()).then(|| open.join(", ")), owners: &owners },
+            &L {
+                actor,
+                rotation: &r.name,
+                open_tasks: (!open.is_empty()).then(|| open.join(", ")),
+                owners: &owners,
+            },
         );
         outbox::enqueue(
             &mut tx,
@@ -197,7 +259,11 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
     }
     ctx.commit(tx).await?;
     Ok(Output::new(
-        format!("Removed {} from **{}**.", format::people(&mentions(&removed)), r.name),
+        format!(
+            "Removed {} from **{}**.",
+            format::people(&mentions(&removed)),
+            r.name
+        ),
         json!({ "rotation": r.name, "removed": removed.iter().map(|u| render::person_json(u.id.as_str(), &u.username)).collect::<Vec<_>>() }),
     ))
 }
@@ -215,7 +281,12 @@ async fn qualify(ctx: &Ctx, who: &Who, skills: &Skills) -> Result<Output> {
     let out = people_json(&mut tx, &users).await?;
     ctx.commit(tx).await?;
     Ok(Output::new(
-        format!("{} now {} {}.", format::people(&mentions(&users)), if users.len() == 1 { "has" } else { "have" }, render::skills(skills)),
+        format!(
+            "{} now {} {}.",
+            format::people(&mentions(&users)),
+            if users.len() == 1 { "has" } else { "have" },
+            render::skills(skills)
+        ),
         out,
     ))
 }
@@ -229,7 +300,10 @@ async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Result<Ou
             for u in &users {
                 store::users::remove_all_skills(&mut tx, &u.id).await?;
             }
-            format!("Removed every skill from {}.", format::people(&mentions(&users)))
+            format!(
+                "Removed every skill from {}.",
+                format::people(&mentions(&users))
+            )
         }
         DisqualifySkills::These(names) => {
             let mut removed_any = false;
@@ -243,12 +317,20 @@ async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Result<Ou
                     "{} {} none of {}, so nothing was removed.",
                     format::people(&mentions(&users)),
                     if users.len() == 1 { "has" } else { "have" },
-                    names.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
             format!(
                 "Removed {} from {}.",
-                names.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 format::people(&mentions(&users))
             )
         }
@@ -274,10 +356,20 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
                 )));
             }
             if f - s > MAX_UNAVAILABLE {
-                return Err(ServiceError::invalid("A stretch of time off can be at most a year; add several if you need more.".to_string()));
+                return Err(ServiceError::invalid(
+                    "A stretch of time off can be at most a year; add several if you need more."
+                        .to_string(),
+                ));
             }
             for u in &users {
-                store::unavailability::add(&mut tx, &u.id, Stored::Personal, Interval::new(s, f), ctx.now).await?;
+                store::unavailability::add(
+                    &mut tx,
+                    &u.id,
+                    Stored::Personal,
+                    Interval::new(s, f),
+                    ctx.now,
+                )
+                .await?;
             }
             format!(
                 "{} {} unavailable from {} to {} ({}): the lottery won't pick {} for anything overlapping.",
@@ -286,7 +378,11 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
                 format::time(s, tz),
                 format::time(f, tz),
                 tz.name(),
-                if users.len() == 1 && ctx.is_self(&users) { "you" } else { "them" }
+                if users.len() == 1 && ctx.is_self(&users) {
+                    "you"
+                } else {
+                    "them"
+                }
             )
         }
         UnavailableChange::Clear { range } => {
@@ -301,11 +397,20 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
             if n == 0 {
                 return Err(ServiceError::NotFound(format!(
                     "{} no personal time off {}, so nothing was cleared.",
-                    format::people(&mentions(&users)) + if users.len() == 1 { " has" } else { " have" },
-                    if window.is_some() { "in that range" } else { "recorded" }
+                    format::people(&mentions(&users))
+                        + if users.len() == 1 { " has" } else { " have" },
+                    if window.is_some() {
+                        "in that range"
+                    } else {
+                        "recorded"
+                    }
                 )));
             }
-            format!("Cleared {n} stretch{} of time off for {}.", if n == 1 { "" } else { "es" }, format::people(&mentions(&users)))
+            format!(
+                "Cleared {n} stretch{} of time off for {}.",
+                if n == 1 { "" } else { "es" },
+                format::people(&mentions(&users))
+            )
         }
     };
     let out = people_json(&mut tx, &users).await?;
@@ -314,7 +419,8 @@ async fn unavailable(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<
 }
 
 fn resolve(d: &crate::command::DateTimeArg, tz: chrono_tz::Tz, ctx: &Ctx) -> Result<DateTime<Utc>> {
-    d.resolve(tz, ctx.now).map_err(|e| ServiceError::invalid(e.to_string()))
+    d.resolve(tz, ctx.now)
+        .map_err(|e| ServiceError::invalid(e.to_string()))
 }
 
 async fn show(ctx: &Ctx, who: &Who) -> Result<Output> {
@@ -331,15 +437,54 @@ async fn show(ctx: &Ctx, who: &Who) -> Result<Output> {
         text.push_str(&format!("- **Skills:** {}\n", render::skills(&skills)));
         text.push_str(&format!(
             "- **Rotations:** {}\n",
-            if rotations.is_empty() { "none".into() } else { rotations.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ") }
+            if rotations.is_empty() {
+                "none".into()
+            } else {
+                rotations
+                    .iter()
+                    .map(|(_, n)| n.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         ));
-        let t: Vec<String> = tasks.iter().map(|(rn, t)| format!("{} ({}, {})", render::task_ref(rn, t), t.state, format::time(t.times.start(), tz))).collect();
-        text.push_str(&format!("- **Tasks:** {}\n", if t.is_empty() { "none".into() } else { t.join(", ") }));
+        let t: Vec<String> = tasks
+            .iter()
+            .map(|(rn, t)| {
+                format!(
+                    "{} ({}, {})",
+                    render::task_ref(rn, t),
+                    t.state,
+                    format::time(t.times.start(), tz)
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "- **Tasks:** {}\n",
+            if t.is_empty() {
+                "none".into()
+            } else {
+                t.join(", ")
+            }
+        ));
         let a: Vec<String> = away
             .iter()
-            .map(|e| format!("{} → {} ({})", format::time(e.unavailability.interval.start, tz), format::time(e.unavailability.interval.finish, tz), reason(&e.unavailability.reason)))
+            .map(|e| {
+                format!(
+                    "{} → {} ({})",
+                    format::time(e.unavailability.interval.start, tz),
+                    format::time(e.unavailability.interval.finish, tz),
+                    reason(&e.unavailability.reason)
+                )
+            })
             .collect();
-        text.push_str(&format!("- **Unavailable:** {}\n", if a.is_empty() { "no time off coming up".into() } else { a.join("; ") }));
+        text.push_str(&format!(
+            "- **Unavailable:** {}\n",
+            if a.is_empty() {
+                "no time off coming up".into()
+            } else {
+                a.join("; ")
+            }
+        ));
         if let Some(z) = u.tz {
             text.push_str(&format!("- **Time zone:** {}\n", z.name()));
         }
@@ -364,7 +509,9 @@ async fn people_json(conn: &mut Conn, users: &[User]) -> Result<Value> {
         let skills = store::users::skills(conn, &u.id).await?;
         let rotations = store::rotations::memberships(conn, &u.id).await?;
         let tasks = store::tasks::open_tasks_of_user(conn, &u.id).await?;
-        let away = store::unavailability::of_user_from(conn, &u.id, Utc::now() - TimeDelta::days(3650)).await?;
+        let away =
+            store::unavailability::of_user_from(conn, &u.id, Utc::now() - TimeDelta::days(3650))
+                .await?;
         items.push(json!({
             "id": u.id.as_str(),
             "username": u.username,
@@ -375,5 +522,9 @@ async fn people_json(conn: &mut Conn, users: &[User]) -> Result<Value> {
             "unavailable": away.iter().map(|e| json!({"start": render::rfc3339(e.unavailability.interval.start), "finish": render::rfc3339(e.unavailability.interval.finish), "reason": reason(&e.unavailability.reason)})).collect::<Vec<_>>(),
         }));
     }
-    Ok(if items.len() == 1 { items.remove(0) } else { Value::Array(items) })
+    Ok(if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Value::Array(items)
+    })
 }

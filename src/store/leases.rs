@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{ts, Conn, Result};
+use super::{Conn, Result, ts};
 
 /// Takes or renews the lease `name` for `holder` until `now + ttl`. Returns true when `holder` holds it
 /// afterwards: it was free, expired, or already ours. One statement, so two processes can't both win.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ts, Conn, Result};
+use super::{Conn, Result, ts};
 use crate::lottery::{RotationId, UserId};
 
 /// Longest message we queue: Mattermost's post limit is 16383 runes; we stay well below it.
@@ -78,11 +78,13 @@ pub async fn next_due_at(conn: &mut Conn) -> Result<Option<i64>> {
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1")
-        .bind(id)
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

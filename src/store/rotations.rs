@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::{from_ts, ts, Conn, Result, StoreError};
+use super::{Conn, Result, StoreError, from_ts, ts};
 use crate::lottery::{AutopilotSettings, Period, RotationId, SkillLevel, TaskType, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,17 +241,22 @@ pub async fn set_autopilot(conn: &mut Conn, id: RotationId, a: &AutopilotSetting
 
 /// Takes the next ticket number.
 pub async fn next_ticket_seq(conn: &mut Conn, id: RotationId) -> Result<i64> {
-    let (seq,): (i64,) =
-        sqlx::query_as("UPDATE rotations SET ticket_seq = ticket_seq + 1 WHERE id = ?1 RETURNING ticket_seq")
-            .bind(id.0)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (seq,): (i64,) = sqlx::query_as(
+        "UPDATE rotations SET ticket_seq = ticket_seq + 1 WHERE id = ?1 RETURNING ticket_seq",
+    )
+    .bind(id.0)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(seq)
 }
 
 // --- requirements and limits -------------------------------------------------------------------
 
-pub async fn needs(conn: &mut Conn, id: RotationId, kind: NeedKind) -> Result<Vec<(SkillLevel, u32)>> {
+pub async fn needs(
+    conn: &mut Conn,
+    id: RotationId,
+    kind: NeedKind,
+) -> Result<Vec<(SkillLevel, u32)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT skill_level, count FROM rotation_needs WHERE rotation_id = ?1 AND kind = ?2 ORDER BY skill_level",
     )
@@ -295,13 +300,20 @@ pub async fn set_need(
 }
 
 /// Removes a need; returns whether it existed.
-pub async fn clear_need(conn: &mut Conn, id: RotationId, kind: NeedKind, sl: &SkillLevel) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM rotation_needs WHERE rotation_id = ?1 AND kind = ?2 AND skill_level = ?3")
-        .bind(id.0)
-        .bind(kind.as_str())
-        .bind(sl.to_input())
-        .execute(&mut *conn)
-        .await?;
+pub async fn clear_need(
+    conn: &mut Conn,
+    id: RotationId,
+    kind: NeedKind,
+    sl: &SkillLevel,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "DELETE FROM rotation_needs WHERE rotation_id = ?1 AND kind = ?2 AND skill_level = ?3",
+    )
+    .bind(id.0)
+    .bind(kind.as_str())
+    .bind(sl.to_input())
+    .execute(&mut *conn)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -341,7 +353,12 @@ pub async fn members(conn: &mut Conn, id: RotationId) -> Result<Vec<Member>> {
 }
 
 /// Adds a member at the end of the join order; returns false when already a member.
-pub async fn add_member(conn: &mut Conn, id: RotationId, user: &UserId, joined_at: DateTime<Utc>) -> Result<bool> {
+pub async fn add_member(
+    conn: &mut Conn,
+    id: RotationId,
+    user: &UserId,
+    joined_at: DateTime<Utc>,
+) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO rotation_members (rotation_id, user_id, position, joined_at)
          VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM rotation_members WHERE rotation_id = ?1), ?3)

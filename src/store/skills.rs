@@ -2,16 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ts, Conn, Result};
+use super::{Conn, Result, ts};
 use crate::lottery::SkillName;
 
 /// Adds a skill; returns false when it was already known.
 pub async fn add(conn: &mut Conn, skill: &SkillName, now: DateTime<Utc>) -> Result<bool> {
-    let r = sqlx::query("INSERT INTO skills (name, created_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING")
-        .bind(skill.as_str())
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "INSERT INTO skills (name, created_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+    )
+    .bind(skill.as_str())
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::rotations::{parse_needs, NeedKind};
-use super::{from_ts, ts, Conn, Result, StoreError};
+use super::rotations::{NeedKind, parse_needs};
+use super::{Conn, Result, StoreError, from_ts, ts};
 use crate::lottery::{RotationId, SkillLevel, TaskId, TaskState, TaskTimes, TaskType, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +132,11 @@ pub async fn by_number(conn: &mut Conn, rotation: RotationId, number: i64) -> Re
 }
 
 /// Tasks of a rotation in start order; finished ones only when `include_finished`.
-pub async fn of_rotation(conn: &mut Conn, rotation: RotationId, include_finished: bool) -> Result<Vec<Task>> {
+pub async fn of_rotation(
+    conn: &mut Conn,
+    rotation: RotationId,
+    include_finished: bool,
+) -> Result<Vec<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tasks WHERE rotation_id = ?1 AND (?2 OR state != 'finished')
          ORDER BY expected_start, number"
@@ -149,10 +153,11 @@ pub async fn of_rotation(conn: &mut Conn, rotation: RotationId, include_finished
 
 /// The highest shift number created so far.
 pub async fn max_number(conn: &mut Conn, rotation: RotationId) -> Result<Option<i64>> {
-    let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(number) FROM tasks WHERE rotation_id = ?1")
-        .bind(rotation.0)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (n,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(number) FROM tasks WHERE rotation_id = ?1")
+            .bind(rotation.0)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(n)
 }
 
@@ -186,10 +191,11 @@ pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
 
 /// People on the task, in assignment order.
 pub async fn users(conn: &mut Conn, id: TaskId) -> Result<Vec<UserId>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM task_users WHERE task_id = ?1 ORDER BY position")
-        .bind(id.0)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT user_id FROM task_users WHERE task_id = ?1 ORDER BY position")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(rows.into_iter().map(|r| UserId(r.0)).collect())
 }
 
@@ -238,7 +244,11 @@ pub async fn open_tasks_of_user(conn: &mut Conn, user: &UserId) -> Result<Vec<(S
 
 /// Tasks that members of `rotation` are on (in any rotation) and that may still occupy them after
 /// `from`, counting grace: what makes a member busy or in grace for a fill. (user, task.)
-pub async fn busy_of_members(conn: &mut Conn, rotation: RotationId, from: DateTime<Utc>) -> Result<Vec<(UserId, Task)>> {
+pub async fn busy_of_members(
+    conn: &mut Conn,
+    rotation: RotationId,
+    from: DateTime<Utc>,
+) -> Result<Vec<(UserId, Task)>> {
     let sql = format!(
         "SELECT tu.user_id AS busy_user, {} FROM task_users tu
          JOIN rotation_members m ON m.user_id = tu.user_id AND m.rotation_id = ?1
@@ -262,19 +272,29 @@ pub async fn busy_of_members(conn: &mut Conn, rotation: RotationId, from: DateTi
 }
 
 fn prefixed_columns() -> String {
-    COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ")
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Autopilot alerts: returns true when `reason` differs from what the owners were last told.
 pub async fn alert_is_new(conn: &mut Conn, id: TaskId, reason: &str) -> Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT reason FROM autopilot_alerts WHERE task_id = ?1")
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT reason FROM autopilot_alerts WHERE task_id = ?1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(row.map(|r| r.0 != reason).unwrap_or(true))
 }
 
-pub async fn record_alert(conn: &mut Conn, id: TaskId, reason: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn record_alert(
+    conn: &mut Conn,
+    id: TaskId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO autopilot_alerts (task_id, reason, notified_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(task_id) DO UPDATE SET reason = excluded.reason, notified_at = excluded.notified_at",

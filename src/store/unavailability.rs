@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{from_ts, ts, Conn, Result, StoreError};
+use super::{Conn, Result, StoreError, from_ts, ts};
 use crate::lottery::{Interval, Reason, RotationId, Unavailability, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,13 @@ impl Stored {
     }
 }
 
-pub async fn add(conn: &mut Conn, user: &UserId, kind: Stored, interval: Interval, now: DateTime<Utc>) -> Result<i64> {
+pub async fn add(
+    conn: &mut Conn,
+    user: &UserId,
+    kind: Stored,
+    interval: Interval,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let res = sqlx::query(
         "INSERT INTO unavailability (user_id, start, finish, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
@@ -49,20 +55,31 @@ fn to_entry((id, user, start, finish, reason): Row) -> Result<Entry> {
     let reason = match reason.as_str() {
         "personal" => Reason::Personal,
         "calendar" => Reason::Calendar,
-        other => return Err(StoreError::Corrupt(format!("unavailability {id}: bad reason {other}"))),
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "unavailability {id}: bad reason {other}"
+            )));
+        }
     };
     Ok(Entry {
         id,
         user_id: UserId(user),
         unavailability: Unavailability {
-            interval: Interval { start: from_ts(start)?, finish: from_ts(finish)? },
+            interval: Interval {
+                start: from_ts(start)?,
+                finish: from_ts(finish)?,
+            },
             reason,
         },
     })
 }
 
 /// A user's entries that end after `from`, by start.
-pub async fn of_user_from(conn: &mut Conn, user: &UserId, from: DateTime<Utc>) -> Result<Vec<Entry>> {
+pub async fn of_user_from(
+    conn: &mut Conn,
+    user: &UserId,
+    from: DateTime<Utc>,
+) -> Result<Vec<Entry>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, user_id, start, finish, reason FROM unavailability WHERE user_id = ?1 AND finish > ?2 ORDER BY start",
     )
@@ -74,7 +91,11 @@ pub async fn of_user_from(conn: &mut Conn, user: &UserId, from: DateTime<Utc>) -
 }
 
 /// Entries of the members of a rotation that end after `from`.
-pub async fn of_members_from(conn: &mut Conn, rotation: RotationId, from: DateTime<Utc>) -> Result<Vec<Entry>> {
+pub async fn of_members_from(
+    conn: &mut Conn,
+    rotation: RotationId,
+    from: DateTime<Utc>,
+) -> Result<Vec<Entry>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.user_id, u.start, u.finish, u.reason FROM unavailability u
          JOIN rotation_members m ON m.user_id = u.user_id AND m.rotation_id = ?1

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{ts, Conn, Result};
+use super::{Conn, Result, ts};
 use crate::lottery::{Level, SkillName, Skills, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +144,12 @@ fn to_skills(rows: Vec<(String, i64)>) -> Skills {
         .collect()
 }
 
-pub async fn set_skill(conn: &mut Conn, id: &UserId, skill: &SkillName, level: Level) -> Result<()> {
+pub async fn set_skill(
+    conn: &mut Conn,
+    id: &UserId,
+    skill: &SkillName,
+    level: Level,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO user_skills (user_id, skill, level) VALUES (?1, ?2, ?3)
          ON CONFLICT(user_id, skill) DO UPDATE SET level = excluded.level",

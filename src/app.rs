@@ -26,6 +26,8 @@ pub struct Options {
     pub slash_deadline: Duration,
     /// Identity of this process for single-runner leases.
     pub instance: String,
+    /// Deliver the outbox in the background (tests turn it off and deliver explicitly).
+    pub background_sender: bool,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             retry: RetryPolicy::default(),
             slash_deadline: Duration::from_millis(2500),
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+            background_sender: true,
         }
     }
 }
@@ -102,7 +105,9 @@ pub async fn launch(
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
+    if options.background_sender {
+        tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
+    }
     if let Some(every) = settings.autopilot_interval {
         tasks.push(tokio::spawn(crate::autopilot::run_loop(
             service.clone(),

@@ -12,6 +12,9 @@ use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, StoreError, outbox};
 
+/// The post prop that carries the outbox key, so a later attempt can find an earlier one's post.
+pub const KEY_PROP: &str = "solar_lottery_key";
+
 /// How failed deliveries are retried.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -23,6 +26,9 @@ pub struct RetryPolicy {
     pub max_attempts: i64,
     /// How many users are served at once.
     pub concurrency: usize,
+    /// How long a claimed message is left to the sender that claimed it before it counts as abandoned
+    /// (that sender died mid-attempt) and becomes due again.
+    pub claim: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -32,6 +38,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(15 * 60),
             max_attempts: 20,
             concurrency: 8,
+            claim: Duration::from_secs(60),
         }
     }
 }
@@ -168,6 +175,16 @@ impl Sender {
     async fn deliver_user(&self, msgs: Vec<outbox::Pending>) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         for m in msgs {
+            {
+                let mut conn = self.pool.acquire().await?;
+                let now = Utc::now();
+                let until =
+                    now + TimeDelta::from_std(self.policy.claim).unwrap_or(TimeDelta::seconds(60));
+                if !outbox::claim(&mut conn, m.id, now, until).await? {
+                    // Another sender has it; leave this user's later messages to it too, in order.
+                    break;
+                }
+            }
             let outcome = self.post(&m).await;
             let mut conn = self.pool.acquire().await?;
             match outcome {
@@ -239,17 +256,40 @@ impl Sender {
             Ok(c) => c,
             Err(e) => return classify(e),
         };
+        // An earlier attempt may have reached Mattermost (a timeout, a lost response, a crash before
+        // `mark_sent`). `pending_post_id` de-duplicates only for 30 s, so look for our key in the DM.
+        if m.attempts > 0 {
+            match self.already_posted(&channel, m).await {
+                Ok(true) => return Outcome::Sent,
+                Ok(false) => {}
+                Err(e) => return classify(e),
+            }
+        }
         let post = NewPost {
             channel_id: channel,
             message: m.message.clone(),
             root_id: None,
-            props: None,
+            props: Some(serde_json::json!({ KEY_PROP: m.key })),
             pending_post_id: Some(m.key.clone()),
         };
         match self.mm.create_post(&post).await {
             Ok(_) => Outcome::Sent,
             Err(e) => classify(e),
         }
+    }
+
+    async fn already_posted(
+        &self,
+        channel: &ChannelId,
+        m: &outbox::Pending,
+    ) -> Result<bool, MattermostError> {
+        // Queued at `created_at`; allow for clock differences between us and the server.
+        let since_ms = (m.created_at - 300).max(0) * 1000;
+        let posts = self.mm.get_posts_since(channel, since_ms).await?;
+        Ok(posts.iter().any(|p| {
+            p.user_id == self.bot_id
+                && p.props.get(KEY_PROP).and_then(|v| v.as_str()) == Some(m.key.as_str())
+        }))
     }
 
     async fn channel_for(&self, user_id: &str) -> Result<ChannelId, MattermostError> {

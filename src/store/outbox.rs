@@ -27,7 +27,9 @@ pub struct Pending {
     pub kind: String,
     pub message: String,
     pub rotation_id: Option<i64>,
+    /// Attempts begun so far. Non-zero means an earlier attempt may have reached Mattermost.
     pub attempts: i64,
+    pub created_at: i64,
 }
 
 /// Queues a message; a key already queued is left as it is (returns false).
@@ -57,7 +59,7 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
 /// Messages due for an attempt, oldest first.
 pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as::<_, Pending>(
-        "SELECT id, key, user_id, kind, message, rotation_id, attempts FROM outbox
+        "SELECT id, key, user_id, kind, message, rotation_id, attempts, created_at FROM outbox
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, id LIMIT ?2",
     )
@@ -77,38 +79,54 @@ pub async fn next_due_at(conn: &mut Conn) -> Result<Option<i64>> {
     Ok(row.0)
 }
 
-pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+/// Claims a due message for one attempt: counts the attempt and pushes its due time to `until`, so
+/// no other sender (this process's loop, or another process on the same database) takes it meanwhile.
+/// Returns false when someone else claimed it first. Counting before posting also means that if the
+/// process dies after Mattermost accepted the post, the next attempt knows to check before posting.
+pub async fn claim(
+    conn: &mut Conn,
+    id: i64,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3
+         WHERE id = ?1 AND next_attempt_at <= ?2 AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
     .bind(ts(now))
+    .bind(ts(until))
     .execute(&mut *conn)
     .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1")
+        .bind(id)
+        .bind(ts(now))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn mark_retry(conn: &mut Conn, id: i64, next: DateTime<Utc>, error: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(ts(next))
-    .bind(truncate(error))
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE outbox SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1")
+        .bind(id)
+        .bind(ts(next))
+        .bind(truncate(error))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn mark_failed(conn: &mut Conn, id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(ts(now))
-    .bind(truncate(error))
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE outbox SET failed_at = ?2, last_error = ?3 WHERE id = ?1")
+        .bind(id)
+        .bind(ts(now))
+        .bind(truncate(error))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

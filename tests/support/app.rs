@@ -24,6 +24,9 @@ pub struct Spawn {
     pub admins: Vec<&'static str>,
     pub autopilot_interval: &'static str,
     pub retry: RetryPolicy,
+    /// Deliver DMs in the background, as production does. Off by default: tests call `deliver()`,
+    /// so what arrives when is deterministic.
+    pub background_sender: bool,
 }
 
 impl Default for Spawn {
@@ -36,7 +39,9 @@ impl Default for Spawn {
                 max_delay: Duration::from_millis(200),
                 max_attempts: 8,
                 concurrency: 4,
+                claim: Duration::from_secs(2),
             },
+            background_sender: false,
         }
     }
 }

@@ -188,15 +188,12 @@ impl Args {
         })
     }
 
-    fn take(&mut self, long: &str) -> Vec<&mut Hit> {
-        self.hits
-            .iter_mut()
-            .filter(|h| h.spec.long == long)
-            .map(|h| {
-                h.used = true;
-                h
-            })
-            .collect()
+    /// The occurrences of a flag, marked as read.
+    fn take(&mut self, long: &str) -> Vec<&Hit> {
+        for hit in self.hits.iter_mut().filter(|h| h.spec.long == long) {
+            hit.used = true;
+        }
+        self.hits.iter().filter(|h| h.spec.long == long).collect()
     }
 
     /// A switch: `Some(true)` for `--x` or `--x=true`, `Some(false)` for `--x=false`, `None` if absent.

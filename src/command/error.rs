@@ -4,10 +4,14 @@
 use super::suggest::did_you_mean;
 
 /// A command that could not be understood. `Display` is one or two sentences; [`ParseError::usage`]
-/// is the usage text of the level where parsing stopped (Mattermost markdown).
+/// is the usage text of the level where parsing stopped (Mattermost markdown). Boxed, so results
+/// carrying it stay small.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind}")]
-pub struct ParseError {
+#[error("{}", .0.kind)]
+pub struct ParseError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ParseErrorKind,
     usage: String,
     topic: Vec<String>,
@@ -16,30 +20,30 @@ pub struct ParseError {
 impl ParseError {
     pub(crate) fn new(kind: ParseErrorKind, topic: &[&str]) -> Self {
         let usage = super::help::usage_text(topic).unwrap_or_default();
-        Self {
+        Self(Box::new(Inner {
             kind,
             usage,
             topic: topic.iter().map(|s| s.to_string()).collect(),
-        }
+        }))
     }
 
     pub fn kind(&self) -> &ParseErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The usage text of the command level where parsing stopped.
     pub fn usage(&self) -> &str {
-        &self.usage
+        &self.0.usage
     }
 
     /// The command path where parsing stopped, e.g. `["rotation", "new"]`; empty at the top level.
     pub fn topic(&self) -> &[String] {
-        &self.topic
+        &self.0.topic
     }
 
     /// The error in bold, a blank line, then the usage: what a slash-command reply shows.
     pub fn to_markdown(&self) -> String {
-        format!("**{self}**\n\n{}", self.usage)
+        format!("**{self}**\n\n{}", self.0.usage)
     }
 }
 

@@ -101,7 +101,7 @@ fn quoted(input: &str) -> IResult<&str, String, Fail<'_>> {
 }
 
 fn bare(input: &str) -> IResult<&str, String, Fail<'_>> {
-    take_while1(|c: char| !c.is_whitespace() && !is_open_quote(c))
+    take_while1(|c: char| !is_separator(c) && !is_open_quote(c))
         .map(str::to_string)
         .parse(input)
 }
@@ -117,7 +117,7 @@ fn token(input: &str) -> IResult<&str, Token, Fail<'_>> {
 }
 
 fn whitespace(input: &str) -> IResult<&str, &str, Fail<'_>> {
-    take_while(char::is_whitespace).parse(input)
+    take_while(is_separator).parse(input)
 }
 
 /// Splits `input` into tokens; stops with an error once more than `max_tokens` are found.
@@ -149,14 +149,40 @@ pub fn tokenize(input: &str, max_tokens: usize) -> Result<Result<Vec<Token>, usi
     }
 }
 
-/// The first few characters of `s`, so an error never echoes a whole pasted paragraph.
+/// The first few characters of `s`, safe to echo inside a code span: never a whole pasted
+/// paragraph, no backticks that would end the span, and no control or bidi characters that could
+/// garble or disguise the reply.
 pub fn shorten(s: &str) -> String {
     const KEEP: usize = 24;
-    let mut out: String = s.chars().take(KEEP).collect();
+    let mut out: String = s.chars().take(KEEP).map(sanitize_char).collect();
     if s.chars().count() > KEEP {
         out.push('…');
     }
-    out.replace('`', "'")
+    out
+}
+
+/// `s` with backticks, whitespace, control and bidi characters replaced as [`shorten`] does.
+pub fn sanitize(s: &str) -> String {
+    s.chars().map(sanitize_char).collect()
+}
+
+fn sanitize_char(c: char) -> char {
+    match c {
+        '`' => '\'',
+        c if c.is_whitespace() => ' ',
+        c if c.is_control() || is_invisible_format(c) => '\u{fffd}',
+        c => c,
+    }
+}
+
+/// Separates tokens: Unicode whitespace plus the zero-width characters chat clients slip in.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}')
+}
+
+/// Bidirectional overrides and zero-width characters (Unicode category Cf, the ones that matter).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
 }
 
 /// `s` as one token that lexes back to exactly `s`: bare when that is safe, else quoted and escaped.
@@ -200,6 +226,7 @@ mod tests {
             texts("  rotation\tnew \n ICE\u{a0}x "),
             ["rotation", "new", "ICE", "x"]
         );
+        assert_eq!(texts("\u{feff}info\u{200b}x"), ["info", "x"]);
         assert!(texts("").is_empty());
         assert!(texts("   ").is_empty());
     }
@@ -258,6 +285,13 @@ mod tests {
             assert!(toks[0].is_word() || toks[0].quoted);
         }
         assert_eq!(quote("ICE"), "ICE");
+    }
+
+    #[test]
+    fn shortened_echoes_are_safe_in_code_spans() {
+        assert_eq!(shorten("a`b"), "a'b");
+        assert_eq!(shorten("x\u{202e}y\u{0}\tz"), "x\u{fffd}y\u{fffd} z");
+        assert_eq!(shorten(&"é".repeat(30)), format!("{}…", "é".repeat(24)));
     }
 
     #[test]

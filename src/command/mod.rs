@@ -12,6 +12,7 @@ mod args;
 pub mod calendar;
 pub mod datetime;
 mod error;
+mod globals;
 mod help;
 mod info;
 pub mod lexer;
@@ -37,7 +38,8 @@ pub use task::TaskCommand;
 pub use user::{DisqualifySkills, UnavailableChange, UserCommand};
 pub use values::{Email, IcsUrl, RotationName, Summary, TaskRef, UserRef, ValueError, Who};
 
-use args::{Args, FlagToken, parse_bool, split_flag};
+use args::Args;
+use globals::Globals;
 use lexer::{Token, shorten};
 use spec::{Node, ROOT};
 use suggest::closest;
@@ -114,94 +116,6 @@ pub fn parse(text: &str) -> Result<Invocation, ParseError> {
 pub fn usage(path: &[&str]) -> Option<String> {
     help::usage_text(path)
 }
-
-/// `--json`, `--now` and `--help`, which may appear anywhere.
-#[derive(Default)]
-struct Globals {
-    json: bool,
-    now: Option<DateTimeArg>,
-    help: bool,
-}
-
-impl Globals {
-    fn extract(tokens: Vec<Token>) -> Result<(Vec<Token>, Globals), ParseError> {
-        let mut g = Globals::default();
-        let mut seen: Vec<&str> = Vec::new();
-        let mut rest = Vec::with_capacity(tokens.len());
-        let mut iter = tokens.into_iter().peekable();
-        let top = |kind| ParseError::new(kind, &[]);
-        while let Some(tok) = iter.next() {
-            if !tok.is_flag() {
-                rest.push(tok);
-                continue;
-            }
-            let (name, value) = match split_flag(&tok.text) {
-                FlagToken::Long(n, v) if GLOBAL_NAMES.iter().any(|g| g.eq_ignore_ascii_case(n)) => {
-                    (n.to_ascii_lowercase(), v.map(str::to_string))
-                }
-                FlagToken::Short('h', v) => ("help".to_string(), v.map(str::to_string)),
-                _ => {
-                    rest.push(tok);
-                    continue;
-                }
-            };
-            let name: &'static str = GLOBAL_NAMES
-                .iter()
-                .find(|g| **g == name)
-                .copied()
-                .unwrap_or("help");
-            if seen.contains(&name) {
-                return Err(top(ParseErrorKind::RepeatedFlag {
-                    flag: format!("--{name}"),
-                }));
-            }
-            seen.push(name);
-            match name {
-                "now" => {
-                    let value = match value {
-                        Some(v) => v,
-                        None => match iter.peek() {
-                            Some(next) if !next.is_flag() => {
-                                iter.next().map(|t| t.text).unwrap_or_default()
-                            }
-                            _ => {
-                                return Err(top(ParseErrorKind::MissingValue {
-                                    flag: "--now".into(),
-                                    example: "2026-03-01T09:00".into(),
-                                }));
-                            }
-                        },
-                    };
-                    g.now = Some(DateTimeArg::parse(&value).map_err(|e| {
-                        top(ParseErrorKind::BadValue {
-                            field: "`--now`".into(),
-                            reason: e.to_string(),
-                        })
-                    })?);
-                }
-                switch => {
-                    let on = match value {
-                        None => true,
-                        Some(v) => parse_bool(&v).ok_or_else(|| {
-                            top(ParseErrorKind::BadSwitch {
-                                flag: format!("--{switch}"),
-                                value: shorten(&v),
-                            })
-                        })?,
-                    };
-                    if switch == "json" {
-                        g.json = on;
-                    } else {
-                        g.help = on;
-                    }
-                }
-            }
-        }
-        Ok((rest, g))
-    }
-}
-
-const GLOBAL_NAMES: [&str; 3] = args::GLOBAL_FLAGS;
 
 /// Follows command words down the tree, then builds the command found there.
 fn walk(tokens: &[Token], mut help: bool) -> Result<Command, ParseError> {

@@ -166,3 +166,146 @@ pub fn command_line(path: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    /// One valid command per use of a flag, so every declared flag is proven accepted and read.
+    const SAMPLES: &[&str] = &[
+        "info",
+        "rotation new ICE --period 3d --beginning today --task-type ticket --seed 1 --fuzz 2 --tz UTC --fill-type solar-lottery",
+        "rotation list",
+        "rotation show -r ICE",
+        "rotation archive -r ICE",
+        "rotation autopilot -r ICE",
+        "rotation set autopilot -r ICE --create --create-prior 1d --schedule --schedule-prior 1d --start-finish --remind-start --remind-start-prior 1h --remind-finish --remind-finish-prior 1h",
+        "rotation set autopilot ICE --off",
+        "rotation set fill -r ICE --seed 1 --fuzz 1",
+        "rotation set require -r ICE -s a --count 2",
+        "rotation set require ICE --clear",
+        "rotation set limit -r ICE --skill a --count 0",
+        "rotation set limit ICE --clear",
+        "rotation set task -r ICE --duration 1d --grace 1d",
+        "rotation owner add -r ICE @a",
+        "rotation owner remove -r ICE @a",
+        "task new shift -r ICE -n 1",
+        "task new ticket -r ICE --summary x",
+        "task assign ICE#1 @a -f",
+        "task unassign ICE#1 @a -f",
+        "task fill ICE#1",
+        "task schedule ICE#1 -f",
+        "task start ICE#1",
+        "task finish ICE#1",
+        "task show ICE#1",
+        "task list -r ICE --all",
+        "user join -r ICE --starting now",
+        "user leave -r ICE",
+        "user qualify -s a",
+        "user disqualify -s a",
+        "user disqualify --all",
+        "user show",
+        "user unavailable --start today --finish tomorrow --clear",
+        "skill list",
+        "skill new a",
+        "skill delete a",
+        "calendar connect graph",
+        "calendar connect ics https://x.org/a.ics",
+        "calendar disconnect",
+        "calendar show",
+        "calendar set busy dnd",
+        "calendar set notices on",
+        "calendar set custom-status off",
+        "calendar pause 1h",
+        "calendar resume",
+        "calendar sync",
+        "calendar consent-url",
+    ];
+
+    fn leaves(
+        group: &'static Group,
+        path: Vec<&'static str>,
+        out: &mut Vec<(Vec<&'static str>, &'static Leaf)>,
+    ) {
+        for child in group.children {
+            let mut p = path.clone();
+            p.push(child.name());
+            match child {
+                Node::Group(g) => leaves(g, p, out),
+                Node::Leaf(l) => out.push((p, l)),
+            }
+        }
+    }
+
+    #[test]
+    fn every_sample_parses() {
+        for text in SAMPLES {
+            if let Err(e) = parse(text) {
+                panic!("{text}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn samples_cover_every_command_and_flag() {
+        let mut all = Vec::new();
+        leaves(&ROOT, Vec::new(), &mut all);
+        for (path, leaf) in all {
+            let prefix = path.join(" ");
+            let samples: Vec<&str> = SAMPLES
+                .iter()
+                .copied()
+                .filter(|s| {
+                    s.strip_prefix(&prefix)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+                })
+                .collect();
+            assert!(!samples.is_empty(), "no sample for `{prefix}`");
+            for flag in leaf.flags {
+                let used = samples.iter().any(|s| {
+                    s.split_whitespace().any(|t| {
+                        t == format!("--{}", flag.long)
+                            || flag.short.is_some_and(|c| t == format!("-{c}"))
+                    })
+                });
+                assert!(used, "no sample for `{prefix}` uses `--{}`", flag.long);
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_lowercase_and_summaries_are_sentences() {
+        fn check(group: &Group) {
+            let mut names: Vec<&str> = group.children.iter().map(Node::name).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "duplicate command in `{}`", group.name);
+            for child in group.children {
+                assert_eq!(child.name(), child.name().to_ascii_lowercase());
+                assert!(child.name() != "help", "`help` is reserved");
+                assert!(
+                    child.summary().ends_with('.'),
+                    "{}: {}",
+                    child.name(),
+                    child.summary()
+                );
+                if let Node::Group(g) = child {
+                    check(g);
+                }
+                if let Node::Leaf(l) = child {
+                    for f in l.flags {
+                        assert!(f.help.ends_with('.'), "--{}: {}", f.long, f.help);
+                        assert!(
+                            !["json", "now", "help"].contains(&f.long),
+                            "--{} is global",
+                            f.long
+                        );
+                    }
+                }
+            }
+        }
+        check(&ROOT);
+    }
+}

@@ -3,11 +3,18 @@
 //! Damerau–Levenshtein catches swapped letters (`rotaiton`), and a prefix match catches abbreviations
 //! (`rot`), which are the two typos people make most at a chat prompt.
 
+/// Longest word worth suggesting a correction for.
+const MAX_TYPO_LEN: usize = 64;
+
 /// The closest candidate to `typed`, if any is close enough to be a plausible typo.
 pub fn closest<'a, I>(typed: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // Edit distance is quadratic: a pasted paragraph is no typo, so don't spend time on it.
+    if typed.chars().count() > MAX_TYPO_LEN {
+        return None;
+    }
     let typed_lower = typed.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
@@ -53,5 +60,9 @@ mod tests {
         assert_eq!(closest("banana", WORDS), None);
         assert_eq!(closest("x", WORDS), None);
         assert_eq!(closest("", WORDS), None);
+        assert_eq!(
+            closest(&format!("rotation{}", "x".repeat(100)), WORDS),
+            None
+        );
     }
 }

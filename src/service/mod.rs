@@ -194,11 +194,7 @@ impl Service {
             Ok(i) => i,
             Err(e) => {
                 return Reply {
-                    text: ServiceError::Parse {
-                        message: e.to_string(),
-                        usage: e.usage().to_string(),
-                    }
-                    .user_message(),
+                    text: e.to_markdown(),
                     is_error: true,
                 };
             }

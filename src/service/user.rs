@@ -133,7 +133,7 @@ async fn join(
         let message = messages::render(
             "welcome_rotation",
             &W {
-                actor: actor.replace("You", "You"),
+                actor,
                 rotation: &r.name,
                 task_type: r.task_type.as_str(),
                 next_tasks: next.clone(),

@@ -13,9 +13,12 @@ fn scenario(seed: u64) -> Simulation {
     let members = (0..20)
         .map(|i| SimMember {
             user: UserId::new(format!("user{i:02}")),
-            skills: [(if i < 10 { s1.clone() } else { s2.clone() }, Level::Beginner)]
-                .into_iter()
-                .collect(),
+            skills: [(
+                if i < 10 { s1.clone() } else { s2.clone() },
+                Level::Beginner,
+            )]
+            .into_iter()
+            .collect(),
         })
         .collect();
     Simulation {
@@ -55,9 +58,16 @@ fn default_settings_are_fair_over_time_and_still_a_lottery() {
     }
     let mean_cv = cvs.iter().sum::<f64>() / cvs.len() as f64;
     let non_top = all.non_top_share();
-    println!("mean CV {mean_cv:.4} (per pair {cvs:.3?}); non-top picks {:.1}%", non_top * 100.0);
+    println!(
+        "mean CV {mean_cv:.4} (per pair {cvs:.3?}); non-top picks {:.1}%",
+        non_top * 100.0
+    );
     assert!(mean_cv <= 0.07, "mean CV {mean_cv:.4} > 0.07");
-    assert!(non_top >= 0.10, "only {:.1}% of picks were not the favourite", non_top * 100.0);
+    assert!(
+        non_top >= 0.10,
+        "only {:.1}% of picks were not the favourite",
+        non_top * 100.0
+    );
 }
 
 #[test]
@@ -66,8 +76,14 @@ fn a_higher_fuzz_is_more_random_and_less_even() {
         let mut all = SimReport::default();
         let mut cv = 0.0;
         for pair in 0..5u64 {
-            let mut r = simulate(&Simulation { fuzz, ..scenario(2 * pair + 1) });
-            r.merge(&simulate(&Simulation { fuzz, ..scenario(2 * pair + 2) }));
+            let mut r = simulate(&Simulation {
+                fuzz,
+                ..scenario(2 * pair + 1)
+            });
+            r.merge(&simulate(&Simulation {
+                fuzz,
+                ..scenario(2 * pair + 2)
+            }));
             cv += r.coefficient_of_variation() / 5.0;
             all.merge(&r);
         }
@@ -75,6 +91,9 @@ fn a_higher_fuzz_is_more_random_and_less_even() {
     };
     let (cv0, random0) = run(0);
     let (cv7, random7) = run(7);
-    assert!(random7 > random0 + 0.1, "fuzz 7: {random7:.3} vs fuzz 0: {random0:.3}");
+    assert!(
+        random7 > random0 + 0.1,
+        "fuzz 7: {random7:.3} vs fuzz 0: {random0:.3}"
+    );
     assert!(cv7 > cv0, "fuzz 7 CV {cv7:.3} vs fuzz 0 CV {cv0:.3}");
 }

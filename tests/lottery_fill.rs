@@ -15,7 +15,10 @@ fn a_multi_skilled_user_counts_towards_every_need_they_qualify_for() {
     let req = request(
         needs(&[("webapp", 1), ("server", 1), ("any", 1)]),
         Needs::new(),
-        vec![member("both", &["webapp-3", "server-2"]), member("plain", &[])],
+        vec![
+            member("both", &["webapp-3", "server-2"]),
+            member("plain", &[]),
+        ],
     );
     let out = fill(&req).unwrap();
     assert_eq!(picked_ids(&out), vec!["both"]);
@@ -26,7 +29,11 @@ fn the_any_requirement_is_filled_last_as_a_minimum_headcount() {
     let mut members: Vec<_> = (0..4).map(|i| member(&format!("p{i}"), &[])).collect();
     members.push(member("web", &["webapp"]));
     for seed in 0..20 {
-        let mut req = request(needs(&[("any", 3), ("webapp", 1)]), Needs::new(), members.clone());
+        let mut req = request(
+            needs(&[("any", 3), ("webapp", 1)]),
+            Needs::new(),
+            members.clone(),
+        );
         req.seed = seed;
         let out = fill(&req).unwrap();
         assert_eq!(out.picked.len(), 3);
@@ -38,13 +45,26 @@ fn the_any_requirement_is_filled_last_as_a_minimum_headcount() {
 
 #[test]
 fn users_already_on_the_task_count_towards_needs_and_limits() {
-    let mut members: Vec<_> = (0..3).map(|i| member(&format!("lead{i}"), &["lead"])).collect();
+    let mut members: Vec<_> = (0..3)
+        .map(|i| member(&format!("lead{i}"), &["lead"]))
+        .collect();
     members.extend((0..3).map(|i| member(&format!("dev{i}"), &["webapp"])));
-    let mut req = request(needs(&[("any", 2), ("lead", 1)]), needs(&[("lead", 1)]), members);
+    let mut req = request(
+        needs(&[("any", 2), ("lead", 1)]),
+        needs(&[("lead", 1)]),
+        members,
+    );
     req.assigned = vec![assigned("boss", &["lead-4"])];
     let out = fill(&req).unwrap();
-    assert_eq!(out.picked.len(), 1, "the lead on the task already meets `lead` and half of `any`");
-    assert!(out.picked[0].user.as_str().starts_with("dev"), "leads are over the limit");
+    assert_eq!(
+        out.picked.len(),
+        1,
+        "the lead on the task already meets `lead` and half of `any`"
+    );
+    assert!(
+        out.picked[0].user.as_str().starts_with("dev"),
+        "leads are over the limit"
+    );
 }
 
 #[test]
@@ -59,7 +79,12 @@ fn users_on_the_task_are_not_picked_again_and_duplicate_members_count_once() {
     let mut req = request(
         needs(&[("any", 3)]),
         Needs::new(),
-        vec![member("a", &[]), member("b", &[]), member("a", &[]), member("c", &[])],
+        vec![
+            member("a", &[]),
+            member("b", &[]),
+            member("a", &[]),
+            member("c", &[]),
+        ],
     );
     req.assigned = vec![assigned("b", &[])];
     let out = fill(&req).unwrap();
@@ -68,13 +93,19 @@ fn users_on_the_task_are_not_picked_again_and_duplicate_members_count_once() {
 
 #[test]
 fn limits_are_never_exceeded_by_picked_users() {
-    let mut members: Vec<_> = (0..3).map(|i| member(&format!("lead{i}"), &["lead"])).collect();
+    let mut members: Vec<_> = (0..3)
+        .map(|i| member(&format!("lead{i}"), &["lead"]))
+        .collect();
     members.extend((0..3).map(|i| member(&format!("dev{i}"), &[])));
     for seed in 0..50 {
         let mut req = request(needs(&[("any", 4)]), needs(&[("lead", 1)]), members.clone());
         req.seed = seed;
         let out = fill(&req).unwrap();
-        let leads = out.picked.iter().filter(|p| p.user.as_str().starts_with("lead")).count();
+        let leads = out
+            .picked
+            .iter()
+            .filter(|p| p.user.as_str().starts_with("lead"))
+            .count();
         assert_eq!(out.picked.len(), 4);
         assert_eq!(leads, 1, "seed {seed}: {:?}", picked_ids(&out));
     }
@@ -121,9 +152,33 @@ fn personal_and_calendar_time_off_exclude_only_when_overlapping() {
 fn tasks_of_any_rotation_exclude_but_this_task_does_not() {
     let other = RotationId(2);
     let members = vec![
-        away("other_rot", 1, 2, Reason::Task { rotation: other, task: TaskId(99) }),
-        away("same_rot", 1, 2, Reason::Task { rotation: ROTATION, task: TaskId(9) }),
-        away("this_task", 0, 7, Reason::Task { rotation: ROTATION, task: TASK }),
+        away(
+            "other_rot",
+            1,
+            2,
+            Reason::Task {
+                rotation: other,
+                task: TaskId(99),
+            },
+        ),
+        away(
+            "same_rot",
+            1,
+            2,
+            Reason::Task {
+                rotation: ROTATION,
+                task: TaskId(9),
+            },
+        ),
+        away(
+            "this_task",
+            0,
+            7,
+            Reason::Task {
+                rotation: ROTATION,
+                task: TASK,
+            },
+        ),
         member("free", &[]),
     ];
     assert_eq!(eligible(members, 2), vec!["free", "this_task"]);
@@ -132,8 +187,24 @@ fn tasks_of_any_rotation_exclude_but_this_task_does_not() {
 #[test]
 fn grace_excludes_only_within_its_rotation() {
     let members = vec![
-        away("grace_here", -1, 2, Reason::Grace { rotation: ROTATION, task: TaskId(9) }),
-        away("grace_elsewhere", -1, 2, Reason::Grace { rotation: RotationId(2), task: TaskId(50) }),
+        away(
+            "grace_here",
+            -1,
+            2,
+            Reason::Grace {
+                rotation: ROTATION,
+                task: TaskId(9),
+            },
+        ),
+        away(
+            "grace_elsewhere",
+            -1,
+            2,
+            Reason::Grace {
+                rotation: RotationId(2),
+                task: TaskId(50),
+            },
+        ),
         member("free", &[]),
     ];
     assert_eq!(eligible(members, 2), vec!["free", "grace_elsewhere"]);
@@ -141,9 +212,25 @@ fn grace_excludes_only_within_its_rotation() {
 
 #[test]
 fn a_failed_fill_names_the_need_the_other_unmet_needs_and_why_each_member_was_left_out() {
-    let mut busy = away("carol", 2, 3, Reason::Task { rotation: RotationId(2), task: TaskId(77) });
+    let mut busy = away(
+        "carol",
+        2,
+        3,
+        Reason::Task {
+            rotation: RotationId(2),
+            task: TaskId(77),
+        },
+    );
     busy.skills = skills(&["webapp-2"]);
-    let mut resting = away("bob", -2, 1, Reason::Grace { rotation: ROTATION, task: TaskId(9) });
+    let mut resting = away(
+        "bob",
+        -2,
+        1,
+        Reason::Grace {
+            rotation: ROTATION,
+            task: TaskId(9),
+        },
+    );
     resting.skills = skills(&["webapp-3"]);
     let mut off = away("alice", 0, 2, Reason::Personal);
     off.skills = skills(&["webapp-2"]);
@@ -175,14 +262,45 @@ fn a_failed_fill_names_the_need_the_other_unmet_needs_and_why_each_member_was_le
         .map(|e| (e.user.as_str(), &e.reasons[0]))
         .collect();
     assert_eq!(reasons.len(), 4, "{reasons:?}");
-    assert!(matches!(reasons[0], ("alice", Exclusion::Unavailable { absence: Absence::Personal, .. })));
-    assert!(matches!(reasons[1], ("bob", Exclusion::Grace { task: TaskId(9), .. })));
+    assert!(matches!(
+        reasons[0],
+        (
+            "alice",
+            Exclusion::Unavailable {
+                absence: Absence::Personal,
+                ..
+            }
+        )
+    ));
+    assert!(matches!(
+        reasons[1],
+        (
+            "bob",
+            Exclusion::Grace {
+                task: TaskId(9),
+                ..
+            }
+        )
+    ));
     assert!(matches!(
         reasons[2],
-        ("carol", Exclusion::BusyOnTask { rotation: RotationId(2), task: TaskId(77), .. })
+        (
+            "carol",
+            Exclusion::BusyOnTask {
+                rotation: RotationId(2),
+                task: TaskId(77),
+                ..
+            }
+        )
     ));
-    assert!(matches!(reasons[3], ("dave", Exclusion::Limit { limit: 1, .. })));
-    assert_eq!(s.not_qualified, 2, "erin's level is too low and frank has no webapp");
+    assert!(matches!(
+        reasons[3],
+        ("dave", Exclusion::Limit { limit: 1, .. })
+    ));
+    assert_eq!(
+        s.not_qualified, 2,
+        "erin's level is too low and frank has no webapp"
+    );
 
     let text = err.describe(&at_name);
     for expected in [
@@ -203,7 +321,10 @@ fn a_failed_fill_names_the_need_the_other_unmet_needs_and_why_each_member_was_le
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
-    assert!(!err.to_string().contains('@'), "Display uses raw ids: {err}");
+    assert!(
+        !err.to_string().contains('@'),
+        "Display uses raw ids: {err}"
+    );
 }
 
 #[test]
@@ -213,8 +334,13 @@ fn upstream_ice_breaker_shortfall_on_the_any_need() {
     let mut req = request(needs(&[("any", 2)]), Needs::new(), members);
     req.assigned = vec![assigned("c", &[])];
     let err = fill(&req).unwrap_err();
-    let FillError::Insufficient(s) = &err else { panic!("{err:?}") };
-    assert_eq!((s.need.clone(), s.remaining, s.candidates_left), (SkillLevel::Any, 1, 0));
+    let FillError::Insufficient(s) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (s.need.clone(), s.remaining, s.candidates_left),
+        (SkillLevel::Any, 1, 0)
+    );
     assert_eq!(s.unmet, vec![]);
     assert_eq!(s.excluded.len(), 1);
     assert_eq!(
@@ -255,8 +381,14 @@ fn different_tasks_and_seeds_draw_different_streams() {
         req.seed = k as u64;
         by_seed.insert(picked_ids(&fill(&req).unwrap()));
     }
-    assert!(by_task.len() >= 6, "one stream replayed across tasks: {by_task:?}");
-    assert!(by_seed.len() >= 6, "one stream replayed across seeds: {by_seed:?}");
+    assert!(
+        by_task.len() >= 6,
+        "one stream replayed across tasks: {by_task:?}"
+    );
+    assert!(
+        by_seed.len() >= 6,
+        "one stream replayed across seeds: {by_seed:?}"
+    );
 }
 
 #[test]
@@ -272,24 +404,46 @@ fn never_served_members_wait_from_when_they_joined() {
     future.joined_at = t0() + days(3);
     let mut served = member("served", &[]);
     served.last_served = Some(t0() - days(14));
-    let req = request(needs(&[("any", 4)]), Needs::new(), vec![late, future, served, founder]);
+    let req = request(
+        needs(&[("any", 4)]),
+        Needs::new(),
+        vec![late, future, served, founder],
+    );
     let out = fill(&req).unwrap();
     let lw = |id: &str| {
-        out.picked.iter().find(|p| p.user.as_str() == id).unwrap().log2_weight
+        out.picked
+            .iter()
+            .find(|p| p.user.as_str() == id)
+            .unwrap()
+            .log2_weight
     };
     let per_day = days(1).num_seconds() as f64 / doubling.num_seconds() as f64;
-    assert!((lw("founder") - 70.0 * per_day).abs() < 1e-9, "since the beginning");
-    assert!((lw("late") - per_day).abs() < 1e-9, "since joining, not since the beginning");
+    assert!(
+        (lw("founder") - 70.0 * per_day).abs() < 1e-9,
+        "since the beginning"
+    );
+    assert!(
+        (lw("late") - per_day).abs() < 1e-9,
+        "since joining, not since the beginning"
+    );
     assert!((lw("served") - 14.0 * per_day).abs() < 1e-9);
     assert_eq!(lw("future"), NEGLIGIBLE_LOG2_WEIGHT);
-    assert_eq!(out.picked[3].user.as_str(), "future", "a future joiner only fills a gap");
+    assert_eq!(
+        out.picked[3].user.as_str(),
+        "future",
+        "a future joiner only fills a gap"
+    );
 }
 
 #[test]
 fn someone_still_serving_gets_a_negligible_weight() {
     let mut serving = member("serving", &[]);
     serving.last_served = Some(t0() + days(2));
-    let mut req = request(needs(&[("any", 1)]), Needs::new(), vec![serving, member("idle", &[])]);
+    let mut req = request(
+        needs(&[("any", 1)]),
+        Needs::new(),
+        vec![serving, member("idle", &[])],
+    );
     for seed in 0..30 {
         req.seed = seed;
         assert_eq!(picked_ids(&fill(&req).unwrap()), vec!["idle"]);
@@ -314,7 +468,11 @@ fn a_dead_end_caused_by_a_limit_is_retried_with_fresh_draws() {
         );
         req.seed = seed;
         let out = fill(&req).unwrap();
-        assert_eq!(sorted(picked_ids(&out)), vec!["lead_srv", "web"], "seed {seed}");
+        assert_eq!(
+            sorted(picked_ids(&out)),
+            vec!["lead_srv", "web"],
+            "seed {seed}"
+        );
         retried += usize::from(out.attempts > 1);
     }
     assert!(retried > 5, "the dead end should come up: {retried}");
@@ -324,10 +482,17 @@ fn a_dead_end_caused_by_a_limit_is_retried_with_fresh_draws() {
 fn the_first_pick_reports_whether_it_went_to_a_favourite() {
     let mut old = member("old", &[]);
     old.last_served = Some(t0() - days(60));
-    let mut req = request(needs(&[("any", 2)]), Needs::new(), vec![member("new", &[]), old]);
+    let mut req = request(
+        needs(&[("any", 2)]),
+        Needs::new(),
+        vec![member("new", &[]), old],
+    );
     req.seed = 1;
     let out = fill(&req).unwrap();
     let first = &out.picked[0];
     assert_eq!(first.top, first.user.as_str() == "old");
-    assert!(out.picked[1].top, "the last candidate is always the heaviest left");
+    assert!(
+        out.picked[1].top,
+        "the last candidate is always the heaviest left"
+    );
 }

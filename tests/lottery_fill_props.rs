@@ -38,10 +38,8 @@ fn skills() -> impl Strategy<Value = Skills> {
 fn unavailability() -> impl Strategy<Value = Unavailability> {
     (-72i64..240, 0i64..120, 0u8..4, 1i64..=2, 8i64..=11).prop_map(
         |(start, len, kind, rotation, task)| {
-            let interval = Interval::starting_at(
-                t0() + TimeDelta::hours(start),
-                TimeDelta::hours(len),
-            );
+            let interval =
+                Interval::starting_at(t0() + TimeDelta::hours(start), TimeDelta::hours(len));
             let (rotation, task) = (RotationId(rotation), TaskId(task));
             let reason = match kind {
                 0 => Reason::Personal,
@@ -121,9 +119,16 @@ fn pool(req: &FillRequest) -> Vec<&Candidate> {
 
 /// Without limits, a fill is possible exactly when every need has enough qualified people.
 fn feasible_ignoring_limits(req: &FillRequest) -> bool {
-    let eligible: Vec<&Candidate> = pool(req).into_iter().filter(|c| !is_excluded(req, c)).collect();
+    let eligible: Vec<&Candidate> = pool(req)
+        .into_iter()
+        .filter(|c| !is_excluded(req, c))
+        .collect();
     req.require.iter().all(|(sl, n)| {
-        let have = req.assigned.iter().filter(|a| sl.qualifies(&a.skills)).count()
+        let have = req
+            .assigned
+            .iter()
+            .filter(|a| sl.qualifies(&a.skills))
+            .count()
             + eligible.iter().filter(|c| sl.qualifies(&c.skills)).count();
         have >= n as usize
     })
@@ -223,7 +228,9 @@ fn the_random_requests_cover_successes_failures_limits_and_exclusions() {
             Err(_) => err += 1,
         }
     }
-    println!("ok {ok} (with limits {limited_ok}, retried {retried}), err {err}, with exclusions {excluded_seen}");
+    println!(
+        "ok {ok} (with limits {limited_ok}, retried {retried}), err {err}, with exclusions {excluded_seen}"
+    );
     assert!(ok >= 200 && err >= 200, "ok {ok}, err {err}");
     assert!(limited_ok >= 100, "{limited_ok}");
     assert!(excluded_seen >= 300, "{excluded_seen}");

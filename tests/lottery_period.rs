@@ -28,7 +28,9 @@ fn weekly_monday_0900_berlin_stays_0900_across_march_and_october_changes() {
     // 2026: summer time from Mar 29, winter time from Oct 25.
     let b = at(tz, 2026, 3, 16, 9, 0);
     assert_eq!(b, utc(2026, 3, 16, 8, 0));
-    let starts: Vec<_> = (0..4).map(|n| Period::Weekly.shift_start(b, tz, n)).collect();
+    let starts: Vec<_> = (0..4)
+        .map(|n| Period::Weekly.shift_start(b, tz, n))
+        .collect();
     assert_eq!(
         starts,
         vec![
@@ -55,10 +57,7 @@ fn weekly_and_biweekly_new_york_stay_0900_across_march_and_november_changes() {
     // 2026: EDT from Mar 8, EST from Nov 1.
     let b = at(tz, 2026, 3, 2, 9, 0);
     assert_eq!(b, utc(2026, 3, 2, 14, 0));
-    assert_eq!(
-        Period::Weekly.shift_start(b, tz, 1),
-        utc(2026, 3, 9, 13, 0)
-    );
+    assert_eq!(Period::Weekly.shift_start(b, tz, 1), utc(2026, 3, 9, 13, 0));
     let b = at(tz, 2026, 10, 26, 9, 0);
     assert_eq!(
         Period::Weekly.shift_start(b, tz, 1),
@@ -88,10 +87,7 @@ fn a_daily_time_inside_the_spring_gap_moves_forward_by_the_gap() {
     assert_eq!(gap, utc(2026, 3, 29, 1, 30));
     assert_eq!(local_hm(gap, tz), (3, 30));
     // The day after is back at 02:30, now in summer time.
-    assert_eq!(
-        Period::Daily.shift_start(b, tz, 3),
-        utc(2026, 3, 30, 0, 30)
-    );
+    assert_eq!(Period::Daily.shift_start(b, tz, 3), utc(2026, 3, 30, 0, 30));
     assert_eq!(Period::Daily.shift_number_at(b, tz, gap), Some(2));
 }
 
@@ -111,7 +107,9 @@ fn a_daily_time_inside_the_autumn_fold_takes_the_first_occurrence() {
 fn monthly_from_jan_31_clamps_each_month_without_drifting() {
     let tz = chrono_tz::UTC;
     let b = utc(2026, 1, 31, 9, 0);
-    let starts: Vec<_> = (0..5).map(|n| Period::Monthly.shift_start(b, tz, n)).collect();
+    let starts: Vec<_> = (0..5)
+        .map(|n| Period::Monthly.shift_start(b, tz, n))
+        .collect();
     assert_eq!(
         starts,
         vec![
@@ -124,7 +122,10 @@ fn monthly_from_jan_31_clamps_each_month_without_drifting() {
     );
     // Leap year.
     let b = utc(2028, 1, 31, 9, 0);
-    assert_eq!(Period::Monthly.shift_start(b, tz, 1), utc(2028, 2, 29, 9, 0));
+    assert_eq!(
+        Period::Monthly.shift_start(b, tz, 1),
+        utc(2028, 2, 29, 9, 0)
+    );
     // Counting back clamps too.
     let b = utc(2026, 3, 31, 9, 0);
     assert_eq!(
@@ -165,14 +166,8 @@ fn every_duration_periods_are_fixed_steps_of_real_time() {
     assert_eq!(p.shift_start(b, tz, 1), b + TimeDelta::hours(72));
     assert_eq!(p.shift_start(b, tz, 10), b + TimeDelta::hours(720));
     assert_eq!(p.shift_start(b, tz, -1), b - TimeDelta::hours(72));
-    assert_eq!(
-        p.shift_number_at(b, tz, b + TimeDelta::hours(71)),
-        Some(0)
-    );
-    assert_eq!(
-        p.shift_number_at(b, tz, b + TimeDelta::hours(72)),
-        Some(1)
-    );
+    assert_eq!(p.shift_number_at(b, tz, b + TimeDelta::hours(71)), Some(0));
+    assert_eq!(p.shift_number_at(b, tz, b + TimeDelta::hours(72)), Some(1));
     // Fixed steps do not follow the local clock: across the DST change 09:00 becomes 10:00.
     assert_eq!(local_hm(p.shift_start(b, tz, 1), tz), (10, 0));
 }
@@ -213,10 +208,20 @@ fn average_durations_match_upstream() {
 #[test]
 fn out_of_range_shift_numbers_saturate_or_error_without_panicking() {
     let b = utc(2026, 1, 1, 0, 0);
-    for p in [Period::Daily, Period::Monthly, Period::Every(TimeDelta::hours(1))] {
+    for p in [
+        Period::Daily,
+        Period::Monthly,
+        Period::Every(TimeDelta::hours(1)),
+    ] {
         assert!(p.try_shift_start(b, chrono_tz::UTC, i64::MAX).is_err());
-        assert_eq!(p.shift_start(b, chrono_tz::UTC, i64::MAX), DateTime::<Utc>::MAX_UTC);
-        assert_eq!(p.shift_start(b, chrono_tz::UTC, i64::MIN), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            p.shift_start(b, chrono_tz::UTC, i64::MAX),
+            DateTime::<Utc>::MAX_UTC
+        );
+        assert_eq!(
+            p.shift_start(b, chrono_tz::UTC, i64::MIN),
+            DateTime::<Utc>::MIN_UTC
+        );
     }
     let s = ShiftSchedule {
         period: Period::Weekly,

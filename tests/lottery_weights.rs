@@ -11,14 +11,20 @@ const DRAWS: i64 = 10_000;
 /// Five members idle for 6, 5, 5, 4 and 4 doublings (at fuzz 0): weights 64/32/32/16/16.
 fn members() -> Vec<Candidate> {
     let d = doubling(&Period::Weekly, 0);
-    [("w64", 6), ("w32a", 5), ("w32b", 5), ("w16a", 4), ("w16b", 4)]
-        .into_iter()
-        .map(|(id, k)| {
-            let mut m = member(id, &[]);
-            m.last_served = Some(t0() - d * k);
-            m
-        })
-        .collect()
+    [
+        ("w64", 6),
+        ("w32a", 5),
+        ("w32b", 5),
+        ("w16a", 4),
+        ("w16b", 4),
+    ]
+    .into_iter()
+    .map(|(id, k)| {
+        let mut m = member(id, &[]);
+        m.last_served = Some(t0() - d * k);
+        m
+    })
+    .collect()
 }
 
 /// Picks one of the five for `DRAWS` different tasks and returns each one's share.
@@ -43,7 +49,10 @@ fn shares(fuzz: u32) -> Vec<(String, f64)> {
 fn assert_within_15_percent(got: &[(String, f64)], expected: [f64; 5]) {
     for ((id, share), want) in got.iter().zip(expected) {
         let err = (share - want).abs() / want;
-        assert!(err <= 0.15, "{id}: share {share:.4}, expected {want:.4} ±15% ({got:?})");
+        assert!(
+            err <= 0.15,
+            "{id}: share {share:.4}, expected {want:.4} ±15% ({got:?})"
+        );
     }
 }
 

@@ -10,6 +10,7 @@ pub mod interval;
 pub mod local_time;
 pub mod needs;
 pub mod period;
+pub mod service_record;
 pub mod shift;
 pub mod simulate;
 pub mod skill;
@@ -26,6 +27,7 @@ pub use ids::{RotationId, TaskId, UserId};
 pub use interval::Interval;
 pub use needs::Needs;
 pub use period::{Period, PeriodError};
+pub use service_record::{ServiceRecord, service_record, task_interval};
 pub use shift::{ShiftSchedule, shift_interval};
 pub use simulate::{SimMember, SimReport, Simulation, simulate};
 

@@ -15,7 +15,7 @@ use super::rng::{pick_at, unit};
 use super::tree::WeightTree;
 
 /// Upstream's boost for a requirement that also has a limit: fill it early, while it still can be.
-const LIMITED_NEED_BOOST_LOG2: f64 = 3.321_928_094_887_362; // log2(10)
+const LIMITED_NEED_BOOST_LOG2: f64 = std::f64::consts::LOG2_10;
 
 pub(super) enum Failed {
     /// No choice of draws could have worked (the need had too few candidates from the start of

@@ -98,7 +98,7 @@ impl WeightTree {
     /// the candidates in order and stopping where the running sum first exceeds `r`. Never lands
     /// on a removed or zero-weight candidate while the total is positive.
     pub fn find(&self, mut r: f64) -> Option<usize> {
-        if !(self.total() > 0.0) {
+        if self.total().is_nan() || self.total() <= 0.0 {
             return None;
         }
         let mut node = 1;

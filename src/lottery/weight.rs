@@ -48,8 +48,8 @@ pub const DEFAULT_FUZZ: u32 = 0;
 ///
 /// `fuzz` keeps upstream's meaning, higher is more random: each step adds half a period to the
 /// doubling time. Fuzz 0 is the fair default (two doublings per period); fuzz 1 is upstream's fuzz
-/// 0 (one doubling per period), and upstream's fuzz `f` is our `2f + 1`; around 7 and above picks
-/// are close to random.
+/// 0 (one doubling per period), and upstream's fuzz `f` is our `2f + 1`; fuzz 7 doubles only every
+/// four periods (upstream's fuzz 3, which its README calls essentially random).
 pub fn doubling(period: &Period, fuzz: u32) -> TimeDelta {
     let factor = i32::try_from(fuzz.saturating_add(1)).unwrap_or(i32::MAX);
     let avg = period.average_duration();

@@ -3,6 +3,7 @@
 //! No I/O, no async, no clock reads: time and randomness come in as parameters, so every rule is
 //! unit-testable and the command layer, the autopilot and the benchmarks share one implementation.
 
+pub mod assign;
 pub mod duration;
 pub mod fill;
 pub mod ids;
@@ -11,6 +12,7 @@ pub mod local_time;
 pub mod needs;
 pub mod period;
 pub mod settings;
+pub mod service_record;
 pub mod shift;
 pub mod simulate;
 pub mod skill;
@@ -18,6 +20,10 @@ pub mod task_state;
 pub mod unavailability;
 pub mod weight;
 
+pub use assign::{
+    AssignError, ScheduleError, check_assign, check_assign_limits, check_fill, check_schedule,
+    check_unassign,
+};
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use fill::{
     Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Pick,
@@ -28,14 +34,10 @@ pub use interval::Interval;
 pub use needs::Needs;
 pub use period::{Period, PeriodError};
 pub use settings::{AutopilotChange, AutopilotSettings, TaskTimes, TaskType};
+pub use service_record::{ServiceRecord, service_record, task_interval};
 pub use shift::{ShiftSchedule, shift_interval};
 pub use simulate::{SimMember, SimReport, Simulation, simulate};
-
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};
-
-pub use task_state::{
-    AssignError, ScheduleError, TaskState, TransitionError, check_assign, check_assign_limits,
-    check_fill, check_schedule, check_unassign,
-};
+pub use task_state::{TaskState, TransitionError};
 pub use unavailability::{Reason, Unavailability};
 pub use weight::{DEFAULT_FUZZ, NEGLIGIBLE_LOG2_WEIGHT, doubling, log2_weight, weight};

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 use super::fill::{Candidate, FillRequest, fill};
 use super::ids::{RotationId, TaskId, UserId};
-use super::interval::Interval;
 use super::needs::Needs;
 use super::period::Period;
+use super::service_record::service_record;
 use super::shift::ShiftSchedule;
 use super::skill::Skills;
-use super::unavailability::{Reason, Unavailability};
+use super::unavailability::Unavailability;
 
 /// The rotation id the simulation's unavailability entries carry.
 const SIM_ROTATION: RotationId = RotationId(0);
@@ -166,25 +166,11 @@ pub fn simulate(sim: &Simulation) -> SimReport {
             report.picks += 1;
             report.top_picks += u32::from(pick.top);
             *report.served.entry(pick.user.clone()).or_default() += 1;
-            if let Some(i) = sim.members.iter().position(|m| m.user == pick.user) {
-                let s = &mut state[i];
-                s.last_served = Some(interval.finish);
-                s.unavailable.push(Unavailability::new(
-                    interval,
-                    Reason::Task {
-                        rotation: SIM_ROTATION,
-                        task,
-                    },
-                ));
-                if sim.grace > TimeDelta::zero() {
-                    s.unavailable.push(Unavailability::new(
-                        Interval::starting_at(interval.finish, sim.grace),
-                        Reason::Grace {
-                            rotation: SIM_ROTATION,
-                            task,
-                        },
-                    ));
-                }
+            let record = service_record(SIM_ROTATION, task, interval, sim.grace);
+            let member = sim.members.iter().position(|m| m.user == pick.user);
+            if let (Some(i), Some(record)) = (member, record) {
+                state[i].last_served = Some(record.last_served);
+                state[i].unavailable.extend(record.unavailable);
             }
         }
     }

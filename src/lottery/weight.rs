@@ -33,8 +33,9 @@ pub const NEGLIGIBLE_LOG2_WEIGHT: f64 = -39.863_137_138_648_35;
 /// | 4 | 0.031 | 8 % |
 /// | 8 | 0.006 | 0.6 % (a queue) |
 ///
-/// Upstream itself spreads counts with CV 0.20, mostly because every fill replays the same random
-/// stream (fixed here by `fill::fill_rng`). Two doublings per period (×4 per period of waiting)
+/// Upstream itself spreads counts with CV 0.20; its curve with a fresh stream per task
+/// (`fill::fill_rng`) gives 0.07 here, so most of that spread comes from every upstream fill
+/// replaying one random stream. Two doublings per period (×4 per period of waiting)
 /// keeps the spread well under the 0.07 target while more than a quarter of picks still go to
 /// someone who waited less than the favourite, so the next shift stays a lottery; steeper curves
 /// turn into a plain queue. Counting past services instead would need a history the store does
@@ -48,8 +49,8 @@ pub const DEFAULT_FUZZ: u32 = 0;
 ///
 /// `fuzz` keeps upstream's meaning, higher is more random: each step adds half a period to the
 /// doubling time. Fuzz 0 is the fair default (two doublings per period); fuzz 1 is upstream's fuzz
-/// 0 (one doubling per period), and upstream's fuzz `f` is our `2f + 1`; around 7 and above picks
-/// are close to random.
+/// 0 (one doubling per period), and upstream's fuzz `f` is our `2f + 1`; fuzz 7 doubles only every
+/// four periods (upstream's fuzz 3, which its README calls essentially random).
 pub fn doubling(period: &Period, fuzz: u32) -> TimeDelta {
     let factor = i32::try_from(fuzz.saturating_add(1)).unwrap_or(i32::MAX);
     let avg = period.average_duration();

@@ -4,25 +4,22 @@
 //! when a limit has the same skill-level, `any` last), then draws a user for it by weight. Picked
 //! users count towards every need and limit they qualify for. When a limit runs out, everyone left
 //! who would break it is set aside at once: upstream draws and rejects them one by one, which yields
-//! the same odds (rejection sampling) but costs a pass per rejection.
+//! the same odds (rejection sampling) but costs a draw per rejection.
 
 use rand::Rng;
 
 use super::error::{Exclusion, Shortfall};
 use super::prepare::Prepared;
 use super::request::Pick;
-use super::rng::pick_weighted;
+use super::rng::{pick_at, unit};
+use super::tree::WeightTree;
 
 /// Upstream's boost for a requirement that also has a limit: fill it early, while it still can be.
-const LIMITED_NEED_BOOST: f64 = 10.0;
-
-/// A need's running weight sum is recomputed from scratch when subtraction has eaten all but this
-/// fraction of it, so rounding never leaves a phantom weight behind.
-const RESUM_BELOW: f64 = 1e-9;
+const LIMITED_NEED_BOOST_LOG2: f64 = std::f64::consts::LOG2_10;
 
 pub(super) enum Failed {
     /// No choice of draws could have worked (the need had too few candidates from the start of
-    /// this attempt, limits aside).
+    /// this attempt).
     Final(Shortfall),
     /// A limit used up during this attempt removed candidates; other draws might succeed.
     Retryable(Shortfall),
@@ -32,30 +29,28 @@ struct State {
     alive: Vec<bool>,
     need_left: Vec<i64>,
     limit_left: Vec<i64>,
-    need_count: Vec<u32>,
-    need_sum: Vec<f64>,
-    need_sum_full: Vec<f64>,
-    /// Pool members set aside because a limit ran out during this attempt.
+    trees: Vec<WeightTree>,
+    /// Pool members set aside because a limit ran out during this attempt, with the limit.
     limited_out: Vec<(u32, usize)>,
 }
 
 pub(super) fn attempt(p: &Prepared<'_>, rng: &mut impl Rng) -> Result<Vec<Pick>, Failed> {
-    let need_sum: Vec<f64> = p
-        .need_candidates
-        .iter()
-        .map(|c| c.iter().map(|&i| p.pool[i as usize].weight).sum())
-        .collect();
     let mut st = State {
         alive: vec![true; p.pool.len()],
         need_left: p.needs.iter().map(|n| n.remaining).collect(),
         limit_left: p.limits.iter().map(|l| l.remaining).collect(),
-        need_count: p
-            .need_candidates
+        trees: p
+            .need_pools
             .iter()
-            .map(|c| u32::try_from(c.len()).unwrap_or(u32::MAX))
+            .map(|np| {
+                WeightTree::new(
+                    np.weights
+                        .iter()
+                        .zip(&np.members)
+                        .map(|(w, &i)| (*w, p.pool[i as usize].log2_weight)),
+                )
+            })
             .collect(),
-        need_sum_full: need_sum.clone(),
-        need_sum,
         limited_out: Vec::new(),
     };
     let mut picks = Vec::new();
@@ -71,7 +66,7 @@ pub(super) fn attempt(p: &Prepared<'_>, rng: &mut impl Rng) -> Result<Vec<Pick>,
         let short = active
             .iter()
             .copied()
-            .filter(|&j| i64::from(st.need_count[j]) < st.need_left[j])
+            .filter(|&j| (st.trees[j].alive() as i64) < st.need_left[j])
             .min_by_key(|&j| p.needs[j].skill_level.is_any());
         if let Some(j) = short {
             let s = shortfall(p, &st, j, &active);
@@ -82,56 +77,73 @@ pub(super) fn attempt(p: &Prepared<'_>, rng: &mut impl Rng) -> Result<Vec<Pick>,
             });
         }
         let need = choose_need(p, &st, &active, rng);
-        let Some((i, max)) = choose_user(p, &st, need, rng) else {
-            // Only reachable if every weight underflowed; treat as a shortfall of this need.
+        let Some(pos) = choose_user(&st.trees[need], unit(rng)) else {
             return Err(Failed::Final(shortfall(p, &st, need, &active)));
         };
-        let lw = p.pool[i].log2_weight;
-        let top = lw >= max;
+        let i = p.need_pools[need].members[pos] as usize;
+        let log2_weight = p.pool[i].log2_weight;
         picks.push(Pick {
             user: p.pool[i].candidate.user.clone(),
             need: p.needs[need].skill_level.clone(),
-            log2_weight: lw,
-            top,
+            log2_weight,
+            top: log2_weight >= st.trees[need].max_log2(),
         });
         remove(p, &mut st, i);
-        for &j in p.member_needs.get(i) {
-            st.need_left[j as usize] -= 1;
+        for j in 0..p.needs.len() {
+            if p.need_applies(j, i) {
+                st.need_left[j] -= 1;
+            }
         }
-        for &l in p.member_limits.get(i) {
-            let l = l as usize;
+        for l in 0..p.limits.len() {
+            if !p.limit_applies(l, i) {
+                continue;
+            }
             st.limit_left[l] -= 1;
             if st.limit_left[l] <= 0 {
-                for &k in &p.limit_candidates[l] {
-                    if st.alive[k as usize] {
-                        remove(p, &mut st, k as usize);
-                        st.limited_out.push((k, l));
-                    }
-                }
+                let out: Vec<u32> = p.limit_members[l]
+                    .iter()
+                    .copied()
+                    .filter(|&k| st.alive[k as usize])
+                    .collect();
+                remove_all(p, &mut st, &out);
+                st.limited_out.extend(out.into_iter().map(|k| (k, l)));
             }
         }
     }
 }
 
+/// Takes pool members `out` (ascending) out of every need they count towards.
+fn remove_all(p: &Prepared<'_>, st: &mut State, out: &[u32]) {
+    let mut positions = Vec::new();
+    for &i in out {
+        st.alive[i as usize] = false;
+    }
+    for (j, tree) in st.trees.iter_mut().enumerate() {
+        positions.clear();
+        positions.extend(out.iter().filter_map(|&i| {
+            if p.need_applies(j, i as usize) {
+                p.need_pools[j].members.binary_search(&i).ok()
+            } else {
+                None
+            }
+        }));
+        tree.remove_many(&positions);
+    }
+}
+
 fn remove(p: &Prepared<'_>, st: &mut State, i: usize) {
     st.alive[i] = false;
-    let w = p.pool[i].weight;
-    for &j in p.member_needs.get(i) {
-        let j = j as usize;
-        st.need_count[j] = st.need_count[j].saturating_sub(1);
-        st.need_sum[j] -= w;
-        if st.need_sum[j] <= st.need_sum_full[j] * RESUM_BELOW {
-            st.need_sum[j] = p.need_candidates[j]
-                .iter()
-                .filter(|&&k| st.alive[k as usize])
-                .map(|&k| p.pool[k as usize].weight)
-                .sum();
+    for (j, tree) in st.trees.iter_mut().enumerate() {
+        if p.need_applies(j, i)
+            && let Ok(pos) = p.need_pools[j].members.binary_search(&(i as u32))
+        {
+            tree.remove(pos);
         }
     }
 }
 
-/// Upstream §3.4: a requirement with a limit on the same skill-level weighs ×10; `any` only once
-/// nothing else is left (upstream gives it a weight of 1e-12).
+/// Upstream §3.4: requirements weigh the mean weight of their candidates, ×10 with a limit on the
+/// same skill-level; `any` only once nothing else is left (upstream gives it a weight of 1e-12).
 fn choose_need(p: &Prepared<'_>, st: &State, active: &[usize], rng: &mut impl Rng) -> usize {
     let specific: Vec<usize> = active
         .iter()
@@ -141,44 +153,41 @@ fn choose_need(p: &Prepared<'_>, st: &State, active: &[usize], rng: &mut impl Rn
     let Some(&first) = specific.first() else {
         return active[0];
     };
-    let weight = |j: usize| {
-        let mean = st.need_sum[j] / f64::from(st.need_count[j].max(1));
-        let limited = p.req.limit.contains(&p.needs[j].skill_level);
-        if limited {
-            mean * LIMITED_NEED_BOOST
-        } else {
-            mean
-        }
-    };
-    pick_weighted(rng, || specific.iter().map(|&j| weight(j)))
+    // Means in log2, since needs are scaled to their own heaviest candidate.
+    let log2_mean: Vec<f64> = specific
+        .iter()
+        .map(|&j| {
+            let tree = &st.trees[j];
+            let total = tree.total();
+            let log2_sum = if total > 0.0 {
+                total.log2() + p.need_pools[j].scale
+            } else {
+                tree.max_log2()
+            };
+            let boost = if p.req.limit.contains(&p.needs[j].skill_level) {
+                LIMITED_NEED_BOOST_LOG2
+            } else {
+                0.0
+            };
+            log2_sum - (tree.alive().max(1) as f64).log2() + boost
+        })
+        .collect();
+    let top = log2_mean.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    pick_at(unit(rng), || log2_mean.iter().map(|l| (l - top).exp2()))
         .map(|k| specific[k])
         .unwrap_or(first)
 }
 
-/// Draws one of the need's remaining candidates by weight; also returns the heaviest log-weight
-/// among them, to tell whether the draw went to (one of) the favourites.
-fn choose_user(
-    p: &Prepared<'_>,
-    st: &State,
-    need: usize,
-    rng: &mut impl Rng,
-) -> Option<(usize, f64)> {
-    let cands = &p.need_candidates[need];
-    let alive = || cands.iter().filter(|&&k| st.alive[k as usize]);
-    let (sum, max) = alive().fold((0.0, f64::NEG_INFINITY), |(s, m), &k| {
-        let member = &p.pool[k as usize];
-        (s + member.weight, f64::max(m, member.log2_weight))
-    });
-    let k = if sum > 0.0 {
-        pick_weighted(rng, || alive().map(|&k| p.pool[k as usize].weight))
-    } else {
-        // Everyone here is negligible next to the heaviest member of the whole pool: rescale to
-        // this need's own heaviest candidate.
-        pick_weighted(rng, || {
-            alive().map(move |&k| (p.pool[k as usize].log2_weight - max).exp2())
-        })
-    }?;
-    alive().nth(k).map(|&k| (k as usize, max))
+/// Draws a position in the need's tree by weight, with the uniform draw `u`.
+fn choose_user(tree: &WeightTree, u: f64) -> Option<usize> {
+    if tree.total() > 0.0 {
+        return tree.find(u * tree.total());
+    }
+    // Everyone left was negligible next to the need's heaviest candidate, who is gone: rescale to
+    // the heaviest one left.
+    let top = tree.max_log2();
+    let remaining: Vec<(usize, f64)> = tree.remaining().collect();
+    pick_at(u, || remaining.iter().map(|(_, lw)| (lw - top).exp2())).map(|k| remaining[k].0)
 }
 
 fn shortfall(p: &Prepared<'_>, st: &State, need: usize, active: &[usize]) -> Shortfall {
@@ -193,11 +202,14 @@ fn shortfall(p: &Prepared<'_>, st: &State, need: usize, active: &[usize]) -> Sho
         excluded.push((p.pool[k as usize].index, vec![reason]));
     }
     excluded.sort_by_key(|(index, _)| *index);
-    let not_qualified = p.pool.len().saturating_sub(p.need_candidates[need].len());
+    let not_qualified = p
+        .pool
+        .len()
+        .saturating_sub(p.need_pools[need].members.len());
     Shortfall {
         need: p.needs[need].skill_level.clone(),
         remaining: left(need),
-        candidates_left: st.need_count[need],
+        candidates_left: u32::try_from(st.trees[need].alive()).unwrap_or(u32::MAX),
         unmet: active
             .iter()
             .copied()

@@ -165,9 +165,10 @@ impl Shortfall {
                 self.need
             );
         }
-        out.push_str("To fix it, ");
-        out.push_str(&self.remedies().join(", or "));
-        out.push('.');
+        out.push_str("To fix it, any of:");
+        for fix in self.remedies() {
+            let _ = write!(out, "\n- {fix}");
+        }
         out
     }
 
@@ -187,14 +188,15 @@ impl Shortfall {
         ));
         let relevant = || self.relevant_excluded().flat_map(|e| e.reasons.iter());
         if relevant().any(|r| matches!(r, Exclusion::Limit { .. })) {
-            let limits: Vec<String> = dedup(relevant().filter_map(|r| match r {
-                Exclusion::Limit { skill_level, .. } => Some(skill_level.to_input()),
+            let limits: Vec<&SkillLevel> = dedup(relevant().filter_map(|r| match r {
+                Exclusion::Limit { skill_level, .. } => Some(skill_level),
                 _ => None,
             }));
+            let names: Vec<String> = limits.iter().map(|l| l.to_string()).collect();
             fixes.push(format!(
                 "relax the limit on {} (`/lotto rotation set limit <rotation> --skill {} --count N`)",
-                limits.join(", "),
-                limits.first().map(String::as_str).unwrap_or("any")
+                names.join(", "),
+                limits.first().map_or_else(|| "any".to_string(), |l| l.to_input())
             ));
         }
         if relevant().any(|r| matches!(r, Exclusion::Unavailable { .. })) {
@@ -270,8 +272,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = Vec::new();
+fn dedup<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v = Vec::new();
     for i in items {
         if !v.contains(&i) {
             v.push(i);

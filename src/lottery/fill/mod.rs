@@ -19,6 +19,7 @@ mod error;
 mod prepare;
 mod request;
 mod rng;
+mod tree;
 
 pub use error::{Absence, Excluded, Exclusion, FillError, Shortfall};
 pub use request::{Assigned, Candidate, FillOutcome, FillRequest, Pick};

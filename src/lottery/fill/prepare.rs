@@ -11,12 +11,12 @@ use crate::lottery::weight::{doubling, log2_weight};
 use super::error::{Absence, Excluded, Exclusion};
 use super::request::{Candidate, FillRequest};
 
-/// One requirement or limit, with its skill resolved to an index into `Prepared::skills`.
+/// One requirement or limit, with its skill resolved to an index into the needed skills.
 pub(super) struct Slot {
     pub skill_level: SkillLevel,
     /// `None` for `any`.
-    pub skill: Option<usize>,
-    pub level: u8,
+    skill: Option<usize>,
+    level: u8,
     /// Count left after the users already on the task (may be ≤ 0).
     pub remaining: i64,
     /// Configured count (for messages).
@@ -29,8 +29,34 @@ pub(super) struct Member<'a> {
     /// Position in `FillRequest::candidates` (join order).
     pub index: usize,
     pub log2_weight: f64,
-    /// `2^(log2_weight − max)`: relative weights in (0, 1], safe to add up.
-    pub weight: f64,
+}
+
+/// One need's candidates with their weights relative to the need's heaviest candidate.
+pub(super) struct NeedPool {
+    /// Pool indices, ascending (join order).
+    pub members: Vec<u32>,
+    /// `2^(log2_weight − scale)`, aligned with `members`.
+    pub weights: Vec<f64>,
+    /// The heaviest candidate's log2 weight.
+    pub scale: f64,
+}
+
+impl NeedPool {
+    fn new(members: Vec<u32>, pool: &[Member<'_>]) -> Self {
+        let scale = members
+            .iter()
+            .map(|&i| pool[i as usize].log2_weight)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let weights = members
+            .iter()
+            .map(|&i| (pool[i as usize].log2_weight - scale).exp2())
+            .collect();
+        NeedPool {
+            members,
+            weights,
+            scale,
+        }
+    }
 }
 
 pub(super) struct Prepared<'a> {
@@ -39,57 +65,30 @@ pub(super) struct Prepared<'a> {
     pub limits: Vec<Slot>,
     /// Eligible members in join order.
     pub pool: Vec<Member<'a>>,
-    /// Per need: pool indices qualifying, in pool order.
-    pub need_candidates: Vec<Vec<u32>>,
-    /// Per limit: pool indices qualifying, in pool order.
-    pub limit_candidates: Vec<Vec<u32>>,
-    /// Per pool member: the needs (then limits) it qualifies for, as ranges into `member_needs`
-    /// and `member_limits`.
-    pub member_needs: Flat,
-    pub member_limits: Flat,
+    /// Each pool member's level in each needed skill, `width` bytes per member.
+    levels: Vec<u8>,
+    width: usize,
+    pub need_pools: Vec<NeedPool>,
+    /// Per limit: pool indices qualifying, ascending.
+    pub limit_members: Vec<Vec<u32>>,
     /// Members left out before any draw, with their position in join order.
     pub excluded: Vec<(usize, Vec<Exclusion>)>,
 }
 
-/// Variable-length lists of small indices stored back to back.
-#[derive(Default)]
-pub(super) struct Flat {
-    items: Vec<u32>,
-    ends: Vec<usize>,
-}
-
-impl Flat {
-    fn push(&mut self, list: impl Iterator<Item = u32>) {
-        self.items.extend(list);
-        self.ends.push(self.items.len());
-    }
-
-    pub fn get(&self, i: usize) -> &[u32] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.items[start..self.ends[i]]
-    }
-}
-
 impl<'a> Prepared<'a> {
     pub fn new(req: &'a FillRequest) -> Self {
-        let mut skills: Vec<&SkillName> = req
-            .require
-            .iter()
-            .chain(req.limit.iter())
-            .filter_map(|(sl, _)| match sl {
+        let skills = SkillIndex::new(req.require.iter().chain(req.limit.iter()).filter_map(
+            |(sl, _)| match sl {
                 SkillLevel::Any => None,
                 SkillLevel::Skill { skill, .. } => Some(skill),
-            })
-            .collect();
-        skills.sort();
-        skills.dedup();
+            },
+        ));
+        let width = skills.len();
 
         let slot = |(sl, count): (&SkillLevel, u32)| {
             let (skill, level) = match sl {
                 SkillLevel::Any => (None, 0),
-                SkillLevel::Skill { skill, level } => {
-                    (skills.binary_search(&skill).ok(), level.value())
-                }
+                SkillLevel::Skill { skill, level } => (skills.find(skill), level.value()),
             };
             Slot {
                 skill_level: sl.clone(),
@@ -104,11 +103,11 @@ impl<'a> Prepared<'a> {
 
         // Users already on the task count towards needs and limits (upstream §3.2 step 7), even
         // when that takes a limit below zero.
-        let mut levels = vec![0u8; skills.len()];
+        let mut lv = vec![0u8; width];
         for a in &req.assigned {
-            skill_levels(&a.skills, &skills, &mut levels);
+            skills.levels(&a.skills, &mut lv);
             for s in needs.iter_mut().chain(limits.iter_mut()) {
-                if qualifies(s, &levels) {
+                if s.qualifies(&lv) {
                     s.remaining -= 1;
                 }
             }
@@ -119,16 +118,16 @@ impl<'a> Prepared<'a> {
         let doubling = doubling(&req.period, req.fuzz);
 
         let mut pool = Vec::with_capacity(req.candidates.len());
-        let mut pool_levels: Vec<u8> = Vec::with_capacity(req.candidates.len() * skills.len());
+        let mut levels: Vec<u8> = Vec::with_capacity(req.candidates.len() * width);
         let mut excluded = Vec::new();
         for (index, c) in req.candidates.iter().enumerate() {
             if assigned.contains(&c.user) || !seen.insert(&c.user) {
                 continue;
             }
-            skill_levels(&c.skills, &skills, &mut levels);
+            skills.levels(&c.skills, &mut lv);
             let mut reasons = unavailable_reasons(req, c);
             for l in limits.iter().filter(|l| l.remaining <= 0) {
-                if qualifies(l, &levels) {
+                if l.qualifies(&lv) {
                     reasons.push(Exclusion::Limit {
                         skill_level: l.skill_level.clone(),
                         limit: l.configured,
@@ -140,54 +139,70 @@ impl<'a> Prepared<'a> {
                 continue;
             }
             let since = c.joined_at.max(req.beginning);
-            let lw = log2_weight(c.last_served, since, req.for_time, doubling);
             pool.push(Member {
                 candidate: c,
                 index,
-                log2_weight: lw,
-                weight: 0.0,
+                log2_weight: log2_weight(c.last_served, since, req.for_time, doubling),
             });
-            pool_levels.extend_from_slice(&levels);
-        }
-        let max = pool
-            .iter()
-            .map(|m| m.log2_weight)
-            .fold(f64::NEG_INFINITY, f64::max);
-        for m in &mut pool {
-            m.weight = (m.log2_weight - max).exp2();
+            levels.extend_from_slice(&lv);
         }
 
-        let width = skills.len();
-        let mut need_candidates = vec![Vec::new(); needs.len()];
-        let mut limit_candidates = vec![Vec::new(); limits.len()];
-        let mut member_needs = Flat::default();
-        let mut member_limits = Flat::default();
-        for i in 0..pool.len() {
-            let lv = &pool_levels[i * width..(i + 1) * width];
-            let qn = (0..needs.len()).filter(|&j| qualifies(&needs[j], lv));
-            member_needs.push(qn.clone().map(|j| j as u32));
-            for j in qn {
-                need_candidates[j].push(i as u32);
-            }
-            let ql = (0..limits.len()).filter(|&j| qualifies(&limits[j], lv));
-            member_limits.push(ql.clone().map(|j| j as u32));
-            for j in ql {
-                limit_candidates[j].push(i as u32);
+        // Who holds each needed skill (pool index, level), so a need's candidates come from one
+        // short list instead of a test of every member against every need.
+        let mut holders: Vec<Vec<(u32, u8)>> = vec![Vec::new(); width];
+        for (i, row) in levels
+            .chunks_exact(width.max(1))
+            .enumerate()
+            .take(pool.len())
+        {
+            for (k, &l) in row.iter().enumerate() {
+                if l > 0 {
+                    holders[k].push((i as u32, l));
+                }
             }
         }
-        needs.shrink_to_fit();
-        limits.shrink_to_fit();
+        let members_of = |slot: &Slot| -> Vec<u32> {
+            match slot.skill {
+                None if slot.skill_level.is_any() => (0..pool.len() as u32).collect(),
+                None => Vec::new(),
+                Some(k) => holders[k]
+                    .iter()
+                    .filter(|(_, l)| *l >= slot.level)
+                    .map(|(i, _)| *i)
+                    .collect(),
+            }
+        };
+        let need_members: Vec<Vec<u32>> = needs.iter().map(members_of).collect();
+        let limit_members: Vec<Vec<u32>> = limits.iter().map(members_of).collect();
+        let need_pools = need_members
+            .into_iter()
+            .map(|members| NeedPool::new(members, &pool))
+            .collect();
         Prepared {
             req,
             needs,
             limits,
             pool,
-            need_candidates,
-            limit_candidates,
-            member_needs,
-            member_limits,
+            levels,
+            width,
+            need_pools,
+            limit_members,
             excluded,
         }
+    }
+
+    fn member_levels(&self, i: usize) -> &[u8] {
+        &self.levels[i * self.width..(i + 1) * self.width]
+    }
+
+    /// Whether pool member `i` counts towards need `j`.
+    pub fn need_applies(&self, j: usize, i: usize) -> bool {
+        self.needs[j].qualifies(self.member_levels(i))
+    }
+
+    /// Whether pool member `i` counts towards limit `l`.
+    pub fn limit_applies(&self, l: usize, i: usize) -> bool {
+        self.limits[l].qualifies(self.member_levels(i))
     }
 
     /// A left-out candidate (by join-order index) for an error, with the given needs they would
@@ -212,28 +227,64 @@ impl<'a> Prepared<'a> {
     }
 }
 
-fn qualifies(slot: &Slot, levels: &[u8]) -> bool {
-    match slot.skill {
-        None => slot.skill_level.is_any(),
-        Some(s) => levels[s] >= slot.level,
+impl Slot {
+    fn qualifies(&self, levels: &[u8]) -> bool {
+        match self.skill {
+            None => self.skill_level.is_any(),
+            Some(s) => levels.get(s).is_some_and(|l| *l >= self.level),
+        }
     }
 }
 
-/// Fills `out[k]` with the user's level in `skills[k]` (0 when missing) by walking both sorted lists.
-fn skill_levels(user: &Skills, skills: &[&SkillName], out: &mut [u8]) {
-    out.fill(0);
-    let mut k = 0;
-    for (name, level) in user {
-        while k < skills.len() && skills[k] < name {
-            k += 1;
-        }
-        if k == skills.len() {
-            break;
-        }
-        if skills[k] == name {
-            out[k] = level.value();
+/// The skills the needs and limits mention, each with a column in the per-member level table.
+///
+/// Looking a member's skills up here is the hottest step of a large fill, so names are compared by
+/// a 16-byte prefix packed into an integer first (names are `[A-Za-z0-9_.]`, so zero padding cannot
+/// collide), and by the full name only when prefixes tie.
+struct SkillIndex<'a> {
+    /// (prefix key, name), sorted; the position is the column.
+    names: Vec<(u128, &'a SkillName)>,
+}
+
+impl<'a> SkillIndex<'a> {
+    fn new(names: impl Iterator<Item = &'a SkillName>) -> Self {
+        let mut names: Vec<(u128, &SkillName)> = names.map(|n| (prefix_key(n), n)).collect();
+        names.sort();
+        names.dedup();
+        SkillIndex { names }
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    fn find(&self, name: &SkillName) -> Option<usize> {
+        let key = prefix_key(name);
+        let first = self.names.partition_point(|(k, _)| *k < key);
+        self.names[first..]
+            .iter()
+            .take_while(|(k, _)| *k == key)
+            .position(|(_, n)| *n == name)
+            .map(|offset| first + offset)
+    }
+
+    /// Fills `out[k]` with the user's level in column `k` (0 when they lack it).
+    fn levels(&self, user: &Skills, out: &mut [u8]) {
+        out.fill(0);
+        for (name, level) in user {
+            if let Some(k) = self.find(name) {
+                out[k] = level.value();
+            }
         }
     }
+}
+
+fn prefix_key(name: &SkillName) -> u128 {
+    let bytes = name.as_str().as_bytes();
+    let mut key = [0u8; 16];
+    let n = bytes.len().min(16);
+    key[..n].copy_from_slice(&bytes[..n]);
+    u128::from_be_bytes(key)
 }
 
 /// Why a candidate can't serve on this task, by the unavailability rules (see `unavailability`).

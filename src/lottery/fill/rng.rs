@@ -29,19 +29,20 @@ pub(crate) fn unit(rng: &mut impl Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * SCALE
 }
 
-/// Picks an index with probability proportional to its weight, with one draw.
+/// Picks an index with probability proportional to its weight, given a uniform draw
+/// `u ∈ [0, 1)`: the first index where the running sum of weights exceeds `u × total`.
 ///
-/// `weights` is called twice and must yield the same sequence. Zero or negative weights are never
-/// picked; `None` when no weight is positive and finite in total.
-pub(crate) fn pick_weighted<I>(rng: &mut impl Rng, weights: impl Fn() -> I) -> Option<usize>
+/// `weights` is called twice and must yield the same sequence. Zero, negative and NaN weights are
+/// never picked; `None` when no weight is positive or the total is not finite.
+pub(crate) fn pick_at<I>(u: f64, weights: impl Fn() -> I) -> Option<usize>
 where
     I: Iterator<Item = f64>,
 {
     let total: f64 = weights().filter(|w| *w > 0.0).sum();
-    let r = unit(rng) * total;
     if !(total > 0.0 && total.is_finite()) {
         return None;
     }
+    let r = u * total;
     let mut acc = 0.0;
     let mut last_positive = None;
     for (i, w) in weights().enumerate() {
@@ -77,13 +78,15 @@ mod tests {
     fn weighted_pick_skips_zero_weights_and_handles_empty_input() {
         let mut rng = fill_rng(1, TaskId(1));
         for _ in 0..200 {
-            let i = pick_weighted(&mut rng, || [0.0, 2.0, 0.0, 1.0].into_iter()).unwrap();
+            let i = pick_at(unit(&mut rng), || [0.0, 2.0, 0.0, 1.0].into_iter()).unwrap();
             assert!(i == 1 || i == 3);
         }
-        assert_eq!(pick_weighted(&mut rng, || [0.0, 0.0].into_iter()), None);
-        assert_eq!(pick_weighted(&mut rng, || std::iter::empty()), None);
-        let inf = pick_weighted(&mut rng, || [f64::INFINITY, 1.0].into_iter());
-        assert_eq!(inf, None);
+        assert_eq!(pick_at(0.0, || [0.0, 3.0].into_iter()), Some(1));
+        assert_eq!(pick_at(0.5, || [1.0, 1.0, 1.0, 1.0].into_iter()), Some(2));
+        assert_eq!(pick_at(0.0, || [0.0, 0.0].into_iter()), None);
+        assert_eq!(pick_at(0.5, std::iter::empty), None);
+        assert_eq!(pick_at(0.5, || [f64::INFINITY, 1.0].into_iter()), None);
+        assert_eq!(pick_at(0.5, || [f64::NAN, 1.0].into_iter()), Some(1));
     }
 
     #[test]

@@ -61,6 +61,16 @@ async fn rate_limits_wait_at_least_the_retry_after() {
     let before = chrono::Utc::now().timestamp();
     t.deliver().await;
     assert!(t.mm.dms_to("ann").is_empty());
+    // The test reads through its own connection: wait until the failed attempt is recorded.
+    for _ in 0..50 {
+        if t.count("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
+            .await
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let next: i64 = t.count("SELECT next_attempt_at FROM outbox").await;
     assert!(
         next >= before + 7,

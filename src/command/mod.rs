@@ -26,13 +26,11 @@ pub mod user;
 pub mod values;
 pub mod zone;
 
+pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
-pub use rotation::{
-    AutopilotChange, AutopilotSettings, FillType, NeedAction, NeedChange, NewRotation,
-    RotationCommand, TaskType,
-};
+pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
 pub use task::TaskCommand;
 pub use user::{DisqualifySkills, UnavailableChange, UserCommand};

@@ -23,7 +23,7 @@ use super::lexer::quote;
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
 use super::values::{RotationName, UserRef};
 use super::zone::find_zone;
-use crate::lottery::{Period, SkillLevel};
+use crate::lottery::{AutopilotChange, Period, SkillLevel, TaskType};
 
 /// Highest `--fuzz`: past a few periods the draw is already effectively uniform.
 pub const MAX_FUZZ: u32 = 100;
@@ -80,42 +80,11 @@ pub struct NewRotation {
     pub fill_type: FillType,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TaskType {
-    /// Recurring, one per period.
-    #[default]
-    Shift,
-    /// On request.
-    Ticket,
-}
-
 /// How tasks are filled; only the solar lottery exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FillType {
     #[default]
     SolarLottery,
-}
-
-/// `rotation set autopilot`: switch it all off, or change only the settings given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AutopilotChange {
-    Off,
-    /// At least one field is set.
-    Update(AutopilotSettings),
-}
-
-/// Each `None` leaves the stored setting as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutopilotSettings {
-    pub create: Option<bool>,
-    pub create_prior: Option<TimeDelta>,
-    pub schedule: Option<bool>,
-    pub schedule_prior: Option<TimeDelta>,
-    pub start_finish: Option<bool>,
-    pub remind_start: Option<bool>,
-    pub remind_start_prior: Option<TimeDelta>,
-    pub remind_finish: Option<bool>,
-    pub remind_finish_prior: Option<TimeDelta>,
 }
 
 /// `rotation set require` / `set limit`: the same count for each skill-level listed, or clear them.
@@ -142,24 +111,10 @@ pub enum ChoiceError {
     FillType(String),
 }
 
-impl FromStr for TaskType {
-    type Err = ChoiceError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "shift" | "shifts" => Ok(TaskType::Shift),
-            "ticket" | "tickets" => Ok(TaskType::Ticket),
-            _ => Err(ChoiceError::TaskType(super::lexer::shorten(s))),
-        }
-    }
-}
-
-impl fmt::Display for TaskType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TaskType::Shift => "shift",
-            TaskType::Ticket => "ticket",
-        })
-    }
+/// The domain's parser, with the grammar's error (which shortens what it echoes).
+fn task_type(s: &str) -> Result<TaskType, ChoiceError> {
+    s.parse::<TaskType>()
+        .map_err(|_| ChoiceError::TaskType(super::lexer::shorten(s)))
 }
 
 impl FromStr for FillType {
@@ -246,9 +201,7 @@ fn build_new(a: &mut Args) -> Result<Command, ParseError> {
             .value("period", Period::from_str)?
             .unwrap_or(Period::Weekly),
         beginning: a.datetime("beginning")?,
-        task_type: a
-            .value("task-type", TaskType::from_str)?
-            .unwrap_or_default(),
+        task_type: a.value("task-type", task_type)?.unwrap_or_default(),
         seed: a.number("seed", 0, u64::MAX)?,
         fuzz: a.number("fuzz", 0, MAX_FUZZ)?.unwrap_or(0),
         tz: a.value("tz", find_zone)?,

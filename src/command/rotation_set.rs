@@ -13,11 +13,9 @@
 use super::Command;
 use super::args::Args;
 use super::error::{ParseError, ParseErrorKind};
-use super::rotation::{
-    AutopilotChange, AutopilotSettings, MAX_FUZZ, NeedAction, NeedChange, RotationCommand,
-};
+use super::rotation::{MAX_FUZZ, NeedAction, NeedChange, RotationCommand};
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
-use crate::lottery::{SkillLevel, format_duration};
+use crate::lottery::{AutopilotChange, AutopilotUpdate, SkillLevel, format_duration};
 
 /// Highest `--count` for a need or limit.
 pub const MAX_COUNT: u32 = 1000;
@@ -78,7 +76,7 @@ const AUTOPILOT: Node = Node::Leaf(Leaf {
 
 fn build_autopilot(a: &mut Args) -> Result<Command, ParseError> {
     let rotation = a.rotation()?;
-    let settings = AutopilotSettings {
+    let settings = AutopilotUpdate {
         create: a.switch("create"),
         create_prior: a.duration("create-prior")?,
         schedule: a.switch("schedule"),
@@ -89,7 +87,7 @@ fn build_autopilot(a: &mut Args) -> Result<Command, ParseError> {
         remind_finish: a.switch("remind-finish"),
         remind_finish_prior: a.duration("remind-finish-prior")?,
     };
-    let given = settings != AutopilotSettings::default();
+    let given = settings != AutopilotUpdate::default();
     let change = match a.switch("off") {
         Some(true) if given => {
             let other = AUTOPILOT_FLAGS
@@ -336,7 +334,7 @@ mod tests {
         };
         assert_eq!(
             s,
-            AutopilotSettings {
+            AutopilotUpdate {
                 create: Some(true),
                 create_prior: Some(TimeDelta::weeks(2)),
                 remind_start: Some(false),

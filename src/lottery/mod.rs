@@ -34,7 +34,7 @@ pub use interval::Interval;
 pub use needs::Needs;
 pub use period::{Period, PeriodError};
 pub use service_record::{ServiceRecord, service_record, task_interval};
-pub use settings::{AutopilotChange, AutopilotSettings, TaskTimes, TaskType};
+pub use settings::{AutopilotChange, AutopilotSettings, AutopilotUpdate, TaskTimes, TaskType};
 pub use shift::{ShiftSchedule, shift_interval};
 pub use simulate::{SimMember, SimReport, Simulation, simulate};
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};

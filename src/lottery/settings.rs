@@ -8,10 +8,13 @@ use std::str::FromStr;
 use super::duration::format_duration;
 
 /// Shifts recur with the rotation's period; tickets are created on request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskType {
+    /// Recurring, one per period.
+    #[default]
     Shift,
+    /// On request.
     Ticket,
 }
 
@@ -67,10 +70,17 @@ fn ser_secs<S: serde::Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&format_duration(*d))
 }
 
-/// A change to autopilot settings: only the fields that are `Some` change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AutopilotChange {
-    pub off: bool,
+/// `rotation set autopilot`: switch every step off, or change only the settings given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutopilotChange {
+    Off,
+    /// At least one field is set.
+    Update(AutopilotUpdate),
+}
+
+/// Each `None` leaves the stored setting as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AutopilotUpdate {
     pub create: Option<bool>,
     pub create_prior: Option<TimeDelta>,
     pub schedule: Option<bool>,
@@ -90,16 +100,19 @@ impl AutopilotSettings {
     /// Applies a change. `--off` turns every step off but keeps the lead times, so turning a step
     /// back on restores what was set. Giving a lead time for a step turns that step on unless the
     /// same change says otherwise: `--create-prior 4w` alone means "create shifts 4 weeks ahead".
-    pub fn apply(&self, c: &AutopilotChange) -> AutopilotSettings {
+    pub fn apply(&self, change: &AutopilotChange) -> AutopilotSettings {
         let mut s = *self;
-        if c.off {
-            s.create = false;
-            s.schedule = false;
-            s.start_finish = false;
-            s.remind_start = false;
-            s.remind_finish = false;
-            return s;
-        }
+        let c = match change {
+            AutopilotChange::Off => {
+                s.create = false;
+                s.schedule = false;
+                s.start_finish = false;
+                s.remind_start = false;
+                s.remind_finish = false;
+                return s;
+            }
+            AutopilotChange::Update(u) => u,
+        };
         fn step(on: &mut bool, prior: &mut TimeDelta, set: Option<bool>, p: Option<TimeDelta>) {
             if let Some(p) = p {
                 *prior = p;
@@ -211,22 +224,19 @@ mod tests {
 
     #[test]
     fn autopilot_changes_only_what_is_given() {
-        let s = AutopilotSettings::default().apply(&AutopilotChange {
+        let s = AutopilotSettings::default().apply(&AutopilotChange::Update(AutopilotUpdate {
             create_prior: Some(TimeDelta::weeks(4)),
             start_finish: Some(true),
             ..Default::default()
-        });
+        }));
         assert!(s.create && s.start_finish && !s.schedule);
-        let s2 = s.apply(&AutopilotChange {
+        let s2 = s.apply(&AutopilotChange::Update(AutopilotUpdate {
             schedule: Some(true),
             ..Default::default()
-        });
+        }));
         assert!(s2.create && s2.schedule && s2.start_finish);
         assert_eq!(s2.create_prior, TimeDelta::weeks(4));
-        let off = s2.apply(&AutopilotChange {
-            off: true,
-            ..Default::default()
-        });
+        let off = s2.apply(&AutopilotChange::Off);
         assert!(!off.is_on());
         assert_eq!(off.create_prior, TimeDelta::weeks(4));
         assert_eq!(s.describe()[0], "creates shifts 4w ahead");

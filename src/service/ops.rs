@@ -326,20 +326,9 @@ impl TaskOps {
         }
         if !force {
             let limit = needs_of(conn, task, NeedKind::Limit).await?;
-            let mut on_task = Vec::new();
-            for u in &current {
-                on_task.push(Assigned {
-                    user: u.clone(),
-                    skills: store::users::skills(conn, u).await?,
-                });
-            }
-            let mut adding = Vec::new();
-            for u in &new {
-                adding.push(Assigned {
-                    user: u.id.clone(),
-                    skills: store::users::skills(conn, &u.id).await?,
-                });
-            }
+            let on_task = with_skills(conn, &current).await?;
+            let new_ids: Vec<UserId> = new.iter().map(|u| u.id.clone()).collect();
+            let adding = with_skills(conn, &new_ids).await?;
             if let Err(v) = lottery::check_assign_limits(&limit, &on_task, &adding) {
                 let names: HashMap<UserId, String> = new
                     .iter()
@@ -418,13 +407,7 @@ impl TaskOps {
         let users = store::tasks::users(conn, task.id).await?;
         if next == TaskState::Scheduled {
             let require = needs_of(conn, task, NeedKind::Require).await?;
-            let mut on_task = Vec::new();
-            for u in &users {
-                on_task.push(Assigned {
-                    user: u.clone(),
-                    skills: store::users::skills(conn, u).await?,
-                });
-            }
+            let on_task = with_skills(conn, &users).await?;
             lottery::check_schedule(&require, &on_task, force).map_err(|e| {
                 ServiceError::invalid(format!(
                     "{name} can't be scheduled yet: {}.",
@@ -602,6 +585,18 @@ struct DmContext {
     grace: Option<String>,
     grace_until: String,
     next_task: Option<String>,
+}
+
+/// People with their skills, as the lottery's checks take them.
+async fn with_skills(conn: &mut Conn, users: &[UserId]) -> Result<Vec<Assigned>> {
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        out.push(Assigned {
+            user: u.clone(),
+            skills: store::users::skills(conn, u).await?,
+        });
+    }
+    Ok(out)
 }
 
 async fn needs_of(conn: &mut Conn, task: &Task, kind: NeedKind) -> Result<Needs> {

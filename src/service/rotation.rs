@@ -63,10 +63,7 @@ async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<Output> {
     let new = NewRotation {
         name: n.name.as_str().to_string(),
         tz,
-        task_type: match n.task_type {
-            command::TaskType::Shift => TaskType::Shift,
-            command::TaskType::Ticket => TaskType::Ticket,
-        },
+        task_type: n.task_type,
         period: n.period,
         beginning,
         seed: n.seed.unwrap_or_else(|| rand::rng().random::<u32>() as u64),
@@ -374,26 +371,9 @@ async fn set_autopilot(
     name: &RotationName,
     change: command::AutopilotChange,
 ) -> Result<Output> {
-    let change = match change {
-        command::AutopilotChange::Off => AutopilotChange {
-            off: true,
-            ..Default::default()
-        },
-        command::AutopilotChange::Update(s) => AutopilotChange {
-            off: false,
-            create: s.create,
-            create_prior: s.create_prior,
-            schedule: s.schedule,
-            schedule_prior: s.schedule_prior,
-            start_finish: s.start_finish,
-            remind_start: s.remind_start,
-            remind_start_prior: s.remind_start_prior,
-            remind_finish: s.remind_finish,
-            remind_finish_prior: s.remind_finish_prior,
-        },
-    };
     let (mut tx, r) = for_owner(ctx, name, "change its autopilot").await?;
-    if change.create == Some(true) && r.task_type == TaskType::Ticket {
+    let creates = matches!(change, AutopilotChange::Update(u) if u.create == Some(true));
+    if creates && r.task_type == TaskType::Ticket {
         return Err(ServiceError::invalid(format!(
             "{} has tickets, which are created on request: the autopilot can't create them. It can still fill, schedule, start, finish and remind.",
             r.name

@@ -31,14 +31,18 @@ pub fn router(state: AppState) -> Router {
         .route("/slash", get(slash::handle_get).post(slash::handle_post))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http().make_span_with(span_without_query))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
-/// The request span names the method and path only: a GET slash request carries the slash token in its
-/// query string, and logs must never print tokens.
-fn span_without_query(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+/// The request's span names the path only: a `GET /slash` carries the slash token (and the
+/// `response_url` capability) in its query string, which must never reach a log.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

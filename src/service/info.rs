@@ -14,12 +14,13 @@ pub async fn info(ctx: &Ctx) -> Result<Output> {
     let runner = store::leases::holder(&mut conn, crate::autopilot::LEASE, ctx.now).await?;
     let text = format!(
         "**Solar Lottery** {} — schedules rotations by solar lottery: whoever has waited longest is most likely next.\n\
-         - {} active rotations, {} with the autopilot on{}\n\
+         - {} active rotation{}, {} with the autopilot on{}\n\
          - Messages: {} sent, {} waiting, {} undeliverable\n\
          - You are @{}{}; times are shown in {}.\n\
          Type `/lotto help` for the commands.",
         env!("CARGO_PKG_VERSION"),
         rotations.len(),
+        if rotations.len() == 1 { "" } else { "s" },
         autopilot,
         if runner.is_some() {
             " (a runner holds the autopilot lease)"

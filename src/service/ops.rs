@@ -310,8 +310,12 @@ impl TaskOps {
         force: bool,
     ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_assign(task.state, force)
-            .map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
+        lottery::check_assign(task.state, force).map_err(|e| {
+            ServiceError::invalid(format!(
+                "{name}: {}.",
+                e.to_string().replace("<task>", &name)
+            ))
+        })?;
         let current = store::tasks::users(conn, task.id).await?;
         let new: Vec<&User> = users.iter().filter(|u| !current.contains(&u.id)).collect();
         if new.is_empty() {
@@ -363,8 +367,12 @@ impl TaskOps {
         force: bool,
     ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_unassign(task.state, force)
-            .map_err(|e| ServiceError::invalid(format!("{name}: {e}.")))?;
+        lottery::check_unassign(task.state, force).map_err(|e| {
+            ServiceError::invalid(format!(
+                "{name}: {}.",
+                e.to_string().replace("<task>", &name)
+            ))
+        })?;
         let current = store::tasks::users(conn, task.id).await?;
         let missing: Vec<String> = users
             .iter()
@@ -400,10 +408,12 @@ impl TaskOps {
         force: bool,
     ) -> Result<Task> {
         let name = render::task_ref(&r.name, task);
-        let next = task
-            .state
-            .transition(to)
-            .map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let next = task.state.transition(to).map_err(|e| {
+            ServiceError::invalid(format!(
+                "{name}: {}.",
+                e.to_string().replace("<task>", &name)
+            ))
+        })?;
         let users = store::tasks::users(conn, task.id).await?;
         if next == TaskState::Scheduled {
             let require = needs_of(conn, task, NeedKind::Require).await?;

@@ -528,14 +528,15 @@ async fn owners(
         format!("Nothing changed. Owners of **{}**: {owners}.", r.name)
     } else {
         format!(
-            "{} {} **{}**. Owners now: {owners}.",
+            "{} {} {} **{}**. Owners now: {owners}.",
             if add { "Added" } else { "Removed" },
             changed.join(", "),
             if add {
-                format!("as owners of {}", r.name)
+                "as owners of"
             } else {
-                format!("from the owners of {}", r.name)
-            }
+                "from the owners of"
+            },
+            r.name
         )
     };
     Ok(Output::new(

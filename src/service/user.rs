@@ -120,16 +120,13 @@ async fn join(
     for u in &added {
         #[derive(Serialize)]
         struct W<'a> {
-            actor: String,
+            /// Who added them; `None` when they joined themselves.
+            actor: Option<String>,
             rotation: &'a str,
             task_type: &'a str,
             next_tasks: Option<String>,
         }
-        let actor = if u.id == ctx.actor.user.id {
-            "You".to_string()
-        } else {
-            format!("@{}", ctx.actor.user.username)
-        };
+        let actor = (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username));
         let message = messages::render(
             "welcome_rotation",
             &W {
@@ -225,16 +222,13 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
             .collect();
         #[derive(Serialize)]
         struct L<'a> {
-            actor: String,
+            /// Who removed them; `None` when they left themselves.
+            actor: Option<String>,
             rotation: &'a str,
             open_tasks: Option<String>,
             owners: &'a str,
         }
-        let actor = if u.id == ctx.actor.user.id {
-            "You".to_string()
-        } else {
-            format!("@{}", ctx.actor.user.username)
-        };
+        let actor = (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username));
         let message = messages::render(
             "removed_rotation",
             &L {

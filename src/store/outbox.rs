@@ -33,7 +33,11 @@ pub struct Pending {
 }
 
 /// Queues a message; a key already queued is left as it is (returns false).
+///
+/// `now` is the time the change acts at, which `--now` may put in the future; the message is still
+/// due at once (the sender only knows the real clock), so a simulated future never holds it back.
 pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
+    let now = now.min(Utc::now());
     let message: String = if msg.message.chars().count() > MAX_MESSAGE_CHARS {
         let mut m: String = msg.message.chars().take(MAX_MESSAGE_CHARS - 1).collect();
         m.push('…');

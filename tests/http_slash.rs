@@ -1,0 +1,330 @@
+//! The HTTP edge of `/slash` and `/healthz`, as Mattermost and an attacker see it: tokens, GET
+//! commands, oversized and malformed requests, and slow commands finishing through `response_url`.
+
+mod support;
+
+use std::time::Duration;
+
+use solar_lottery::app::{self, Options};
+use solar_lottery::config::Settings;
+use solar_lottery::mattermost::ResponseType;
+use support::app::{TestApp, spawn_app};
+use support::fake_mattermost::{FakeMattermost, RouteKind, SlashAuthorization};
+
+async fn rotation_count(t: &TestApp) -> i64 {
+    t.count("SELECT COUNT(*) FROM rotations").await
+}
+
+#[tokio::test]
+async fn a_valid_request_gets_200_json_and_an_ephemeral_reply() {
+    let t = spawn_app().await;
+    let reply = t.slash("admin", "rotation new ICE").await;
+    assert_eq!(reply.status, Some(200));
+    assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+    assert_eq!(reply.ok().response_type, ResponseType::Ephemeral);
+    assert!(reply.text().contains("Created rotation **ICE**"));
+    // A failed command is still a 200 with a sentence.
+    let reply = t.slash("admin", "rotation new ICE").await;
+    assert_eq!(reply.status, Some(200));
+    assert!(reply.text().contains("already an active rotation"));
+    // In a DM with the bot and inside a thread it works the same.
+    let reply =
+        t.mm.command(&t.slash_url(), "admin", "rotation list")
+            .in_dm_with_bot()
+            .send()
+            .await;
+    assert!(reply.text().contains("| ICE |"), "{}", reply.text());
+    let reply =
+        t.mm.command(&t.slash_url(), "admin", "rotation list")
+            .in_thread("abcdefghijklmnopqrstuvwxyz")
+            .send()
+            .await;
+    assert!(reply.text().contains("| ICE |"), "{}", reply.text());
+}
+
+#[tokio::test]
+async fn get_commands_work_like_post() {
+    let t = spawn_app().await;
+    let reply =
+        t.mm.slash_get(
+            &t.slash_url(),
+            "admin",
+            "rotation new ICE --tz Europe/Berlin",
+        )
+        .await;
+    assert_eq!(reply.status, Some(200));
+    assert!(
+        reply.text().contains("Created rotation **ICE**"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(rotation_count(&t).await, 1);
+    let reply =
+        t.mm.slash_get(&t.slash_url(), "admin", "rotation show ICE")
+            .await;
+    assert!(
+        reply.text().contains("Weekly shifts in Europe/Berlin"),
+        "{}",
+        reply.text()
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_token_gets_401_and_changes_nothing() {
+    let t = spawn_app().await;
+    let url = t.slash_url();
+    // Wrong token in the form and the header.
+    let reply =
+        t.mm.slash_with_token(&url, "admin", "rotation new X", "wrong-token")
+            .await;
+    assert_eq!(reply.status, Some(401));
+    assert!(
+        reply.raw_body.contains("Unknown slash command token"),
+        "{}",
+        reply.raw_body
+    );
+    let reply = t.mm.slash_get(&url, "admin", "rotation new X").await;
+    assert_eq!(reply.status, Some(200), "sanity: the right token works");
+    let before = t.snapshot().await;
+    let reply =
+        t.mm.command(&url, "admin", "rotation new Y")
+            .token("wrong-token")
+            .get()
+            .send()
+            .await;
+    assert_eq!(reply.status, Some(401));
+    let admin = t.mm.user("admin");
+    let fields = |with_token: Option<&str>| {
+        let mut f = vec![
+            ("user_id".to_string(), admin.id().to_string()),
+            ("user_name".to_string(), "admin".to_string()),
+            ("text".to_string(), "rotation new Z".to_string()),
+        ];
+        if let Some(tok) = with_token {
+            f.push(("token".to_string(), tok.to_string()));
+        }
+        f
+    };
+    let send = |fields: Vec<(String, String)>, auth: SlashAuthorization| {
+        let mm = &t.mm;
+        let url = url.clone();
+        async move {
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            mm.command(&url, "admin", "")
+                .raw_fields(&f)
+                .authorization(auth)
+                .send()
+                .await
+        }
+    };
+    // No form token, and a bad, malformed or missing Authorization header.
+    for auth in [
+        SlashAuthorization::Value("Token wrong-token".into()),
+        SlashAuthorization::Value(format!("Bearer {}", t.mm.slash_token())),
+        SlashAuthorization::Value(t.mm.slash_token()),
+        SlashAuthorization::Omitted,
+    ] {
+        let reply = send(fields(None), auth.clone()).await;
+        assert_eq!(reply.status, Some(401), "{auth:?}");
+    }
+    // An empty form token does not match either.
+    let reply = send(fields(Some("")), SlashAuthorization::Omitted).await;
+    assert_eq!(reply.status, Some(401));
+    assert_eq!(t.snapshot().await, before);
+    // The header alone is enough when it carries the right token.
+    let reply = send(
+        fields(None),
+        SlashAuthorization::Value(format!("Token {}", t.mm.slash_token())),
+    )
+    .await;
+    assert_eq!(reply.status, Some(200));
+    assert!(
+        reply.text().contains("Created rotation **Z**"),
+        "{}",
+        reply.text()
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_refused_with_413_and_changes_nothing() {
+    let t = spawn_app().await;
+    let before = t.snapshot().await;
+    let admin = t.mm.user("admin");
+    let token = t.mm.slash_token();
+    let padding = "a".repeat(65 * 1024);
+    let body = serde_urlencoded::to_string([
+        ("token", token.as_str()),
+        ("user_id", admin.id()),
+        ("user_name", "admin"),
+        ("text", "rotation new Big"),
+        ("padding", padding.as_str()),
+    ])
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(t.slash_url())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", format!("Token {token}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    assert_eq!(t.snapshot().await, before);
+    // Just under the limit is fine.
+    let padding = "a".repeat(60 * 1024);
+    let body = serde_urlencoded::to_string([
+        ("token", token.as_str()),
+        ("user_id", admin.id()),
+        ("user_name", "admin"),
+        ("text", "rotation new Fits"),
+        ("padding", padding.as_str()),
+    ])
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(t.slash_url())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(rotation_count(&t).await, 1);
+}
+
+#[tokio::test]
+async fn a_request_without_user_id_is_a_400() {
+    let t = spawn_app().await;
+    let token = t.mm.slash_token();
+    let reply =
+        t.mm.slash_raw(
+            &t.slash_url(),
+            &[("token", token.as_str()), ("text", "rotation new X")],
+        )
+        .await;
+    assert_eq!(reply.status, Some(400));
+    assert!(
+        reply.raw_body.contains("`user_id` is missing"),
+        "{}",
+        reply.raw_body
+    );
+    let reply =
+        t.mm.slash_raw(
+            &t.slash_url(),
+            &[("token", token.as_str()), ("user_id", ""), ("text", "info")],
+        )
+        .await;
+    assert_eq!(reply.status, Some(400));
+    assert_eq!(rotation_count(&t).await, 0);
+}
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let t = spawn_app().await;
+    let response = reqwest::get(format!("{}/healthz", t.url)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+    let response = reqwest::get(format!("{}/nope", t.url)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn when_mattermost_is_down_the_user_is_told_and_nothing_changes() {
+    let t = spawn_app().await;
+    t.mm.add_user("newbie").time_zone("UTC");
+    t.mm.fail_for(RouteKind::GetUser, Duration::from_secs(30), 503);
+    let before = t.snapshot().await;
+    let out = t.run("newbie", "user qualify --skills webapp").await;
+    assert!(
+        out.starts_with(
+            "Solar Lottery could not reach Mattermost to complete this, so nothing was changed."
+        ),
+        "{out}"
+    );
+    assert!(out.contains("(reference `"), "{out}");
+    assert_eq!(t.snapshot().await, before);
+}
+
+/// A bot like `spawn_app`'s but with a short slash deadline.
+async fn launch_with_deadline(
+    mm: &FakeMattermost,
+    db_url: &str,
+    deadline: Duration,
+) -> app::RunningApp {
+    let bot = mm.bot_token();
+    let slash = mm.slash_token();
+    let settings = Settings::from_pairs([
+        ("listen", "127.0.0.1:0"),
+        ("database_url", db_url),
+        ("mattermost_url", mm.base_url()),
+        ("bot_token", bot.as_str()),
+        ("slash_tokens", slash.as_str()),
+        ("admins", "admin"),
+        ("autopilot_interval", "0"),
+        ("calendar_interval", "0"),
+    ])
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    app::launch(
+        settings,
+        listener,
+        Options {
+            slash_deadline: deadline,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
+    let mm = FakeMattermost::start().await;
+    mm.add_user("admin").time_zone("UTC");
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("slow.db").display());
+    let bot = launch_with_deadline(&mm, &db_url, Duration::from_millis(200)).await;
+    let url = format!("http://{}/slash", bot.addr);
+    // Reading the acting user's profile from Mattermost takes a second.
+    mm.delay(RouteKind::GetUser, Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let reply = mm.slash(&url, "admin", "rotation new Slow").await;
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "answered before the work finished"
+    );
+    assert_eq!(reply.status, Some(200));
+    assert_eq!(
+        reply.text(),
+        "Working on it… the result will appear here shortly."
+    );
+    let mut posted = Vec::new();
+    for _ in 0..100 {
+        posted = mm.response_url_posts(&reply.hook_id);
+        if !posted.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(posted.len(), 1, "one delayed answer");
+    assert!(
+        posted[0].text.starts_with("Created rotation **Slow**"),
+        "{}",
+        posted[0].text
+    );
+    assert_eq!(posted[0].response_type, ResponseType::Ephemeral);
+    let db = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rotations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    // A fast command still answers directly.
+    mm.delay(RouteKind::GetUser, Duration::ZERO);
+    let reply = mm.slash(&url, "admin", "rotation list").await;
+    assert!(reply.text().contains("| Slow |"), "{}", reply.text());
+    assert!(mm.response_url_posts(&reply.hook_id).is_empty());
+    bot.shutdown().await;
+}

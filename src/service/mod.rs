@@ -193,7 +193,11 @@ impl Service {
             Ok(i) => i,
             Err(e) => {
                 return Reply {
-                    text: e.to_markdown(),
+                    text: ServiceError::Parse {
+                        message: e.to_string(),
+                        usage: e.usage().to_string(),
+                    }
+                    .user_message(),
                     is_error: true,
                 };
             }

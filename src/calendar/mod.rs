@@ -26,7 +26,7 @@ pub mod view;
 pub use error::SourceError;
 pub use fetch::{FetchRequest, Fetcher, Source};
 pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
-pub use ics::{IcsClient, blocks_in};
+pub use ics::{AddressPolicy, IcsClient, blocks_in};
 pub use model::{Availability, Block, EmptySpan, Span};
 pub use rules::{Decision, RuleInput, decide};
 pub use view::{CalendarView, Run, RunKey, RunKind};

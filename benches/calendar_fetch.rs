@@ -11,9 +11,8 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use fake_graph::{FakeGraph, FakeItem};
 use solar_lottery::calendar::rules::{MattermostStatus, Memory, Settings, StatusKind};
 use solar_lottery::calendar::{
-    AddressPolicy, CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient, RuleInput,
-    Source, Span,
-    decide,
+    AddressPolicy, CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient,
+    RuleInput, Source, Span, decide,
 };
 use std::time::Duration;
 

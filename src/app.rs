@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::calendar::job::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::mattermost::MattermostClient;
@@ -99,12 +100,21 @@ pub async fn launch(
         slash_deadline: options.slash_deadline,
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
+        calendar: calendar_sync(&settings)?,
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
     if let Some(every) = settings.autopilot_interval {
         tasks.push(tokio::spawn(crate::autopilot::run_loop(
+            service.clone(),
+            options.instance.clone(),
+            every,
+            shutdown_rx.clone(),
+        )));
+    }
+    if let Some(every) = settings.calendar_interval {
+        tasks.push(tokio::spawn(crate::calendar::job::run_loop(
             service.clone(),
             options.instance.clone(),
             every,
@@ -167,8 +177,20 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
         slash_deadline: Duration::from_secs(3600),
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
+        calendar: calendar_sync(settings)?,
     });
     Ok((service, sender))
+}
+
+/// The calendar sources (Graph when configured, ICS feeds) the commands and the sync job share.
+fn calendar_sync(settings: &Settings) -> anyhow::Result<Arc<CalendarSync>> {
+    let sync = CalendarSync::from_settings(
+        settings.graph.as_ref(),
+        settings.ics_allow_private,
+        SyncOptions::default(),
+    )
+    .context("could not set up the calendar sources")?;
+    Ok(Arc::new(sync))
 }
 
 /// Keeps the compiler honest about the secret type used for tokens.

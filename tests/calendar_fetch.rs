@@ -124,7 +124,10 @@ async fn mixed_sources_fail_only_for_their_own_person_and_slow_feeds_do_not_hold
 
 #[tokio::test]
 async fn graph_people_without_graph_configured_are_told_so() {
-    let fetcher = Fetcher::new(None, IcsClient::new(Duration::from_secs(1), AddressPolicy::AllowPrivate).unwrap());
+    let fetcher = Fetcher::new(
+        None,
+        IcsClient::new(Duration::from_secs(1), AddressPolicy::AllowPrivate).unwrap(),
+    );
     let got = fetcher
         .fetch_all(
             vec![request(

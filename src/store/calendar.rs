@@ -325,3 +325,17 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
             .await?,
     )
 }
+
+/// The bot admins the bot knows of: Mattermost system admins as last seen, and the `LOTTO_ADMINS`
+/// usernames (case-insensitive), by id.
+pub async fn bot_admins(conn: &mut Conn, usernames: &[String]) -> Result<Vec<UserId>> {
+    let names = serde_json::to_string(usernames).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM users WHERE is_admin = 1
+            OR lower(username) IN (SELECT lower(value) FROM json_each(?1)) ORDER BY id",
+    )
+    .bind(names)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| UserId(r.0)).collect())
+}

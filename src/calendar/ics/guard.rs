@@ -114,9 +114,8 @@ impl Resolve for GuardedResolver {
         let policy = self.policy;
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -198,11 +197,7 @@ mod tests {
         assert!(check_literal_host(&url("https://cal.example.com/a.ics"), strict).is_ok());
         assert!(check_literal_host(&url("https://1.1.1.1/a.ics"), strict).is_ok());
         assert!(
-            check_literal_host(
-                &url("http://127.0.0.1/a.ics"),
-                AddressPolicy::AllowPrivate
-            )
-            .is_ok()
+            check_literal_host(&url("http://127.0.0.1/a.ics"), AddressPolicy::AllowPrivate).is_ok()
         );
     }
 

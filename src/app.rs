@@ -27,6 +27,8 @@ pub struct Options {
     pub slash_deadline: Duration,
     /// Identity of this process for single-runner leases.
     pub instance: String,
+    /// The calendar sync's tunables (tests shorten the source timeout).
+    pub calendar: SyncOptions,
 }
 
 impl Default for Options {
@@ -35,6 +37,7 @@ impl Default for Options {
             retry: RetryPolicy::default(),
             slash_deadline: Duration::from_millis(2500),
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+            calendar: SyncOptions::default(),
         }
     }
 }
@@ -100,7 +103,7 @@ pub async fn launch(
         slash_deadline: options.slash_deadline,
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
-        calendar: calendar_sync(&settings)?,
+        calendar: calendar_sync(&settings, options.calendar.clone())?,
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -177,17 +180,17 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
         slash_deadline: Duration::from_secs(3600),
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
-        calendar: calendar_sync(settings)?,
+        calendar: calendar_sync(settings, SyncOptions::default())?,
     });
     Ok((service, sender))
 }
 
 /// The calendar sources (Graph when configured, ICS feeds) the commands and the sync job share.
-fn calendar_sync(settings: &Settings) -> anyhow::Result<Arc<CalendarSync>> {
+fn calendar_sync(settings: &Settings, options: SyncOptions) -> anyhow::Result<Arc<CalendarSync>> {
     let sync = CalendarSync::from_settings(
         settings.graph.as_ref(),
         settings.ics_allow_private,
-        SyncOptions::default(),
+        options,
     )
     .context("could not set up the calendar sources")?;
     Ok(Arc::new(sync))

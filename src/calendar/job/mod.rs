@@ -273,8 +273,8 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
                 };
                 Outcome::Decided {
                     person,
-                    decision,
-                    applied,
+                    decision: Box::new(decision),
+                    applied: Box::new(applied),
                 }
             }
         })

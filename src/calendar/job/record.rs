@@ -25,8 +25,8 @@ pub enum Outcome {
     },
     Decided {
         person: Connected,
-        decision: Decision,
-        applied: Applied,
+        decision: Box<Decision>,
+        applied: Box<Applied>,
     },
 }
 

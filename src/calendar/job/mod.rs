@@ -2,16 +2,17 @@
 //! make their Mattermost status follow it and keep their out-of-office time in the lottery.
 //!
 //! One run:
-//! 1. reads every connection, and fetches every calendar at once ([`Fetcher`]); a failing source
-//!    costs only its own person;
-//! 2. reads everyone's current status (`POST /users/status/ids`, chunked) and custom status
-//!    (`POST /users/ids`, profile props), after the fetch so a change made meanwhile is seen;
-//! 3. decides per person with the pure [`rules`](crate::calendar::rules);
-//! 4. writes only what must change in Mattermost, a bounded number of people at a time
-//!    ([`writes`]);
-//! 5. records, in a few transactions, the memory of what really changed, the calendar
-//!    unavailability, the notices and alerts (outbox), and the problems people are told once
-//!    ([`record`]).
+//! 1. reads every connection and starts fetching every calendar at once ([`Fetcher::fetch_each`], on
+//!    its own task); each person is handed over the moment their calendar is in, so a slow feed or
+//!    a throttled Graph request holds up only its own people;
+//! 2. for each batch of people whose calendars came in together: reads their current status
+//!    (`POST /users/status/ids`) and custom status (`POST /users/ids`, profile props), decides per
+//!    person with the pure [`rules`](crate::calendar::rules), writes only what must change in
+//!    Mattermost, a bounded number of people at a time ([`writes`]), and records in a few
+//!    transactions the memory of what really changed, the calendar unavailability, the notices and
+//!    alerts (outbox), and the problems people are told once ([`record`]);
+//! 3. tells the bot admins once about server-wide refusals (no permission to change statuses,
+//!    custom statuses turned off).
 //!
 //! Runs never overlap within a process (a lock), and the background loop runs under the
 //! single-runner lease `calendar` across processes ([`run_loop`]).
@@ -46,6 +47,7 @@ use crate::lottery::UserId;
 use crate::mattermost::MattermostError;
 use crate::service::Service;
 use crate::store::{self, StoreError};
+use crate::store::calendar::Connected;
 use record::{Clock, Outcome, Recorded};
 
 /// The job's tunables; the defaults are what production uses.
@@ -58,6 +60,8 @@ pub struct SyncOptions {
     pub write_concurrency: usize,
     /// People recorded per database transaction.
     pub people_per_transaction: usize,
+    /// Most people whose Mattermost status is read in one go (calendars that came in together).
+    pub people_per_read: usize,
     /// Bounds each Graph or ICS request.
     pub source_timeout: Duration,
 }
@@ -68,6 +72,7 @@ impl Default for SyncOptions {
             window: TimeDelta::hours(12),
             write_concurrency: 16,
             people_per_transaction: 500,
+            people_per_read: 1000,
             source_timeout: Duration::from_secs(20),
         }
     }
@@ -176,7 +181,7 @@ const ALERT_CUSTOM_DISABLED: &str = "custom_status_disabled";
 
 /// One full run as of `now`: see the module documentation.
 pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
-    let cal = &svc.deps.calendar;
+    let cal = svc.deps.calendar.clone();
     let _one_at_a_time = cal.run_lock.lock().await;
     let mut report = SyncReport::new(now);
     let people = {
@@ -188,11 +193,7 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
         return Ok(report);
     }
     let window = cal.window(now).ok_or(SyncError::BadTime(now))?;
-    let ids: Vec<UserId> = people
-        .iter()
-        .map(|p| p.connection.user_id.clone())
-        .collect();
-    let requests = people
+    let requests: Vec<FetchRequest<UserId>> = people
         .iter()
         .map(|p| FetchRequest {
             key: p.connection.user_id.clone(),
@@ -200,116 +201,76 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
             tz: p.zone(),
         })
         .collect();
-    let mut fetched = cal.fetcher.fetch_all(requests, window).await;
-
-    let mm = svc.mattermost();
-    let (statuses, profiles) =
-        tokio::join!(mm.get_statuses_by_ids(&ids), mm.get_users_by_ids(&ids));
-    let statuses: HashMap<UserId, MattermostStatus> = statuses
-        .map_err(SyncError::ReadStatuses)?
-        .iter()
-        .map(|s| (s.user_id.clone(), mapping::status(s)))
-        .collect();
-    let profiles: HashMap<UserId, crate::mattermost::User> = profiles
-        .map_err(SyncError::ReadProfiles)?
+    let mut waiting: HashMap<UserId, Connected> = people
         .into_iter()
-        .map(|u| (u.id.clone(), u))
+        .map(|p| (p.connection.user_id.clone(), p))
         .collect();
 
-    let mut failed = Vec::new();
-    let mut decided = Vec::new();
-    let mut read_ok = Vec::new();
-    for person in people {
-        let id = person.connection.user_id.clone();
-        let Some(profile) = profiles.get(&id).filter(|u| !u.is_deactivated()) else {
-            report.people_changed.push(PersonReport {
-                user_id: id,
-                username: person.username.clone(),
-                changes: vec![Change::Skipped {
-                    reason: "Mattermost has no active account for them".into(),
-                }],
-            });
-            continue;
-        };
-        match fetched.remove(&id) {
-            Some(Ok(blocks)) => {
-                read_ok.push(id.clone());
-                let decision = rules::decide(&RuleInput {
-                    now,
-                    settings: person.connection.settings.clone(),
-                    // The server reports everyone; someone missing reads as offline, left alone.
-                    status: statuses
-                        .get(&id)
-                        .copied()
-                        .unwrap_or(MattermostStatus::new(StatusKind::Offline, false)),
-                    custom_status: mapping::custom_status(profile),
-                    memory: person.connection.memory.clone(),
-                    view: CalendarView::at(&blocks, now),
-                    tz: person.zone(),
-                });
-                decided.push((person, decision));
-            }
-            Some(Err(error)) => failed.push(Outcome::SourceFailed { person, error }),
-            None => failed.push(Outcome::SourceFailed {
-                person,
-                error: SourceError::MissingFromResponse {
-                    email: "this calendar".into(),
-                },
-            }),
-        }
-    }
-    report.read = read_ok.len();
-    report.failed_sources = failed.len();
-
-    let gate = writes::Gate::default();
-    let mut outcomes: Vec<Outcome> = futures_util::stream::iter(decided)
-        .map(|(person, decision)| {
-            let gate = &gate;
-            async move {
-                let applied = if decision.status.is_some() || decision.custom_status.is_some() {
-                    writes::apply(mm, &person.connection.user_id, &decision, gate).await
-                } else {
-                    Applied::NOTHING
-                };
-                Outcome::Decided {
-                    person,
-                    decision: Box::new(decision),
-                    applied: Box::new(applied),
+    // The fetch runs on its own task and hands each person over as soon as their calendar is in,
+    // so writing for early people overlaps fetching the rest, and a slow source waits alone.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let fetching = {
+        let cal = cal.clone();
+        tokio::spawn(async move {
+            let mut results = cal.fetcher.fetch_each(requests, window);
+            while let Some(result) = results.next().await {
+                if tx.send(result).is_err() {
+                    break;
                 }
             }
         })
-        .buffer_unordered(cal.options.write_concurrency.max(1))
-        .collect()
-        .await;
-    outcomes.extend(failed);
-    report.status_writes = gate.status_writes();
-    report.custom_status_writes = gate.custom_status_writes();
-
-    let clock = Clock {
-        now,
-        real_now: Utc::now(),
     };
-    let mut counts = Recorded::default();
-    for chunk in outcomes.chunks(cal.options.people_per_transaction.max(1)) {
-        let mut tx = store::begin_write(svc.pool()).await?;
-        for outcome in chunk {
-            if let Some(person) = record::record(&mut tx, outcome, clock, &mut counts).await? {
-                report.write_failures += person
-                    .changes
-                    .iter()
-                    .filter(|c| matches!(c, Change::WriteFailed { .. }))
-                    .count();
-                report.people_changed.push(person);
+
+    let mut run = Progress {
+        gate: writes::Gate::default(),
+        clock: Clock {
+            now,
+            real_now: Utc::now(),
+        },
+        counts: Recorded::default(),
+        report,
+    };
+    let per_read = cal.options.people_per_read.max(1);
+    while let Some(first) = rx.recv().await {
+        let mut arrived = vec![first];
+        while arrived.len() < per_read {
+            match rx.try_recv() {
+                Ok(result) => arrived.push(result),
+                Err(_) => break,
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        let batch: Vec<(Connected, Fetched)> = arrived
+            .into_iter()
+            .filter_map(|(id, result)| waiting.remove(&id).map(|p| (p, result)))
+            .collect();
+        run.batch(svc, &cal, batch).await?;
+    }
+    if let Err(e) = fetching.await {
+        tracing::error!(error = %e, "calendar fetch task failed");
+    }
+    // Only a failed fetch task leaves anyone waiting; they are tried again next run.
+    for (user_id, person) in waiting {
+        run.report.people_changed.push(PersonReport {
+            user_id,
+            username: person.username,
+            changes: vec![Change::Skipped {
+                reason: "the calendar fetch stopped before reaching them".into(),
+            }],
+        });
     }
 
     let mut tx = store::begin_write(svc.pool()).await?;
-    store::calendar::mark_synced(&mut tx, &read_ok, now).await?;
-    alerts(svc, &mut tx, &outcomes, &gate, clock, &mut counts).await?;
+    alerts(svc, &mut tx, &run.gate, run.clock, &mut run.counts).await?;
     tx.commit().await.map_err(StoreError::from)?;
 
+    let Progress {
+        gate,
+        counts,
+        mut report,
+        ..
+    } = run;
+    report.status_writes = gate.status_writes();
+    report.custom_status_writes = gate.custom_status_writes();
     report.unavailability_changes = counts.unavailability_changes;
     report.messages = counts.messages;
     report
@@ -330,38 +291,154 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
     Ok(report)
 }
 
+type Fetched = Result<Vec<super::Block>, SourceError>;
+
+/// What a run has done so far, across its batches.
+struct Progress {
+    gate: writes::Gate,
+    clock: Clock,
+    counts: Recorded,
+    report: SyncReport,
+}
+
+impl Progress {
+    /// People whose calendars just came in: read their Mattermost state, decide, write, record.
+    async fn batch(
+        &mut self,
+        svc: &Service,
+        cal: &CalendarSync,
+        batch: Vec<(Connected, Fetched)>,
+    ) -> Result<(), SyncError> {
+        let now = self.clock.now;
+        let readable: Vec<UserId> = batch
+            .iter()
+            .filter(|(_, fetched)| fetched.is_ok())
+            .map(|(p, _)| p.connection.user_id.clone())
+            .collect();
+        let mm = svc.mattermost();
+        let (statuses, profiles) = if readable.is_empty() {
+            (Ok(Vec::new()), Ok(Vec::new()))
+        } else {
+            tokio::join!(
+                mm.get_statuses_by_ids(&readable),
+                mm.get_users_by_ids(&readable)
+            )
+        };
+        let statuses: HashMap<UserId, MattermostStatus> = statuses
+            .map_err(SyncError::ReadStatuses)?
+            .iter()
+            .map(|s| (s.user_id.clone(), mapping::status(s)))
+            .collect();
+        let profiles: HashMap<UserId, crate::mattermost::User> = profiles
+            .map_err(SyncError::ReadProfiles)?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut decided = Vec::new();
+        let mut read_ok = Vec::new();
+        for (person, fetched) in batch {
+            let id = person.connection.user_id.clone();
+            let blocks = match fetched {
+                Ok(blocks) => blocks,
+                Err(error) => {
+                    outcomes.push(Outcome::SourceFailed { person, error });
+                    continue;
+                }
+            };
+            let Some(profile) = profiles.get(&id).filter(|u| !u.is_deactivated()) else {
+                self.report.people_changed.push(PersonReport {
+                    user_id: id,
+                    username: person.username.clone(),
+                    changes: vec![Change::Skipped {
+                        reason: "Mattermost has no active account for them".into(),
+                    }],
+                });
+                continue;
+            };
+            read_ok.push(id.clone());
+            let decision = rules::decide(&RuleInput {
+                now,
+                settings: person.connection.settings.clone(),
+                // The server reports everyone; someone missing reads as offline, left alone.
+                status: statuses
+                    .get(&id)
+                    .copied()
+                    .unwrap_or(MattermostStatus::new(StatusKind::Offline, false)),
+                custom_status: mapping::custom_status(profile),
+                memory: person.connection.memory.clone(),
+                view: CalendarView::at(&blocks, now),
+                tz: person.zone(),
+            });
+            decided.push((person, decision));
+        }
+        self.report.read += read_ok.len();
+        self.report.failed_sources += outcomes.len();
+
+        let gate = &self.gate;
+        let written: Vec<Outcome> = futures_util::stream::iter(decided)
+            .map(|(person, decision)| async move {
+                let applied = if decision.status.is_some() || decision.custom_status.is_some() {
+                    writes::apply(mm, &person.connection.user_id, &decision, gate).await
+                } else {
+                    Applied::NOTHING
+                };
+                Outcome::Decided {
+                    person,
+                    decision: Box::new(decision),
+                    applied: Box::new(applied),
+                }
+            })
+            .buffer_unordered(cal.options.write_concurrency.max(1))
+            .collect()
+            .await;
+        outcomes.extend(written);
+
+        for chunk in outcomes.chunks(cal.options.people_per_transaction.max(1)) {
+            let mut tx = store::begin_write(svc.pool()).await?;
+            for outcome in chunk {
+                if let Some(person) =
+                    record::record(&mut tx, outcome, self.clock, &mut self.counts).await?
+                {
+                    self.report.write_failures += person
+                        .changes
+                        .iter()
+                        .filter(|c| matches!(c, Change::WriteFailed { .. }))
+                        .count();
+                    self.report.people_changed.push(person);
+                }
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        store::calendar::mark_synced(&mut conn, &read_ok, now).await?;
+        Ok(())
+    }
+}
+
 /// Server-wide problems go to the bot admins once; a run where the same kind of write went through
 /// again clears the alert, so a relapse is told anew.
 async fn alerts(
     svc: &Service,
     conn: &mut store::Conn,
-    outcomes: &[Outcome],
     gate: &writes::Gate,
     clock: Clock,
     counts: &mut Recorded,
 ) -> Result<(), StoreError> {
-    let first_error = |wanted: fn(&WriteFailure) -> bool| {
-        outcomes.iter().find_map(|o| match o {
-            Outcome::Decided { applied, .. } => [&applied.status, &applied.custom_status]
-                .into_iter()
-                .find_map(|p| match p {
-                    Part::Failed(f) if wanted(f) => Some(f.describe()),
-                    _ => None,
-                }),
-            Outcome::SourceFailed { .. } => None,
-        })
-    };
     let admins = &svc.deps.admins;
     let bot = svc.bot_id();
-    if gate.saw_forbidden() {
-        if let Some(error) = first_error(|f| matches!(f, WriteFailure::Forbidden(_))) {
-            record::alert_admins(conn, ALERT_FORBIDDEN, &error, admins, bot, clock, counts).await?;
+    match gate.forbidden() {
+        Some(error) => {
+            record::alert_admins(conn, ALERT_FORBIDDEN, &error, admins, bot, clock, counts).await?
         }
-    } else if gate.status_writes() > 0 {
-        store::calendar::clear_alert(conn, ALERT_FORBIDDEN).await?;
+        None if gate.status_writes() > 0 => {
+            store::calendar::clear_alert(conn, ALERT_FORBIDDEN).await?
+        }
+        None => {}
     }
-    if gate.saw_custom_disabled() {
-        if let Some(error) = first_error(|f| matches!(f, WriteFailure::CustomStatusDisabled(_))) {
+    match gate.custom_disabled() {
+        Some(error) => {
             record::alert_admins(
                 conn,
                 ALERT_CUSTOM_DISABLED,
@@ -371,10 +448,12 @@ async fn alerts(
                 clock,
                 counts,
             )
-            .await?;
+            .await?
         }
-    } else if gate.custom_status_writes() > 0 {
-        store::calendar::clear_alert(conn, ALERT_CUSTOM_DISABLED).await?;
+        None if gate.custom_status_writes() > 0 => {
+            store::calendar::clear_alert(conn, ALERT_CUSTOM_DISABLED).await?
+        }
+        None => {}
     }
     Ok(())
 }

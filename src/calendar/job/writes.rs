@@ -6,7 +6,8 @@
 //! [`Gate`] notices and stops sending what cannot succeed for the rest of the run, so a misconfigured
 //! server costs a handful of requests per run instead of one per person.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::StatusCode;
 
@@ -91,8 +92,19 @@ impl Applied {
 pub struct Gate {
     forbidden: AtomicUsize,
     status_written: AtomicUsize,
-    custom_disabled: AtomicBool,
     custom_written: AtomicUsize,
+    /// The first refusal of each server-wide kind, for the admins' alert.
+    first_forbidden: Mutex<Option<String>>,
+    first_custom_disabled: Mutex<Option<String>>,
+}
+
+fn remember(slot: &Mutex<Option<String>>, error: &MattermostError) {
+    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+    slot.get_or_insert_with(|| error.to_string());
+}
+
+fn recall(slot: &Mutex<Option<String>>) -> Option<String> {
+    slot.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 impl Gate {
@@ -100,15 +112,19 @@ impl Gate {
         self.status_written.load(Ordering::Relaxed) == 0
             && self.forbidden.load(Ordering::Relaxed) >= FORBIDDEN_BEFORE_GIVING_UP
     }
-    /// Whether any write this run was refused for lack of permission.
-    pub fn saw_forbidden(&self) -> bool {
-        self.forbidden.load(Ordering::Relaxed) > 0
+    /// The first refusal for lack of permission this run, if any.
+    pub fn forbidden(&self) -> Option<String> {
+        recall(&self.first_forbidden)
     }
     pub fn status_writes(&self) -> usize {
         self.status_written.load(Ordering::Relaxed)
     }
-    pub fn saw_custom_disabled(&self) -> bool {
-        self.custom_disabled.load(Ordering::Relaxed)
+    /// The first "custom statuses are off" answer this run, if any.
+    pub fn custom_disabled(&self) -> Option<String> {
+        recall(&self.first_custom_disabled)
+    }
+    fn saw_custom_disabled(&self) -> bool {
+        self.custom_disabled().is_some()
     }
     pub fn custom_status_writes(&self) -> usize {
         self.custom_written.load(Ordering::Relaxed)
@@ -135,8 +151,9 @@ pub async fn apply(
                 }
                 Err(e) => {
                     let failure = WriteFailure::classify(e);
-                    if matches!(failure, WriteFailure::Forbidden(_)) {
+                    if let WriteFailure::Forbidden(e) = &failure {
                         gate.forbidden.fetch_add(1, Ordering::Relaxed);
+                        remember(&gate.first_forbidden, e);
                     }
                     Part::Failed(failure)
                 }
@@ -162,12 +179,13 @@ pub async fn apply(
                 }
                 Err(e) => {
                     let failure = WriteFailure::classify(e);
-                    match failure {
-                        WriteFailure::CustomStatusDisabled(_) => {
-                            gate.custom_disabled.store(true, Ordering::Relaxed)
+                    match &failure {
+                        WriteFailure::CustomStatusDisabled(e) => {
+                            remember(&gate.first_custom_disabled, e)
                         }
-                        WriteFailure::Forbidden(_) => {
+                        WriteFailure::Forbidden(e) => {
                             gate.forbidden.fetch_add(1, Ordering::Relaxed);
+                            remember(&gate.first_forbidden, e);
                         }
                         _ => {}
                     }

@@ -39,6 +39,8 @@ pub struct Setup {
     pub graph: bool,
     pub allow_private_ics: bool,
     pub public_url: Option<&'static str>,
+    /// `LOTTO_CALENDAR_INTERVAL`: off unless a test wants the background loop.
+    pub interval: &'static str,
 }
 
 impl Default for Setup {
@@ -48,6 +50,7 @@ impl Default for Setup {
             graph: true,
             allow_private_ics: true,
             public_url: None,
+            interval: "0",
         }
     }
 }
@@ -87,7 +90,7 @@ impl Cal {
             ("slash_tokens", &slash_token),
             ("admins", "admin"),
             ("autopilot_interval", "0"),
-            ("calendar_interval", "0"),
+            ("calendar_interval", setup.interval),
             (
                 "ics_allow_private",
                 if setup.allow_private_ics {
@@ -123,9 +126,9 @@ impl Cal {
                 max_attempts: 8,
                 concurrency: 4,
             },
-            // Long enough for a debug build under load, short enough for the slow-feed test.
+            // Long enough that a held feed stays held while a test looks at everyone else.
             calendar: SyncOptions {
-                source_timeout: Duration::from_secs(2),
+                source_timeout: Duration::from_secs(15),
                 ..SyncOptions::default()
             },
             ..Options::default()
@@ -206,15 +209,24 @@ pub struct Feeds {
     state: Arc<FeedState>,
 }
 
-#[derive(Default)]
 struct FeedState {
     feeds: Mutex<HashMap<String, (u16, String, Duration)>>,
     hits: AtomicUsize,
+    /// Feeds that answer only once released.
+    held: Mutex<Vec<String>>,
+    holding: AtomicUsize,
+    release: tokio::sync::watch::Sender<bool>,
 }
 
 impl Feeds {
     async fn start() -> Self {
-        let state = Arc::new(FeedState::default());
+        let state = Arc::new(FeedState {
+            feeds: Mutex::default(),
+            hits: AtomicUsize::new(0),
+            held: Mutex::default(),
+            holding: AtomicUsize::new(0),
+            release: tokio::sync::watch::channel(false).0,
+        });
         let app = Router::new()
             .route("/{*path}", axum::routing::get(serve_feed))
             .with_state(state.clone());
@@ -245,10 +257,30 @@ impl Feeds {
     pub fn hits(&self) -> usize {
         self.state.hits.load(Ordering::SeqCst)
     }
+
+    /// Requests for `path` wait, unanswered, until [`release`](Self::release).
+    pub fn hold(&self, path: &str) {
+        self.state.held.lock().unwrap().push(path.to_string());
+    }
+
+    /// How many requests are waiting on a held feed right now.
+    pub fn holding(&self) -> usize {
+        self.state.holding.load(Ordering::SeqCst)
+    }
+
+    pub fn release(&self) {
+        self.state.release.send_replace(true);
+    }
 }
 
 async fn serve_feed(State(state): State<Arc<FeedState>>, Path(path): Path<String>) -> Response {
     state.hits.fetch_add(1, Ordering::SeqCst);
+    if state.held.lock().unwrap().contains(&path) {
+        state.holding.fetch_add(1, Ordering::SeqCst);
+        let mut released = state.release.subscribe();
+        let _ = released.wait_for(|r| *r).await;
+        state.holding.fetch_sub(1, Ordering::SeqCst);
+    }
     let found = state.feeds.lock().unwrap().get(&path).cloned();
     match found {
         Some((status, body, delay)) => {

@@ -5,7 +5,6 @@
 //! about 37.5 s). Each measured run starts from the same state: everyone online without a custom
 //! status, and no memory, so every run makes the same writes.
 
-#[allow(dead_code)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -98,7 +97,11 @@ fn check(report: &SyncReport, mm: &FakeMattermost, writes_before: usize) {
         PEOPLE / 4,
         "the fake Mattermost saw a status write for exactly the busy quarter"
     );
-    assert!(writes[writes_before..].iter().all(|w| w.status == "dnd" && w.http_status == 200));
+    assert!(
+        writes[writes_before..]
+            .iter()
+            .all(|w| w.status == "dnd" && w.http_status == 200)
+    );
 }
 
 fn bench(c: &mut Criterion) {

@@ -187,12 +187,9 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
 
 /// The calendar sources (Graph when configured, ICS feeds) the commands and the sync job share.
 fn calendar_sync(settings: &Settings, options: SyncOptions) -> anyhow::Result<Arc<CalendarSync>> {
-    let sync = CalendarSync::from_settings(
-        settings.graph.as_ref(),
-        settings.ics_allow_private,
-        options,
-    )
-    .context("could not set up the calendar sources")?;
+    let sync =
+        CalendarSync::from_settings(settings.graph.as_ref(), settings.ics_allow_private, options)
+            .context("could not set up the calendar sources")?;
     Ok(Arc::new(sync))
 }
 

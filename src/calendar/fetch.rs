@@ -101,7 +101,9 @@ impl Fetcher {
             }
         }
         let ics = futures_util::stream::iter(ics_people)
-            .map(move |(key, url, tz)| async move { (key, self.ics.blocks(&url, window, tz).await) })
+            .map(
+                move |(key, url, tz)| async move { (key, self.ics.blocks(&url, window, tz).await) },
+            )
             .buffer_unordered(self.ics_in_flight);
         futures_util::stream::select(self.fetch_graph(graph_people, window), ics).boxed()
     }

@@ -31,6 +31,8 @@ const FALLBACK_CONSENT_REDIRECT: &str =
     "https://login.microsoftonline.com/common/oauth2/nativeclient";
 /// People listed by `calendar sync` before "and N more".
 const SYNC_LINES: usize = 30;
+/// People listed by `calendar sync --json`.
+const SYNC_JSON_PEOPLE: usize = 50;
 /// Upcoming calendar entries listed by `calendar show`.
 const SHOW_BLOCKS: usize = 6;
 
@@ -129,6 +131,15 @@ fn whose(ctx: &Ctx, person: &User) -> String {
         "your".into()
     } else {
         format!("@{}'s", person.username)
+    }
+}
+
+/// `you` for the actor, `@bob` for someone else.
+fn them(ctx: &Ctx, person: &User) -> String {
+    if person.id == ctx.actor.user.id {
+        "you".into()
+    } else {
+        format!("@{}", person.username)
     }
 }
 
@@ -233,9 +244,10 @@ async fn connect(ctx: &Ctx, source: CalendarSource, user: Option<UserRef>) -> Re
             "It could not be read just now, so the bot will keep trying: {e}"
         )),
     }
-    lines.push(
-        "From the next sync, busy time sets **Do Not Disturb** until it ends, out-of-office time sets an \"Out of office\" custom status and keeps rotations from picking them, and a DM says what changed. Change this with `/lotto calendar set busy dnd|away|off`, `set notices on|off`, `set custom-status on|off`; take the wheel with `/lotto calendar pause 2h`.".into(),
-    );
+    let them = them(ctx, &person);
+    lines.push(format!(
+        "From the next sync, busy time sets **Do Not Disturb** until it ends, out-of-office time sets an \"Out of office\" custom status and keeps rotations from picking {them}, and a DM says what changed. Change this with `/lotto calendar set busy dnd|away|off`, `set notices on|off`, `set custom-status on|off`; take the wheel with `/lotto calendar pause 2h`."
+    ));
     Ok(Output::new(
         lines.join("\n"),
         json!({
@@ -346,11 +358,7 @@ async fn change_settings(
     let person = target(ctx, user, what).await?;
     let connection = connection_of(ctx, &person).await?;
     let mut settings = connection.settings.clone();
-    let them = if person.id == ctx.actor.user.id {
-        "you".to_string()
-    } else {
-        format!("@{}", person.username)
-    };
+    let them = them(ctx, &person);
     let said = change(&mut settings, &them);
     let mut tx = ctx.begin().await?;
     store::calendar::set_settings(&mut tx, &person.id, &settings).await?;
@@ -428,8 +436,8 @@ fn describe_status(
     s
 }
 
-/// What a decision would do, one phrase per change.
-fn describe_decision(d: &Decision, tz: Tz) -> Vec<String> {
+/// What a decision would do, one phrase per change; `them` is who rotations would not pick.
+fn describe_decision(d: &Decision, them: &str, tz: Tz) -> Vec<String> {
     let mut out = Vec::new();
     match d.status {
         Some(StatusWrite::Dnd { until: Some(t) }) => out.push(format!(
@@ -452,12 +460,12 @@ fn describe_decision(d: &Decision, tz: Tz) -> Vec<String> {
     }
     match d.unavailability {
         Some(UnavailabilityChange::Upsert { span, .. }) => out.push(format!(
-            "keep rotations from picking them from {} to {}",
+            "keep rotations from picking {them} from {} to {}",
             format::time(span.start(), tz),
             format::time(span.end(), tz)
         )),
         Some(UnavailabilityChange::Remove { span }) => out.push(format!(
-            "let rotations pick them again in {} – {}",
+            "let rotations pick {them} again in {} – {}",
             format::time(span.start(), tz),
             format::time(span.end(), tz)
         )),
@@ -507,11 +515,9 @@ async fn show(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
                 tz.name(),
                 describe_now(view, tz)
             ));
-            let upcoming: Vec<_> = blocks
-                .iter()
-                .filter(|b| b.end() > ctx.now)
-                .take(SHOW_BLOCKS)
-                .collect();
+            let mut upcoming: Vec<_> = blocks.iter().filter(|b| b.end() > ctx.now).collect();
+            upcoming.sort_by_key(|b| (b.start(), b.end()));
+            upcoming.truncate(SHOW_BLOCKS);
             for b in &upcoming {
                 // Subjects only to their owner, and never of private entries (sources drop those).
                 let subject = b.subject().filter(|_| own);
@@ -537,7 +543,7 @@ async fn show(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
     let would = preview
         .decision
         .as_ref()
-        .map(|d| describe_decision(d, tz))
+        .map(|d| describe_decision(d, if own { "you" } else { "them" }, tz))
         .unwrap_or_default();
     lines.push(if would.is_empty() {
         if connection.settings.is_paused(ctx.now) {
@@ -605,10 +611,17 @@ async fn sync(ctx: &Ctx) -> Result<Output> {
         SyncError::ReadStatuses(e) | SyncError::ReadProfiles(e) => ServiceError::Mattermost(e),
         SyncError::BadTime(_) => ServiceError::invalid(e.to_string()),
     })?;
-    Ok(Output::new(
-        sync_text(&report, ctx.tz()),
-        serde_json::to_value(&report).unwrap_or(Value::Null),
-    ))
+    let mut json = serde_json::to_value(&report).unwrap_or(Value::Null);
+    // A reply must fit in one Mattermost post: list the first people, count the rest.
+    if let Some(list) = json
+        .get_mut("people_changed")
+        .and_then(Value::as_array_mut)
+        .filter(|l| l.len() > SYNC_JSON_PEOPLE)
+    {
+        list.truncate(SYNC_JSON_PEOPLE);
+        json["people_not_listed"] = json!(report.people_changed.len() - SYNC_JSON_PEOPLE);
+    }
+    Ok(Output::new(sync_text(&report, ctx.tz()), json))
 }
 
 fn sync_text(r: &SyncReport, tz: Tz) -> String {
@@ -647,7 +660,7 @@ fn sync_text(r: &SyncReport, tz: Tz) -> String {
     }
     if r.people_changed.len() > SYNC_LINES {
         lines.push(format!(
-            "…and {} more (`--json` lists everyone).",
+            "…and {} more.",
             r.people_changed.len() - SYNC_LINES
         ));
     }

@@ -23,8 +23,7 @@ async fn connections(cal: &Cal) -> i64 {
 async fn connecting_microsoft_365_takes_the_mattermost_address_or_the_one_typed() {
     let cal = Cal::start().await;
     cal.person("ann");
-    cal.graph
-        .set_schedule("ann.work@contoso.example", vec![]);
+    cal.graph.set_schedule("ann.work@contoso.example", vec![]);
 
     let out = cal.run("ann", "calendar connect graph --json").await;
     let json = json_of(&out);
@@ -94,10 +93,20 @@ async fn feeds_on_internal_addresses_are_refused_unless_allowed() {
             && out.contains("Nothing was connected."),
         "{out}"
     );
-    assert!(!out.contains("ann.ics"), "the URL's path is not echoed: {out}");
-    assert_eq!(cal.feeds.hits(), 0, "the bot never asked the internal address");
+    assert!(
+        !out.contains("ann.ics"),
+        "the URL's path is not echoed: {out}"
+    );
+    assert_eq!(
+        cal.feeds.hits(),
+        0,
+        "the bot never asked the internal address"
+    );
     let out = cal
-        .run("ann", "calendar connect ics http://169.254.169.254/latest/meta-data")
+        .run(
+            "ann",
+            "calendar connect ics http://169.254.169.254/latest/meta-data",
+        )
         .await;
     assert!(out.contains("private or internal"), "{out}");
     assert_eq!(connections(&cal).await, 0);
@@ -122,7 +131,10 @@ async fn only_admins_act_for_others_and_run_admin_commands() {
         ("calendar set busy away @bob", "change calendar settings"),
         ("calendar disconnect @bob", "disconnect a calendar"),
         ("calendar sync", "run the calendar sync"),
-        ("calendar consent-url", "get the Microsoft Graph admin-consent link"),
+        (
+            "calendar consent-url",
+            "get the Microsoft Graph admin-consent link",
+        ),
     ] {
         let out = cal.run("ann", text).await;
         assert!(
@@ -130,7 +142,9 @@ async fn only_admins_act_for_others_and_run_admin_commands() {
             "{text}: {out}"
         );
     }
-    let out = cal.run("ann", "calendar sync --now=2030-03-04T10:00Z").await;
+    let out = cal
+        .run("ann", "calendar sync --now=2030-03-04T10:00Z")
+        .await;
     assert!(out.contains("Only bot admins can use `--now`"), "{out}");
     assert_eq!(connections(&cal).await, 0);
 
@@ -170,10 +184,16 @@ async fn settings_pause_and_resume() {
     let until = settings["paused_until"].as_str().unwrap();
     let until = chrono::DateTime::parse_from_rfc3339(until).unwrap();
     let expected = Utc::now() + TimeDelta::hours(3);
-    assert!((until.to_utc() - expected).num_seconds().abs() < 60, "{until}");
+    assert!(
+        (until.to_utc() - expected).num_seconds().abs() < 60,
+        "{until}"
+    );
     let shown = cal.run("ann", "calendar show").await;
     assert!(shown.contains("paused until"), "{shown}");
-    assert!(shown.contains("nothing in Mattermost while paused"), "{shown}");
+    assert!(
+        shown.contains("nothing in Mattermost while paused"),
+        "{shown}"
+    );
 
     let out = cal.run("ann", "calendar resume").await;
     assert!(out.starts_with("Resumed"), "{out}");
@@ -196,8 +216,12 @@ async fn show_tells_what_the_bot_sees_without_private_subjects_and_changes_nothi
     cal.graph.set_schedule(
         "ann@contoso.example",
         vec![
-            FakeItem::new("busy", now - TimeDelta::minutes(10), now + TimeDelta::minutes(50))
-                .subject("Quarterly planning"),
+            FakeItem::new(
+                "busy",
+                now - TimeDelta::minutes(10),
+                now + TimeDelta::minutes(50),
+            )
+            .subject("Quarterly planning"),
             FakeItem::new("busy", now + TimeDelta::hours(2), now + TimeDelta::hours(3))
                 .subject("Doctor appointment")
                 .private(),
@@ -207,7 +231,10 @@ async fn show_tells_what_the_bot_sees_without_private_subjects_and_changes_nothi
     let own = cal.run("ann", "calendar show").await;
     assert!(own.contains("**Your calendar**"), "{own}");
     assert!(own.contains("Mattermost now: **Online**"), "{own}");
-    assert!(own.contains("The calendar now (Europe/Berlin): busy until"), "{own}");
+    assert!(
+        own.contains("The calendar now (Europe/Berlin): busy until"),
+        "{own}"
+    );
     assert!(own.contains("Quarterly planning"), "her own subject: {own}");
     assert!(!own.contains("Doctor"), "a private subject: {own}");
     assert!(
@@ -218,7 +245,10 @@ async fn show_tells_what_the_bot_sees_without_private_subjects_and_changes_nothi
 
     let theirs = cal.run("admin", "calendar show @ann").await;
     assert!(theirs.contains("**@ann's calendar**"), "{theirs}");
-    assert!(theirs.contains("(UTC): busy until"), "the reader's zone: {theirs}");
+    assert!(
+        theirs.contains("(UTC): busy until"),
+        "the reader's zone: {theirs}"
+    );
     assert!(!theirs.contains("Quarterly"), "{theirs}");
     assert!(cal.mm.status_writes().is_empty(), "show wrote a status");
 
@@ -251,10 +281,19 @@ async fn disconnect_hands_back_the_status_and_the_lottery() {
     );
 
     let out = cal.run("ann", "calendar disconnect").await;
-    assert!(out.starts_with("Disconnected your Microsoft 365 calendar"), "{out}");
+    assert!(
+        out.starts_with("Disconnected your Microsoft 365 calendar"),
+        "{out}"
+    );
     assert!(out.contains("put the status back to **Online**"), "{out}");
-    assert!(out.contains("cleared the custom status it had set"), "{out}");
-    assert!(out.contains("removed 1 out-of-office entry from the lottery"), "{out}");
+    assert!(
+        out.contains("cleared the custom status it had set"),
+        "{out}"
+    );
+    assert!(
+        out.contains("removed 1 out-of-office entry from the lottery"),
+        "{out}"
+    );
     assert_eq!(cal.mm.status_of("ann").status, "online");
     assert!(cal.mm.custom_status_of("ann").is_none());
     assert_eq!(connections(&cal).await, 0);
@@ -312,10 +351,16 @@ async fn sync_prints_what_it_changed() {
     let again = cal.sync_at(at(1)).await;
     assert!(again.contains("Nothing needed changing."), "{again}");
 
-    let json = json_of(&cal.run("admin", "calendar sync --now=2030-03-04T11:00Z --json").await);
+    let json = json_of(
+        &cal.run("admin", "calendar sync --now=2030-03-04T11:00Z --json")
+            .await,
+    );
     assert_eq!(json["status_writes"], 1);
     assert_eq!(json["people_changed"][0]["username"], "ann");
-    assert_eq!(json["people_changed"][0]["changes"][0]["status"]["status"], "online");
+    assert_eq!(
+        json["people_changed"][0]["changes"][0]["status"]["status"],
+        "online"
+    );
 }
 
 #[tokio::test]
@@ -334,8 +379,9 @@ async fn the_consent_link_uses_the_public_url_or_says_what_to_set() {
     let cal = Cal::start().await;
     let out = cal.run("admin", "calendar consent-url").await;
     assert!(
-        out.contains("redirect_uri=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fnativeclient")
-            && out.contains("LOTTO_PUBLIC_URL"),
+        out.contains(
+            "redirect_uri=https%3A%2F%2Flogin.microsoftonline.com%2Fcommon%2Foauth2%2Fnativeclient"
+        ) && out.contains("LOTTO_PUBLIC_URL"),
         "{out}"
     );
 

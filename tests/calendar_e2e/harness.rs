@@ -297,9 +297,8 @@ async fn serve_feed(State(state): State<Arc<FeedState>>, Path(path): Path<String
 /// An ICS feed with one event per `(start, end, busy status)`; the status is Outlook's
 /// `X-MICROSOFT-CDO-BUSYSTATUS` (BUSY, TENTATIVE, OOF, WORKINGELSEWHERE, FREE).
 pub fn ics(events: &[(DateTime<Utc>, DateTime<Utc>, &str)]) -> String {
-    let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Solar Lottery tests//EN\r\n",
-    );
+    let mut out =
+        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Solar Lottery tests//EN\r\n");
     for (i, (start, end, status)) in events.iter().enumerate() {
         out.push_str(&format!(
             "BEGIN:VEVENT\r\nUID:event-{i}@tests\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Secret project {i}\r\nX-MICROSOFT-CDO-BUSYSTATUS:{status}\r\nEND:VEVENT\r\n",

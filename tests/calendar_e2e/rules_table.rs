@@ -69,7 +69,9 @@ fn rows() -> Vec<Row> {
                 Step {
                     at: 60,
                     writes: Some(("online", None)),
-                    notice: Some("Your calendar is free again, so I set your status back to **Online**."),
+                    notice: Some(
+                        "Your calendar is free again, so I set your status back to **Online**.",
+                    ),
                     ..STEP
                 },
                 Step { at: 90, ..STEP },
@@ -184,7 +186,9 @@ fn rows() -> Vec<Row> {
                     at: 30,
                     reschedule: Some(&[("busy", 0, 90)]),
                     writes: Some(("dnd", Some(90))),
-                    notice: Some("Your calendar changed, so **Do Not Disturb** now lasts until 12:30."),
+                    notice: Some(
+                        "Your calendar changed, so **Do Not Disturb** now lasts until 12:30.",
+                    ),
                     ..STEP
                 },
             ],
@@ -343,11 +347,17 @@ async fn run_row(row: Row) {
     let email = "ann@contoso.example";
     cal.graph.set_schedule(email, items(row.calendar));
     let out = cal.run("ann", "calendar connect graph").await;
-    assert!(out.contains("Connected your Microsoft 365 calendar (`ann@contoso.example`)"), "{name}: {out}");
+    assert!(
+        out.contains("Connected your Microsoft 365 calendar (`ann@contoso.example`)"),
+        "{name}: {out}"
+    );
     for (who, text) in row.setup {
         let who = who.replace("{me}", "ann");
         let out = cal.run(&who, &text.replace("{me}", "ann")).await;
-        assert!(!out.contains("Only"), "{name}: setup `{text}` failed: {out}");
+        assert!(
+            !out.contains("Only"),
+            "{name}: setup `{text}` failed: {out}"
+        );
     }
 
     for (i, step) in row.steps.iter().enumerate() {
@@ -360,7 +370,10 @@ async fn run_row(row: Row) {
         let writes_before = cal.writes_for("ann").len();
         let dms_before = cal.dms("ann").await.len();
         let out = cal.sync_at(at(step.at)).await;
-        assert!(out.starts_with("Calendar sync as of"), "{name} step {i}: {out}");
+        assert!(
+            out.starts_with("Calendar sync as of"),
+            "{name} step {i}: {out}"
+        );
 
         let writes = cal.writes_for("ann")[writes_before..].to_vec();
         let expected: Vec<(String, i64, u16)> = step
@@ -375,10 +388,22 @@ async fn run_row(row: Row) {
         match step.notice {
             Some(phrase) => {
                 assert_eq!(new.len(), 1, "{name} step {i}: {new:?}");
-                assert!(new[0].contains(phrase), "{name} step {i}: `{phrase}` not in\n{}", new[0]);
-                assert!(new[0].contains("/lotto calendar pause"), "{name}: {}", new[0]);
+                assert!(
+                    new[0].contains(phrase),
+                    "{name} step {i}: `{phrase}` not in\n{}",
+                    new[0]
+                );
+                assert!(
+                    new[0].contains("/lotto calendar pause"),
+                    "{name}: {}",
+                    new[0]
+                );
                 assert!(new[0].contains("Europe/Berlin"), "{name}: {}", new[0]);
-                assert!(!new[0].contains("merger"), "{name}: a subject leaked: {}", new[0]);
+                assert!(
+                    !new[0].contains("merger"),
+                    "{name}: a subject leaked: {}",
+                    new[0]
+                );
             }
             None => assert!(new.is_empty(), "{name} step {i}: unexpected DM {new:?}"),
         }

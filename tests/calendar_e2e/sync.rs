@@ -36,7 +36,10 @@ async fn rotation_with(cal: &Cal, members: &str, need: u32) {
         "task new shift ICE --number 0".to_string(),
     ] {
         let out = cal.run("admin", &cmd).await;
-        assert!(!out.contains("Only") && !out.contains("No "), "{cmd}: {out}");
+        assert!(
+            !out.contains("Only") && !out.contains("No "),
+            "{cmd}: {out}"
+        );
     }
 }
 
@@ -113,7 +116,10 @@ async fn owners_hear_once_when_someone_on_a_scheduled_task_is_out_of_office() {
         "{told}"
     );
     assert!(told.contains("task assign ICE#0"), "{told}");
-    assert!(told.contains("Europe/Berlin"), "olga reads her own zone: {told}");
+    assert!(
+        told.contains("Europe/Berlin"),
+        "olga reads her own zone: {told}"
+    );
     assert_eq!(cal.dms("admin").await.len(), admin_before + 1);
 
     // Once: later runs, and a longer absence, say nothing new.
@@ -137,8 +143,12 @@ async fn a_failing_source_is_told_once_retried_and_holds_up_nobody() {
         .run("carl", &format!("calendar connect ics {broken}"))
         .await;
     assert!(out.contains("could not be read just now"), "{out}");
-    let slow = cal.feeds.serve("dave.ics", &ics(&[(at(0), at(60), "BUSY")]));
-    let out = cal.run("dave", &format!("calendar connect ics {slow}")).await;
+    let slow = cal
+        .feeds
+        .serve("dave.ics", &ics(&[(at(0), at(60), "BUSY")]));
+    let out = cal
+        .run("dave", &format!("calendar connect ics {slow}"))
+        .await;
     assert!(out.starts_with("Connected your ICS feed"), "{out}");
 
     // Dave's feed hangs: Ann's status must not wait for it.
@@ -294,7 +304,10 @@ async fn an_ics_feed_with_a_weekly_meeting_sets_dnd_until_it_ends() {
     );
     let out = cal.run("ann", &format!("calendar connect ics {url}")).await;
     assert!(out.contains("Connected your ICS feed"), "{out}");
-    assert!(!out.contains("weekly.ics"), "the feed URL is not echoed: {out}");
+    assert!(
+        !out.contains("weekly.ics"),
+        "the feed URL is not echoed: {out}"
+    );
 
     // Mondays 10:00–11:00 in Berlin: on 2030-03-04 that is 09:00–10:00 UTC.
     cal.sync_at(at(-30)).await;
@@ -305,7 +318,10 @@ async fn an_ics_feed_with_a_weekly_meeting_sets_dnd_until_it_ends() {
     let dm = cal.dms("ann").await;
     assert!(dm[0].contains("until 11:00"), "{}", dm[0]);
     cal.sync_at(t0()).await;
-    assert_eq!(cal.writes_for("ann").last().map(|w| w.0.as_str()), Some("online"));
+    assert_eq!(
+        cal.writes_for("ann").last().map(|w| w.0.as_str()),
+        Some("online")
+    );
 }
 
 #[tokio::test]

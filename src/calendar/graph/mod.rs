@@ -11,8 +11,8 @@ pub use consent::{ConsentUrlError, admin_consent_url};
 
 use super::SourceError;
 use super::model::{Block, Span};
-use secrecy::{ExposeSecret, SecretString};
 use futures_util::{Stream, StreamExt};
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

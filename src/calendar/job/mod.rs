@@ -46,8 +46,8 @@ use crate::config::GraphSettings;
 use crate::lottery::UserId;
 use crate::mattermost::MattermostError;
 use crate::service::Service;
-use crate::store::{self, StoreError};
 use crate::store::calendar::Connected;
+use crate::store::{self, StoreError};
 use record::{Clock, Outcome, Recorded};
 
 /// The job's tunables; the defaults are what production uses.
@@ -369,7 +369,8 @@ impl Progress {
                 custom_status: mapping::custom_status(profile),
                 memory: person.connection.memory.clone(),
                 view: CalendarView::at(&blocks, now),
-                tz: person.zone(),
+                // The profile just read beats the cached one for the notice's times.
+                tz: profile.time_zone().unwrap_or_else(|| person.zone()),
             });
             decided.push((person, decision));
         }

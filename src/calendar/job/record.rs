@@ -364,10 +364,19 @@ pub async fn alert_admins(
     clock: Clock,
     counts: &mut Recorded,
 ) -> Result<(), StoreError> {
-    tracing::error!(kind, error, "calendar sync needs an admin");
     if !store::calendar::raise_alert(conn, kind, error, clock.now).await? {
+        tracing::warn!(
+            kind,
+            error,
+            "calendar sync still needs an admin (already told)"
+        );
         return Ok(());
     }
+    tracing::error!(
+        kind,
+        error,
+        "calendar sync needs an admin; telling the bot admins"
+    );
     let message = messages::admin_alert(kind, error, bot_id.as_str());
     let recipients = store::calendar::bot_admins(conn, admins).await?;
     if recipients.is_empty() {

@@ -26,7 +26,6 @@ mod report;
 mod writes;
 
 pub use lease::{LEASE, run_loop};
-pub use mapping::{custom_status as read_custom_status, status as read_status};
 pub use preview::{Preview, Release, fetch_one, preview, release};
 pub use report::{Change, PersonReport, SyncReport};
 pub use writes::{Applied, Part, WriteFailure};

@@ -11,8 +11,8 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use fake_graph::{FakeGraph, FakeItem};
 use solar_lottery::calendar::rules::{MattermostStatus, Memory, Settings, StatusKind};
 use solar_lottery::calendar::{
-    CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient, RuleInput, Source, Span,
-    decide,
+    AddressPolicy, CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient,
+    RuleInput, Source, Span, decide,
 };
 use std::time::Duration;
 
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
     let graph = GraphClient::new(fake.config(), Duration::from_secs(30)).unwrap();
     let fetcher = Fetcher::new(
         Some(graph),
-        IcsClient::new(Duration::from_secs(10)).unwrap(),
+        IcsClient::new(Duration::from_secs(10), AddressPolicy::PublicOnly).unwrap(),
     );
     let requests: Vec<FetchRequest<usize>> = (0..PEOPLE)
         .map(|i| FetchRequest {

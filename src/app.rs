@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::calendar::job::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::mattermost::MattermostClient;
@@ -28,6 +29,8 @@ pub struct Options {
     pub instance: String,
     /// Deliver the outbox in the background (tests turn it off and deliver explicitly).
     pub background_sender: bool,
+    /// The calendar sync's tunables (tests shorten the source timeout).
+    pub calendar: SyncOptions,
 }
 
 impl Default for Options {
@@ -37,6 +40,7 @@ impl Default for Options {
             slash_deadline: Duration::from_millis(2500),
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             background_sender: true,
+            calendar: SyncOptions::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ pub async fn launch(
         slash_deadline: options.slash_deadline,
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
+        calendar: calendar_sync(&settings, options.calendar.clone())?,
     });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -110,6 +115,14 @@ pub async fn launch(
     }
     if let Some(every) = settings.autopilot_interval {
         tasks.push(tokio::spawn(crate::autopilot::run_loop(
+            service.clone(),
+            options.instance.clone(),
+            every,
+            shutdown_rx.clone(),
+        )));
+    }
+    if let Some(every) = settings.calendar_interval {
+        tasks.push(tokio::spawn(crate::calendar::job::run_loop(
             service.clone(),
             options.instance.clone(),
             every,
@@ -172,8 +185,17 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
         slash_deadline: Duration::from_secs(3600),
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
+        calendar: calendar_sync(settings, SyncOptions::default())?,
     });
     Ok((service, sender))
+}
+
+/// The calendar sources (Graph when configured, ICS feeds) the commands and the sync job share.
+fn calendar_sync(settings: &Settings, options: SyncOptions) -> anyhow::Result<Arc<CalendarSync>> {
+    let sync =
+        CalendarSync::from_settings(settings.graph.as_ref(), settings.ics_allow_private, options)
+            .context("could not set up the calendar sources")?;
+    Ok(Arc::new(sync))
 }
 
 /// Keeps the compiler honest about the secret type used for tokens.

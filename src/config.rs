@@ -77,6 +77,7 @@ struct Raw {
     graph_client_id: Option<String>,
     graph_client_secret: Option<String>,
     public_url: Option<String>,
+    ics_allow_private: Option<String>,
     log_format: Option<String>,
 }
 
@@ -106,6 +107,9 @@ pub struct Settings {
     pub graph: Option<GraphSettings>,
     /// Where this bot is reachable from browsers (used in the Graph admin-consent redirect).
     pub public_url: Option<String>,
+    /// Whether ICS feeds may live on loopback, private or link-local addresses
+    /// (`LOTTO_ICS_ALLOW_PRIVATE`); off by default so a feed URL cannot probe the bot's network.
+    pub ics_allow_private: bool,
     pub log_json: bool,
 }
 
@@ -239,6 +243,20 @@ impl Settings {
                 });
             }
         };
+        let ics_allow_private = match non_empty(raw.ics_allow_private)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("false" | "0" | "no" | "off") => false,
+            Some("true" | "1" | "yes" | "on") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOTTO_ICS_ALLOW_PRIVATE",
+                    value: other.to_string(),
+                    reason: "use true or false".into(),
+                });
+            }
+        };
         let log_json = match non_empty(raw.log_format).as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -261,6 +279,7 @@ impl Settings {
             calendar_interval,
             graph,
             public_url: non_empty(raw.public_url),
+            ics_allow_private,
             log_json,
         })
     }
@@ -342,6 +361,17 @@ mod tests {
         assert_eq!(s.autopilot_interval, Some(Duration::from_secs(60)));
         assert_eq!(s.calendar_interval, Some(Duration::from_secs(300)));
         assert!(s.graph.is_none());
+        assert!(!s.ics_allow_private);
+    }
+
+    #[test]
+    fn private_ics_feeds_are_an_explicit_opt_in() {
+        let s = Settings::from_pairs([("ics_allow_private", "TRUE")]).unwrap();
+        assert!(s.ics_allow_private);
+        let e = Settings::from_pairs([("ics_allow_private", "maybe")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("LOTTO_ICS_ALLOW_PRIVATE"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, TimeZone, Utc};
 use solar_lottery::calendar::{
-    FetchRequest, Fetcher, GraphClient, IcsClient, Source, SourceError, Span,
+    AddressPolicy, FetchRequest, Fetcher, GraphClient, IcsClient, Source, SourceError, Span,
 };
 use std::time::{Duration, Instant};
 use support::fake_graph::{FakeGraph, FakeItem};
@@ -52,7 +52,7 @@ async fn mixed_sources_fail_only_for_their_own_person_and_slow_feeds_do_not_hold
     let graph = GraphClient::new(fake.config(), Duration::from_secs(5)).unwrap();
     let fetcher = Fetcher::new(
         Some(graph),
-        IcsClient::new(Duration::from_millis(800)).unwrap(),
+        IcsClient::new(Duration::from_millis(800), AddressPolicy::AllowPrivate).unwrap(),
     );
 
     let mut requests = vec![
@@ -124,7 +124,10 @@ async fn mixed_sources_fail_only_for_their_own_person_and_slow_feeds_do_not_hold
 
 #[tokio::test]
 async fn graph_people_without_graph_configured_are_told_so() {
-    let fetcher = Fetcher::new(None, IcsClient::new(Duration::from_secs(1)).unwrap());
+    let fetcher = Fetcher::new(
+        None,
+        IcsClient::new(Duration::from_secs(1), AddressPolicy::AllowPrivate).unwrap(),
+    );
     let got = fetcher
         .fetch_all(
             vec![request(

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use solar_lottery::calendar::ics::check_url;
 use solar_lottery::calendar::{
-    Availability, Block, CalendarView, IcsClient, SourceError, Span, blocks_in,
+    AddressPolicy, Availability, Block, CalendarView, IcsClient, SourceError, Span, blocks_in,
 };
 use std::time::Duration;
 
@@ -186,7 +186,7 @@ async fn serve() -> String {
 #[tokio::test]
 async fn fetches_and_reads_a_feed() {
     let base = serve().await;
-    let client = IcsClient::new(Duration::from_secs(5)).unwrap();
+    let client = IcsClient::new(Duration::from_secs(5), AddressPolicy::AllowPrivate).unwrap();
     let blocks = client
         .blocks(
             &format!("{base}/weekly.ics"),
@@ -201,7 +201,7 @@ async fn fetches_and_reads_a_feed() {
 #[tokio::test]
 async fn refuses_error_statuses_oversized_bodies_and_slow_servers() {
     let base = serve().await;
-    let client = IcsClient::new(Duration::from_millis(500))
+    let client = IcsClient::new(Duration::from_millis(500), AddressPolicy::AllowPrivate)
         .unwrap()
         .with_max_bytes(5_000);
     assert_eq!(

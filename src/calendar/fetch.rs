@@ -8,6 +8,7 @@ use super::ics::IcsClient;
 use super::model::{Block, Span};
 use chrono_tz::Tz;
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -75,65 +76,63 @@ impl Fetcher {
     where
         K: Clone + Eq + Hash + Send + Sync,
     {
-        let mut graph_people: Vec<(K, String)> = Vec::new();
+        self.fetch_each(requests, window).collect().await
+    }
+
+    /// Every person's blocks within `window`, each the moment it is known: a slow feed or a
+    /// throttled Graph request holds up only its own people. One item per request key.
+    pub fn fetch_each<'a, K>(
+        &'a self,
+        requests: Vec<FetchRequest<K>>,
+        window: Span,
+    ) -> BoxStream<'a, (K, Result<Vec<Block>, SourceError>)>
+    where
+        K: Clone + Eq + Hash + Send + Sync + 'a,
+    {
+        let mut graph_people: HashMap<String, Vec<K>> = HashMap::new();
         let mut ics_people: Vec<(K, String, Tz)> = Vec::new();
         for request in requests {
             match request.source {
-                Source::Graph { email } => graph_people.push((request.key, email)),
+                Source::Graph { email } => graph_people
+                    .entry(email.trim().to_lowercase())
+                    .or_default()
+                    .push(request.key),
                 Source::Ics { url } => ics_people.push((request.key, url, request.tz)),
             }
         }
-        let (graph, ics) = tokio::join!(
-            self.fetch_graph(graph_people, window),
-            self.fetch_ics(ics_people, window)
-        );
-        graph.into_iter().chain(ics).collect()
+        let ics = futures_util::stream::iter(ics_people)
+            .map(
+                move |(key, url, tz)| async move { (key, self.ics.blocks(&url, window, tz).await) },
+            )
+            .buffer_unordered(self.ics_in_flight);
+        futures_util::stream::select(self.fetch_graph(graph_people, window), ics).boxed()
     }
 
-    async fn fetch_graph<K>(
-        &self,
-        people: Vec<(K, String)>,
+    /// Graph people by address (several people may share one), fanned back out to their keys.
+    fn fetch_graph<'a, K>(
+        &'a self,
+        mut people: HashMap<String, Vec<K>>,
         window: Span,
-    ) -> Vec<(K, Result<Vec<Block>, SourceError>)>
+    ) -> BoxStream<'a, (K, Result<Vec<Block>, SourceError>)>
     where
-        K: Clone + Eq + Hash,
+        K: Clone + Send + Sync + 'a,
     {
-        if people.is_empty() {
-            return Vec::new();
-        }
         let Some(graph) = &self.graph else {
-            return people
-                .into_iter()
-                .map(|(k, _)| (k, Err(SourceError::GraphNotConfigured)))
-                .collect();
+            return futures_util::stream::iter(
+                people
+                    .into_values()
+                    .flatten()
+                    .map(|key| (key, Err(SourceError::GraphNotConfigured))),
+            )
+            .boxed();
         };
-        let emails: Vec<String> = people.iter().map(|(_, e)| e.clone()).collect();
-        let by_email = graph.get_schedules(&emails, window).await;
-        people
-            .into_iter()
-            .map(|(key, email)| {
-                let result = by_email.get(&email).cloned().unwrap_or_else(|| {
-                    Err(SourceError::MissingFromResponse {
-                        email: email.clone(),
-                    })
-                });
-                (key, result)
+        let emails: Vec<String> = people.keys().cloned().collect();
+        graph
+            .schedules_each(emails, window)
+            .flat_map(move |(email, result)| {
+                let keys = people.remove(&email).unwrap_or_default();
+                futures_util::stream::iter(keys.into_iter().map(move |key| (key, result.clone())))
             })
-            .collect()
-    }
-
-    async fn fetch_ics<K>(
-        &self,
-        people: Vec<(K, String, Tz)>,
-        window: Span,
-    ) -> Vec<(K, Result<Vec<Block>, SourceError>)>
-    where
-        K: Send,
-    {
-        futures_util::stream::iter(people)
-            .map(|(key, url, tz)| async move { (key, self.ics.blocks(&url, window, tz).await) })
-            .buffer_unordered(self.ics_in_flight)
-            .collect()
-            .await
+            .boxed()
     }
 }

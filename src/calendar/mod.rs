@@ -4,7 +4,9 @@
 //! - [`model`] and [`view`]: blocks from any source, and what they mean at one instant;
 //! - [`graph`] and [`ics`]: the sources; a new source is a new module plus a [`fetch::Source`] variant;
 //! - [`fetch`]: fetches everyone at once, each person's failure kept to that person;
-//! - [`rules`]: the pure status rules the sync job applies.
+//! - [`rules`]: the pure status rules the sync job applies;
+//! - [`job`]: the sync job itself (Mattermost reads and writes, memory, unavailability, notices) and
+//!   the one-person helpers the `/lotto calendar` commands use.
 //!
 //! One sync run, as the job is meant to drive it:
 //! 1. `Fetcher::fetch_all(requests, Span [now, now + 12h])`: a window reaching past now lets
@@ -18,6 +20,7 @@ pub mod error;
 pub mod fetch;
 pub mod graph;
 pub mod ics;
+pub mod job;
 pub mod model;
 pub mod rules;
 pub mod tz;
@@ -26,7 +29,7 @@ pub mod view;
 pub use error::SourceError;
 pub use fetch::{FetchRequest, Fetcher, Source};
 pub use graph::{GraphClient, GraphConfig, GraphLimits, admin_consent_url};
-pub use ics::{IcsClient, blocks_in};
+pub use ics::{AddressPolicy, IcsClient, blocks_in};
 pub use model::{Availability, Block, EmptySpan, Span};
 pub use rules::{Decision, RuleInput, decide};
 pub use view::{CalendarView, Run, RunKey, RunKind};

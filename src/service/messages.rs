@@ -35,6 +35,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "delivery_failed",
         include_str!("../../templates/delivery_failed.md"),
     ),
+    (
+        "calendar_notice",
+        include_str!("../../templates/calendar_notice.md"),
+    ),
+    (
+        "calendar_source_failed",
+        include_str!("../../templates/calendar_source_failed.md"),
+    ),
+    (
+        "calendar_forbidden",
+        include_str!("../../templates/calendar_forbidden.md"),
+    ),
+    (
+        "calendar_admin_alert",
+        include_str!("../../templates/calendar_admin_alert.md"),
+    ),
+    (
+        "calendar_owner_oof",
+        include_str!("../../templates/calendar_owner_oof.md"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {

@@ -26,6 +26,7 @@ use chrono::Utc;
 use serde_json::Value;
 use sqlx::SqlitePool;
 
+use crate::calendar::job::CalendarSync;
 use crate::command::{self, Command};
 use crate::config::GraphSettings;
 use crate::lottery::UserId;
@@ -48,6 +49,8 @@ pub struct Deps {
     pub slash_deadline: Duration,
     pub graph: Option<GraphSettings>,
     pub public_url: Option<String>,
+    /// Calendar sources and the sync job's lock (`/lotto calendar …` and the background sync).
+    pub calendar: Arc<CalendarSync>,
 }
 
 #[derive(Clone)]

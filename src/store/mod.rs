@@ -2,6 +2,7 @@
 //! connection (`&mut SqliteConnection`, so they work inside the caller's transaction) and the caller owns
 //! begin and commit. Database errors are mapped once, here, into `StoreError`.
 
+pub mod calendar;
 pub mod leases;
 pub mod outbox;
 pub mod rotations;

@@ -137,3 +137,48 @@ pub async fn clear(
     };
     Ok(r.rows_affected())
 }
+
+/// Removes the entries of one kind with exactly this span: how the calendar job, which identifies its
+/// entries by their span, takes back one out-of-office stretch without touching others.
+pub async fn remove_exact(
+    conn: &mut Conn,
+    user: &UserId,
+    kind: Stored,
+    interval: Interval,
+) -> Result<u64> {
+    let r = sqlx::query(
+        "DELETE FROM unavailability WHERE user_id = ?1 AND reason = ?2 AND start = ?3 AND finish = ?4",
+    )
+    .bind(user.as_str())
+    .bind(kind.as_str())
+    .bind(ts(interval.start))
+    .bind(ts(interval.finish))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Adds an entry unless one of the same kind and span exists (so a repeated run adds nothing).
+/// Returns whether it added one.
+pub async fn add_once(
+    conn: &mut Conn,
+    user: &UserId,
+    kind: Stored,
+    interval: Interval,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let exists: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM unavailability WHERE user_id = ?1 AND reason = ?2 AND start = ?3 AND finish = ?4",
+    )
+    .bind(user.as_str())
+    .bind(kind.as_str())
+    .bind(ts(interval.start))
+    .bind(ts(interval.finish))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    add(conn, user, kind, interval, now).await?;
+    Ok(true)
+}

@@ -11,6 +11,7 @@ pub use consent::{ConsentUrlError, admin_consent_url};
 
 use super::SourceError;
 use super::model::{Block, Span};
+use futures_util::{Stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -164,7 +165,53 @@ impl GraphClient {
         emails: &[String],
         window: Span,
     ) -> HashMap<String, Result<Vec<Block>, SourceError>> {
-        schedule::fetch(self, emails, window).await
+        let mut found: HashMap<String, schedule::Outcome> = HashMap::with_capacity(emails.len());
+        schedule::fetch(self, emails, window, &mut |email, result| {
+            found.insert(email, result);
+        })
+        .await;
+        emails
+            .iter()
+            .map(|email| {
+                let result = found
+                    .get(&email.trim().to_lowercase())
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Err(SourceError::MissingFromResponse {
+                            email: email.clone(),
+                        })
+                    });
+                (email.clone(), result)
+            })
+            .collect()
+    }
+
+    /// The same as [`get_schedules`](Self::get_schedules), but each address (trimmed, lower-cased,
+    /// once) comes out the moment its request is settled, so people whose request is throttled or
+    /// retried hold up nobody else.
+    pub fn schedules_each(
+        &self,
+        emails: Vec<String>,
+        window: Span,
+    ) -> impl Stream<Item = (String, Result<Vec<Block>, SourceError>)> + Send + '_ {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let driver = async move {
+            schedule::fetch(self, &emails, window, &mut |email, result| {
+                // The receiver only goes away when the caller dropped the stream.
+                let _ = tx.send((email, result));
+            })
+            .await;
+        };
+        let results = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        });
+        // The driver runs while the stream is polled and yields nothing itself; when it is done
+        // the sender is gone and the results end.
+        futures_util::stream::select(
+            results.map(Some),
+            futures_util::stream::once(driver).map(|()| None),
+        )
+        .filter_map(std::future::ready)
     }
 
     /// Sends one `$batch` of `getSchedule` requests, each `(id, schedules)`; refreshes the token once

@@ -1,6 +1,6 @@
 //! Runs a whole fetch: people → `getSchedule` requests → `$batch` calls, a bounded number in flight,
 //! each request retried on its own after its own `Retry-After`, so one throttled request delays only
-//! its twenty people.
+//! its twenty people. Each person's result is handed out as soon as it is settled, not at the end.
 
 use super::wire::{BatchItemResponse, GraphErrorBody, ScheduleResponse};
 use super::{BatchOutcome, GraphClient, parse_retry_after};
@@ -8,12 +8,28 @@ use crate::calendar::SourceError;
 use crate::calendar::model::{Availability, Block, Span};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-type Results = HashMap<String, Result<Vec<Block>, SourceError>>;
+pub(super) type Outcome = Result<Vec<Block>, SourceError>;
+
+/// Where settled results go: each address exactly once, the moment it is settled.
+struct Found<'f> {
+    settle: &'f mut (dyn FnMut(String, Outcome) + Send),
+    settled: HashSet<String>,
+    failed: usize,
+}
+
+impl Found<'_> {
+    fn insert(&mut self, email: String, result: Outcome) {
+        if self.settled.insert(email.clone()) {
+            self.failed += usize::from(result.is_err());
+            (self.settle)(email, result);
+        }
+    }
+}
 
 /// One `getSchedule` request waiting to be sent (again).
 struct Request {
@@ -30,7 +46,14 @@ enum Event {
 
 type Pending<'a> = Pin<Box<dyn Future<Output = Event> + Send + 'a>>;
 
-pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span) -> Results {
+/// Fetches the schedules of `emails` (trimmed and lower-cased, each once) and calls `settle` for
+/// every one of those addresses exactly once, as soon as its result is known.
+pub(super) async fn fetch(
+    client: &GraphClient,
+    emails: &[String],
+    window: Span,
+    settle: &mut (dyn FnMut(String, Outcome) + Send),
+) {
     let limits = client.inner.limits;
     let mut unique: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
     unique.sort();
@@ -50,7 +73,11 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
         .map(|chunk| new_request(chunk.to_vec(), 0))
         .collect();
 
-    let mut found: Results = HashMap::with_capacity(unique.len());
+    let mut found = Found {
+        settle,
+        settled: HashSet::with_capacity(unique.len()),
+        failed: 0,
+    };
     let mut pending: FuturesUnordered<Pending<'_>> = FuturesUnordered::new();
     let mut batches_in_flight = 0usize;
     loop {
@@ -149,23 +176,22 @@ pub(super) async fn fetch(client: &GraphClient, emails: &[String], window: Span)
         }
     }
 
-    tracing::debug!(
-        people = unique.len(),
-        failed = found.values().filter(|r| r.is_err()).count(),
-        "graph free/busy fetched"
-    );
-    emails
-        .iter()
-        .map(|email| {
-            let key = email.trim().to_lowercase();
-            let result = found.get(&key).cloned().unwrap_or_else(|| {
+    // Every address gets an answer, even one a bug left unsettled.
+    for email in unique.iter() {
+        if !found.settled.contains(email) {
+            found.insert(
+                email.clone(),
                 Err(SourceError::MissingFromResponse {
                     email: email.clone(),
-                })
-            });
-            (email.clone(), result)
-        })
-        .collect()
+                }),
+            );
+        }
+    }
+    tracing::debug!(
+        people = unique.len(),
+        failed = found.failed,
+        "graph free/busy fetched"
+    );
 }
 
 /// Queues a request again after `after` (or a growing pause), unless it has used its attempts or
@@ -175,7 +201,7 @@ fn retry(
     after: Option<Duration>,
     error: SourceError,
     limits: super::GraphLimits,
-    found: &mut Results,
+    found: &mut Found<'_>,
     later: &mut BTreeMap<Duration, Vec<Request>>,
 ) {
     request.attempts += 1;
@@ -193,7 +219,7 @@ fn retry(
     later.entry(delay).or_default().push(request);
 }
 
-fn fail(found: &mut Results, emails: &[String], error: &SourceError) {
+fn fail(found: &mut Found<'_>, emails: &[String], error: &SourceError) {
     for email in emails {
         found.insert(email.clone(), Err(error.clone()));
     }
@@ -232,7 +258,7 @@ fn is_unknown_address(code: &str) -> bool {
     )
 }
 
-fn read_schedules(emails: &[String], item: &BatchItemResponse, found: &mut Results) {
+fn read_schedules(emails: &[String], item: &BatchItemResponse, found: &mut Found<'_>) {
     let parsed: ScheduleResponse = match serde_json::from_value(item.body.clone()) {
         Ok(parsed) => parsed,
         Err(e) => {

@@ -1,8 +1,10 @@
 //! ICS feeds: fetch a person's feed URL (bounded in time and size) and read the blocks in a window.
 
 mod expand;
+pub mod guard;
 mod value;
 
+pub use guard::AddressPolicy;
 pub use value::parse_duration as parse_ical_duration;
 
 use super::SourceError;
@@ -11,6 +13,7 @@ use super::tz::resolve_tz;
 use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarComponent, Event};
 use reqwest::Url;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The blocks of an iCalendar text that overlap `window`, with all-day events placed in `person_tz`.
@@ -59,25 +62,39 @@ pub struct IcsClient {
     http: reqwest::Client,
     timeout: Duration,
     max_bytes: usize,
+    policy: AddressPolicy,
 }
 
 impl IcsClient {
     /// Large enough for years of a busy work calendar, small enough that no feed hogs memory.
     pub const DEFAULT_MAX_BYTES: usize = 5 * 1024 * 1024;
 
-    /// `timeout` bounds each whole fetch.
-    pub fn new(timeout: Duration) -> Result<Self, SourceError> {
-        let http = reqwest::Client::builder()
+    /// `timeout` bounds each whole fetch; `policy` says whether feeds on internal addresses may be
+    /// fetched (see [`guard`]).
+    pub fn new(timeout: Duration, policy: AddressPolicy) -> Result<Self, SourceError> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(redirect_policy(policy));
+        if policy == AddressPolicy::PublicOnly {
+            // Through a proxy the proxy resolves names, and the address check would be moot.
+            builder = builder
+                .no_proxy()
+                .dns_resolver(Arc::new(guard::GuardedResolver { policy }));
+        }
+        let http = builder
             .build()
             .map_err(|e| SourceError::Transport(e.to_string()))?;
         Ok(Self {
             http,
             timeout,
             max_bytes: Self::DEFAULT_MAX_BYTES,
+            policy,
         })
+    }
+
+    pub fn policy(&self) -> AddressPolicy {
+        self.policy
     }
 
     pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
@@ -88,6 +105,12 @@ impl IcsClient {
     /// The feed's text, refusing non-http(s) URLs, error statuses and bodies over the size cap.
     pub async fn fetch(&self, url: &str) -> Result<String, SourceError> {
         let url = check_url(url)?;
+        guard::check_resolved(&url, self.policy)
+            .await
+            .map_err(|reason| SourceError::BadUrl {
+                url: redact(url.as_str()),
+                reason: reason.to_string(),
+            })?;
         let mut response = self
             .http
             .get(url)
@@ -162,8 +185,22 @@ pub fn check_url(url: &str) -> Result<Url, SourceError> {
     Ok(parsed)
 }
 
+/// At most five redirects, none to an address literal the policy refuses (names are checked by the
+/// resolver when the redirected request connects).
+fn redirect_policy(policy: AddressPolicy) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("the feed redirected more than 5 times")
+        } else if let Err(reason) = guard::check_literal_host(attempt.url(), policy) {
+            attempt.error(format!("a redirect was refused: {reason}"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// Feed URLs often embed a private token; error messages keep only scheme and host.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match Url::parse(url.trim()) {
         Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or_default()),
         Err(_) => url.chars().take(40).collect(),

@@ -57,9 +57,14 @@ pub const PAUSE_HINT: &str = "To keep me from changing your status for a while, 
 impl Notice {
     /// The message text (Markdown), one line per change plus how to pause.
     pub fn text(&self) -> String {
-        let mut lines: Vec<String> = self.changes.iter().map(|c| self.line(c)).collect();
+        let mut lines = self.lines();
         lines.push(PAUSE_HINT.to_string());
         lines.join("\n")
+    }
+
+    /// One sentence per change, times in the reader's zone.
+    pub fn lines(&self) -> Vec<String> {
+        self.changes.iter().map(|c| self.line(c)).collect()
     }
 
     fn line(&self, change: &NoticeChange) -> String {

@@ -287,7 +287,7 @@ const SET_NOTICES: Node = Node::Leaf(Leaf {
 const SET_CUSTOM_STATUS: Node = Node::Leaf(Leaf {
     name: "custom-status",
     args: "on|off [@user]",
-    summary: "Whether to show the meeting as a custom status while busy.",
+    summary: "Whether the bot sets your custom status while you are out of office or working elsewhere.",
     details: "",
     flags: &[],
     build: |a| {

@@ -39,7 +39,7 @@ pub enum ValueError {
     EmptySummary,
     #[error("`{0}` is not an e-mail address, e.g. `alice@example.com`")]
     BadEmail(String),
-    #[error("`{0}` is not a calendar URL: it must start with `https://` or `http://`")]
+    #[error("`{0}` is not a calendar URL: it must start with `https://`, `http://` or `webcal://`")]
     BadUrl(String),
     #[error("the URL is {0} characters long; the limit is {MAX_URL_LEN}")]
     UrlTooLong(usize),
@@ -180,7 +180,10 @@ impl IcsUrl {
         }
         let url =
             reqwest::Url::parse(s).map_err(|_| ValueError::BadUrl(super::lexer::shorten(s)))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        // `webcal://` is how calendar apps publish subscribable feeds; the ICS client reads it as https.
+        if !matches!(url.scheme(), "http" | "https" | "webcal")
+            || url.host_str().is_none_or(str::is_empty)
+        {
             return Err(ValueError::BadUrl(super::lexer::shorten(s)));
         }
         Ok(Self(s.to_string()))
@@ -333,6 +336,7 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
         assert!(IcsUrl::parse("https://cal.example.com/a.ics?x=1").is_ok());
+        assert!(IcsUrl::parse("webcal://cal.example.com/a.ics").is_ok());
         for bad in [
             "ftp://x.org/a",
             "cal.example.com",

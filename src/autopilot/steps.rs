@@ -1,458 +1,366 @@
+//! Running the steps: a whole tick over every rotation with the autopilot on, or one rotation on demand.
+//!
+//! A tick first finds, with two queries for all rotations together, the tasks some step may act on
+//! and the shifts not created yet; rotations with neither are skipped without another query, so a
+//! tick with nothing due stays cheap however many rotations there are. Each task is then handled in
+//! its own transaction, re-read and re-checked inside it; a step that creates or schedules tasks makes
+//! the later steps look again, so there is no one-run lag.
+
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::lottery::{RotationId, TaskState, TaskType};
-use crate::service::format;
-use crate::service::{AutopilotReport, Result, Service, ServiceError, TaskOps, messages};
-use crate::store::outbox::{self, NewMessage};
+use super::alert;
+use super::due::{self, Step};
+use crate::lottery::{RotationId, TaskId, TaskState, TaskType, UserId};
+use crate::service::{AutopilotReport, Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
-use crate::store::{self};
+use crate::store::{self, Conn, StoreError};
 
-/// Most shifts one run creates for a rotation (guards against a huge create-ahead setting).
-const MAX_CREATE_PER_RUN: usize = 200;
+/// Who the DMs say acted, for background ticks.
+pub const ACTOR: &str = "The autopilot";
 
 /// What a background tick did across rotations.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct TickReport {
+    /// Rotations with the autopilot on.
     pub rotations: usize,
+    /// Rotations where some step had something to do.
+    pub acted: usize,
+    /// Rotations whose run stopped on an error (their other steps and the other rotations went on).
     pub failed_rotations: usize,
 }
 
 /// Runs every rotation whose autopilot is on, as of `now`. A failing rotation is logged and skipped.
 pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
-    let rotations = {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        store::rotations::list_autopilot(&mut conn).await?
+    let (rotations, mut candidates, mut to_create) = {
+        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let rotations = store::rotations::list_autopilot(&mut conn).await?;
+        let candidates = store::tasks::autopilot_candidates(&mut conn, None, now).await?;
+        let to_create = shifts_to_create(&mut conn, &rotations, now).await?;
+        (rotations, group(candidates), to_create)
     };
-    let mut report = TickReport::default();
-    for r in rotations {
-        report.rotations += 1;
-        if let Err(e) = run(svc, &r, "The autopilot", now).await {
-            report.failed_rotations += 1;
-            tracing::warn!(rotation = %r.name, error = %e, "autopilot run failed");
+    let mut report = TickReport {
+        rotations: rotations.len(),
+        ..Default::default()
+    };
+    for r in &rotations {
+        let tasks = candidates.remove(&r.id).unwrap_or_default();
+        let create = to_create.remove(&r.id).unwrap_or_default();
+        if tasks.is_empty() && create.is_empty() {
+            continue;
+        }
+        report.acted += 1;
+        match Run::new(svc, r, ACTOR, now, tasks, create).run().await {
+            Ok(lines) => tracing::info!(rotation = %r.name, report = ?lines.lines, "autopilot ran"),
+            Err(e) => {
+                report.failed_rotations += 1;
+                tracing::warn!(rotation = %r.name, error = %e, "autopilot run failed");
+            }
         }
     }
-    svc.wake_sender();
+    if report.acted > 0 {
+        svc.wake_sender();
+    }
     Ok(report)
 }
 
-/// Runs the autopilot for one rotation now (the `rotation autopilot` command).
+/// Runs the autopilot for one rotation now (the `rotation autopilot` command), whether or not its
+/// autopilot is on: steps that are off say "not configured".
 pub async fn run_rotation(
     svc: &Service,
     id: RotationId,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<AutopilotReport> {
-    let r = {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        store::rotations::get(&mut conn, id).await?
+    let (r, tasks, create) = {
+        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let r = store::rotations::get(&mut conn, id).await?;
+        let tasks = store::tasks::autopilot_candidates(&mut conn, Some(id), now).await?;
+        let create = shifts_to_create(&mut conn, std::slice::from_ref(&r), now)
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        (r, tasks, create)
     };
-    let report = run(svc, &r, actor, now).await?;
+    let report = Run::new(svc, &r, actor, now, tasks, create).run().await?;
     svc.wake_sender();
     Ok(report)
 }
 
-async fn run(
-    svc: &Service,
-    r: &Rotation,
-    actor: &str,
+fn group(tasks: Vec<Task>) -> HashMap<RotationId, Vec<Task>> {
+    let mut out: HashMap<RotationId, Vec<Task>> = HashMap::new();
+    for t in tasks {
+        out.entry(t.rotation_id).or_default().push(t);
+    }
+    out
+}
+
+/// Per rotation whose autopilot creates shifts: the shift numbers due to be created, in order.
+async fn shifts_to_create(
+    conn: &mut Conn,
+    rotations: &[Rotation],
     now: DateTime<Utc>,
-) -> Result<AutopilotReport> {
-    let a = r.autopilot;
-    let mut report = AutopilotReport::default();
+) -> Result<HashMap<RotationId, Vec<i64>>> {
+    let ranges: Vec<(RotationId, i64, i64)> = rotations
+        .iter()
+        .filter(|r| r.autopilot.create && r.task_type == TaskType::Shift)
+        .map(|r| {
+            let (from, to) = due::shift_range(r, now);
+            (r.id, from, to)
+        })
+        .filter(|(_, from, to)| from < to)
+        .collect();
+    let existing = store::tasks::existing_numbers(conn, &ranges).await?;
+    let by_id: HashMap<RotationId, &Rotation> = rotations.iter().map(|r| (r.id, r)).collect();
+    let mut out = HashMap::new();
+    for (id, from, to) in ranges {
+        let Some(r) = by_id.get(&id) else { continue };
+        let missing: Vec<i64> = (from..to)
+            .filter(|n| !existing.contains(&(id, *n)) && due::shift_still_ahead(r, *n, now))
+            .collect();
+        if !missing.is_empty() {
+            out.insert(id, missing);
+        }
+    }
+    Ok(out)
+}
 
-    // 1. Remind people their task ends soon.
-    report.lines.push((
-        "finish reminder".to_string(),
-        if a.remind_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Started
-                        && !t.reminded_finish
-                        && now >= t.times.finish() - a.remind_finish_prior
-                        && now < t.times.finish()
-                })
-                .collect();
-            let mut people = 0;
-            let mut errors = Vec::new();
-            for t in &due {
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result =
-                        async { TaskOps::new(actor, now).remind(tx_ref, r, t, true).await }.await;
-                    finish(tx, result).await
-                } {
-                    Ok(n) => people += n,
-                    Err(e) => errors.push(err_line(r, t, &e)),
+/// One run of the steps for one rotation.
+struct Run<'a> {
+    svc: &'a Service,
+    r: &'a Rotation,
+    actor: &'a str,
+    now: DateTime<Utc>,
+    /// Tasks some step may act on; re-read when an earlier step created or scheduled tasks.
+    candidates: Vec<Task>,
+    stale: bool,
+    to_create: Vec<i64>,
+}
+
+/// What one step did: the tasks it handled (with details) and the ones that failed.
+#[derive(Default)]
+struct StepResult {
+    done: Vec<String>,
+    failed: Vec<String>,
+}
+
+impl StepResult {
+    fn line(&self, verb: &str) -> String {
+        let done = format!("{verb} {}", self.done.join(", "));
+        let failed = format!("failed: {}", self.failed.join("; "));
+        match (self.done.is_empty(), self.failed.is_empty()) {
+            (true, true) => "nothing to do".into(),
+            (false, true) => done,
+            (true, false) => failed,
+            (false, false) => format!("{done}; {failed}"),
+        }
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        svc: &'a Service,
+        r: &'a Rotation,
+        actor: &'a str,
+        now: DateTime<Utc>,
+        candidates: Vec<Task>,
+        to_create: Vec<i64>,
+    ) -> Self {
+        Run {
+            svc,
+            r,
+            actor,
+            now,
+            candidates,
+            stale: false,
+            to_create,
+        }
+    }
+
+    async fn run(mut self) -> Result<AutopilotReport> {
+        let mut report = AutopilotReport::default();
+        for step in Step::ALL {
+            let line = if !step.enabled(&self.r.autopilot) {
+                "not configured".to_string()
+            } else if step == Step::Create {
+                if self.r.task_type == TaskType::Ticket {
+                    "tickets are created on request, not by the autopilot".to_string()
+                } else {
+                    self.create().await.line("created")
                 }
-            }
-            summary(
-                due.len() - errors.len(),
-                &format!(
-                    "reminded {people} {} of {} ending",
-                    plural(people, "person", "people"),
-                    tasks(due.len() - errors.len())
-                ),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 2. Finish started tasks whose time is up (on time: at their planned end).
-    report.lines.push((
-        "finish".to_string(),
-        if a.start_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| t.state == TaskState::Started && t.times.finish() <= now)
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let at = t.times.finish().min(now);
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result = async {
-                        TaskOps::new(actor, at)
-                            .transition(tx_ref, r, t, TaskState::Finished, false)
-                            .await
-                    }
-                    .await;
-                    finish(tx, result).await
-                } {
-                    Ok(_) => done.push(crate::service::format::task_name(&r.name, t.number)),
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
-            }
-            summary(
-                done.len(),
-                &format!("finished {}", done.join(", ")),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 3. Create shifts up to `create_prior` ahead.
-    report.lines.push((
-        "create shifts".to_string(),
-        if !a.create {
-            "not configured".into()
-        } else if r.task_type == TaskType::Ticket {
-            "tickets are created on request, not by the autopilot".into()
-        } else {
-            let mut created = Vec::new();
-            let mut errors = Vec::new();
-            let mut n = r
-                .period
-                .shift_number_at(r.beginning, r.tz, now)
-                .unwrap_or(0);
-            let horizon = now + a.create_prior;
-            loop {
-                let Ok(start) = r.period.try_shift_start(r.beginning, r.tz, n) else {
-                    break;
+            } else {
+                let verb = match step {
+                    Step::RemindFinish | Step::RemindStart => "reminded",
+                    Step::Finish => "finished",
+                    Step::FillSchedule => "scheduled",
+                    Step::Start | Step::Create => "started",
                 };
-                if start >= horizon || created.len() + errors.len() >= MAX_CREATE_PER_RUN {
-                    break;
-                }
-                let exists = {
-                    let mut conn = svc
-                        .pool()
-                        .acquire()
-                        .await
-                        .map_err(store::StoreError::from)?;
-                    store::tasks::by_number(&mut conn, r.id, n).await?.is_some()
-                };
-                if !exists {
-                    match {
-                        let mut tx = begin(svc).await?;
-                        let tx_ref = &mut tx;
-                        let result =
-                            async { TaskOps::new(actor, now).create_shift(tx_ref, r, n).await }
-                                .await;
-                        finish(tx, result).await
-                    } {
-                        Ok(t) => created.push(crate::service::format::task_name(&r.name, t.number)),
-                        Err(e) => errors.push(format!("{}#{n}: {}", r.name, e.user_message())),
+                self.on_tasks(step).await?.line(verb)
+            };
+            report.lines.push((step.name().to_string(), line));
+        }
+        Ok(report)
+    }
+
+    /// Creates the missing shifts, each in its own transaction.
+    async fn create(&mut self) -> StepResult {
+        let mut result = StepResult::default();
+        let ops = TaskOps::new(self.actor, self.now);
+        for n in std::mem::take(&mut self.to_create) {
+            let attempt = async {
+                let mut tx = store::begin_write(self.svc.pool()).await?;
+                let t = ops.create_shift(&mut tx, self.r, n).await?;
+                tx.commit().await.map_err(StoreError::from)?;
+                Ok::<_, ServiceError>(t)
+            }
+            .await;
+            match attempt {
+                Ok(t) => result.done.push(format::task_name(&self.r.name, t.number)),
+                // Created meanwhile (a command, or another run): nothing left to do for it.
+                Err(ServiceError::Conflict(_)) => {}
+                Err(e) => result.failed.push(failure(&self.r.name, n, &e)),
+            }
+        }
+        if !result.done.is_empty() {
+            self.stale = true;
+        }
+        result
+    }
+
+    /// A step over existing tasks: each due task in its own transaction.
+    async fn on_tasks(&mut self, step: Step) -> Result<StepResult> {
+        if self.stale {
+            let mut conn = self.svc.pool().acquire().await.map_err(StoreError::from)?;
+            self.candidates =
+                store::tasks::autopilot_candidates(&mut conn, Some(self.r.id), self.now).await?;
+            self.stale = false;
+        }
+        let due: Vec<(TaskId, i64)> = self
+            .candidates
+            .iter()
+            .filter(|t| due::is_due(step, &self.r.autopilot, t, self.now))
+            .map(|t| (t.id, t.number))
+            .collect();
+        let mut result = StepResult::default();
+        for (id, number) in due {
+            match self.act(step, id).await {
+                Ok(Some(text)) => result.done.push(text),
+                Ok(None) => {}
+                Err((task, e)) => {
+                    if step == Step::FillSchedule {
+                        self.report_fill_failure(task.as_ref(), &e).await;
                     }
-                }
-                n += 1;
-            }
-            summary(
-                created.len(),
-                &format!("created {}", created.join(", ")),
-                &errors,
-            )
-        },
-    ));
-
-    // 4. Fill and schedule pending tasks that are due.
-    report.lines.push((
-        "fill and schedule".to_string(),
-        if a.schedule {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Pending
-                        && now >= t.times.expected_start - a.schedule_prior
-                })
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let mut tx = begin(svc).await?;
-                let attempt = async {
-                    let ops = TaskOps::new(actor, now);
-                    let picked = ops.fill(&mut tx, r, t).await?;
-                    let names = names(&mut tx, &picked).await?;
-                    ops.transition(&mut tx, r, t, TaskState::Scheduled, false)
-                        .await?;
-                    Ok(names)
-                }
-                .await;
-                let result = finish(tx, attempt).await;
-                match result {
-                    Ok(names) => done.push(format!(
-                        "{} ({})",
-                        format::task_name(&r.name, t.number),
-                        if names.is_empty() {
-                            "already staffed".into()
-                        } else {
-                            names.join(", ")
-                        }
-                    )),
-                    Err(e) => {
-                        alert_owners(svc, r, t, &e, now).await?;
-                        errors.push(err_line(r, t, &e));
-                    }
+                    result.failed.push(failure(&self.r.name, number, &e));
                 }
             }
-            summary(
-                done.len(),
-                &format!("scheduled {}", done.join(", ")),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
+        }
+        if step == Step::FillSchedule && !result.done.is_empty() {
+            self.stale = true;
+        }
+        Ok(result)
+    }
 
-    // 5. Remind people their task starts soon.
-    report.lines.push((
-        "start reminder".to_string(),
-        if a.remind_start {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Scheduled
-                        && !t.reminded_start
-                        && now >= t.times.expected_start - a.remind_start_prior
-                        && now < t.times.expected_start
-                })
-                .collect();
-            let mut people = 0;
-            let mut errors = Vec::new();
-            for t in &due {
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result =
-                        async { TaskOps::new(actor, now).remind(tx_ref, r, t, false).await }.await;
-                    finish(tx, result).await
-                } {
-                    Ok(n) => people += n,
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
+    /// Does `step` for one task if it is still due, all in one transaction. `None`: nothing to do
+    /// after all. On failure, the task as read (when it was) and the error; nothing was changed.
+    async fn act(
+        &self,
+        step: Step,
+        id: TaskId,
+    ) -> std::result::Result<Option<String>, (Option<Task>, ServiceError)> {
+        let mut tx = store::begin_write(self.svc.pool())
+            .await
+            .map_err(|e| (None, e.into()))?;
+        let t = store::tasks::get(&mut tx, id)
+            .await
+            .map_err(|e| (None, e.into()))?;
+        if !due::is_due(step, &self.r.autopilot, &t, self.now) {
+            return Ok(None);
+        }
+        let text = self
+            .apply(&mut tx, step, &t)
+            .await
+            .map_err(|e| (Some(t.clone()), e))?;
+        tx.commit()
+            .await
+            .map_err(|e| (Some(t), StoreError::from(e).into()))?;
+        Ok(Some(text))
+    }
+
+    async fn apply(&self, tx: &mut Conn, step: Step, t: &Task) -> Result<String> {
+        let r = self.r;
+        let name = format::task_name(&r.name, t.number);
+        let ops = TaskOps::new(self.actor, self.now);
+        match step {
+            Step::RemindFinish | Step::RemindStart => {
+                ops.remind(tx, r, t, step == Step::RemindFinish).await?;
+                let people = store::tasks::users(tx, t.id).await?;
+                Ok(format!("{name} ({})", names(tx, &people).await?))
             }
-            summary(
-                due.len() - errors.len(),
-                &format!(
-                    "reminded {people} {} of {} starting",
-                    plural(people, "person", "people"),
-                    tasks(due.len() - errors.len())
-                ),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 6. Start scheduled tasks whose time has come (on time: at their planned start).
-    report.lines.push((
-        "start".to_string(),
-        if a.start_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| t.state == TaskState::Scheduled && t.times.expected_start <= now)
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let at = t.times.expected_start;
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result = async {
-                        TaskOps::new(actor, at)
-                            .transition(tx_ref, r, t, TaskState::Started, false)
-                            .await
-                    }
-                    .await;
-                    finish(tx, result).await
-                } {
-                    Ok(_) => done.push(format::task_name(&r.name, t.number)),
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
+            // On time: a task is finished at its planned end and started at its planned start,
+            // even when the tick comes a little later.
+            Step::Finish => {
+                TaskOps::new(self.actor, t.times.finish().min(self.now))
+                    .transition(tx, r, t, TaskState::Finished, false)
+                    .await?;
+                Ok(name)
             }
-            summary(done.len(), &format!("started {}", done.join(", ")), &errors)
-        } else {
-            "not configured".into()
-        },
-    ));
+            Step::Start => {
+                TaskOps::new(self.actor, t.times.expected_start.min(self.now))
+                    .transition(tx, r, t, TaskState::Started, false)
+                    .await?;
+                Ok(name)
+            }
+            Step::FillSchedule => {
+                ops.fill(tx, r, t).await?;
+                ops.transition(tx, r, t, TaskState::Scheduled, false)
+                    .await?;
+                let people = store::tasks::users(tx, t.id).await?;
+                Ok(format!("{name} ({})", names(tx, &people).await?))
+            }
+            Step::Create => Err(ServiceError::invalid(
+                "The create step does not act on existing tasks.",
+            )),
+        }
+    }
 
-    Ok(report)
+    /// The owners hear about a task that can't be filled, once per reason; our own faults are only
+    /// logged (the next tick tries again).
+    async fn report_fill_failure(&self, task: Option<&Task>, e: &ServiceError) {
+        let (Some(t), true) = (task, alert::owners_can_fix(e)) else {
+            tracing::warn!(rotation = %self.r.name, error = %e, "autopilot could not fill a task");
+            return;
+        };
+        if let Err(err) = alert::tell_owners(self.svc, self.r, t, &e.user_message(), self.now).await
+        {
+            tracing::warn!(rotation = %self.r.name, task = t.number, error = %err,
+                "could not tell the owners about a task the autopilot can't fill");
+        }
+    }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
-
-/// Each task's work runs in its own transaction: it all happens, or none of it.
-async fn begin(svc: &Service) -> Result<Tx> {
-    Ok(store::begin_write(svc.pool()).await?)
+/// `ICE#3 (Couldn't fill the task: …)`: the first line of the error, for the report.
+fn failure(rotation: &str, number: i64, e: &ServiceError) -> String {
+    let msg = e.user_message();
+    let first = msg.lines().next().unwrap_or_default();
+    format!("{} ({first})", format::task_name(rotation, number))
 }
 
-/// Commits on success; on failure the transaction is dropped, which rolls it back.
-async fn finish<T>(tx: Tx, result: Result<T>) -> Result<T> {
-    let value = result?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(value)
-}
-
-async fn open(svc: &Service, r: &Rotation) -> Result<Vec<Task>> {
-    let mut conn = svc
-        .pool()
-        .acquire()
-        .await
-        .map_err(store::StoreError::from)?;
-    Ok(store::tasks::of_rotation(&mut conn, r.id, false).await?)
-}
-
-async fn names(conn: &mut store::Conn, ids: &[crate::lottery::UserId]) -> Result<Vec<String>> {
+/// `@ann, @bob`, or `nobody on it`.
+async fn names(conn: &mut Conn, ids: &[UserId]) -> Result<String> {
+    if ids.is_empty() {
+        return Ok("nobody on it".into());
+    }
     let mut out = Vec::new();
     for id in ids {
         out.push(
             store::users::username(conn, id)
                 .await?
                 .map(|n| format!("@{n}"))
-                .unwrap_or_else(|| id.to_string()),
+                .unwrap_or_else(|| format!("user `{id}`")),
         );
     }
-    Ok(out)
-}
-
-fn summary(done: usize, what: &str, errors: &[String]) -> String {
-    match (done, errors.is_empty()) {
-        (0, true) => "nothing to do".into(),
-        (_, true) => what.to_string(),
-        (0, false) => format!("failed: {}", errors.join("; ")),
-        (_, false) => format!("{what}; failed: {}", errors.join("; ")),
-    }
-}
-
-fn err_line(r: &Rotation, t: &Task, e: &ServiceError) -> String {
-    let msg = e.user_message();
-    let first = msg.lines().next().unwrap_or_default();
-    format!("{} ({first})", format::task_name(&r.name, t.number))
-}
-
-fn tasks(n: usize) -> String {
-    format!("{n} {}", plural(n, "task", "tasks"))
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
-}
-
-/// Tells the rotation's owners that a task can't be filled — once per reason.
-async fn alert_owners(
-    svc: &Service,
-    r: &Rotation,
-    t: &Task,
-    e: &ServiceError,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let reason = e.user_message();
-    let mut tx = store::begin_write(svc.pool()).await?;
-    if !store::tasks::alert_is_new(&mut tx, t.id, &reason).await? {
-        return Ok(());
-    }
-    store::tasks::record_alert(&mut tx, t.id, &reason, now).await?;
-    let owners = store::rotations::owner_ids(&mut tx, r.id).await?;
-    let profiles = store::users::get_many(&mut tx, &owners).await?;
-    let digest = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        reason.hash(&mut h);
-        h.finish()
-    };
-    for owner in &owners {
-        let tz = profiles
-            .get(owner)
-            .map(|p| p.zone())
-            .unwrap_or(chrono_tz::Tz::UTC);
-        #[derive(Serialize)]
-        struct C {
-            task: String,
-            rotation: String,
-            start: String,
-            zone: String,
-            starts_in: String,
-            reason: String,
-        }
-        let message = messages::render(
-            "fill_failed",
-            &C {
-                task: format::task_name(&r.name, t.number),
-                rotation: r.name.clone(),
-                start: format::time(t.times.expected_start, tz),
-                zone: tz.name().to_string(),
-                starts_in: format::relative(t.times.expected_start, now),
-                reason: reason.clone(),
-            },
-        );
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                key: format!("alert:{}:{digest:x}:{}:{owner}", t.id, now.timestamp()),
-                user_id: owner.clone(),
-                kind: "fill_failed",
-                message,
-                rotation_id: Some(r.id),
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(())
+    Ok(out.join(", "))
 }

@@ -195,6 +195,9 @@ impl TaskOps {
                 for u in &picked {
                     store::tasks::add_user(conn, task.id, u).await?;
                 }
+                // Filled, so whatever the autopilot told the owners is fixed: if the task fails again
+                // later (people taken off), they hear again even for the same reason.
+                store::tasks::clear_alert(conn, task.id).await?;
                 Ok(picked)
             }
             Err(e) => {

@@ -30,8 +30,11 @@ pub struct Pending {
     pub attempts: i64,
 }
 
-/// Queues a message; a key already queued is left as it is (returns false).
+/// Queues a message; a key already queued is left as it is (returns false). `now` is when the change
+/// happened (a bot admin's `--now` may be in the future); the message is due at once all the same,
+/// so a time-travelled command's DMs are not held back until that date.
 pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
+    let due = now.min(Utc::now());
     let message: String = if msg.message.chars().count() > MAX_MESSAGE_CHARS {
         let mut m: String = msg.message.chars().take(MAX_MESSAGE_CHARS - 1).collect();
         m.push('…');
@@ -41,13 +44,14 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
     };
     let res = sqlx::query(
         "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(key) DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO NOTHING",
     )
     .bind(&msg.key)
     .bind(msg.user_id.as_str())
     .bind(msg.kind)
     .bind(message)
     .bind(msg.rotation_id.map(|r| r.0))
+    .bind(ts(due))
     .bind(ts(now))
     .execute(&mut *conn)
     .await?;

@@ -333,8 +333,9 @@ impl<'a> Run<'a> {
             tracing::warn!(rotation = %self.r.name, error = %e, "autopilot could not fill a task");
             return;
         };
-        if let Err(err) = alert::tell_owners(self.svc, self.r, t, &e.user_message(), self.now).await
-        {
+        // The lottery's remedies say `<rotation>`; the owners get commands they can copy.
+        let reason = e.user_message().replace("<rotation>", &self.r.name);
+        if let Err(err) = alert::tell_owners(self.svc, self.r, t, &reason, self.now).await {
             tracing::warn!(rotation = %self.r.name, task = t.number, error = %err,
                 "could not tell the owners about a task the autopilot can't fill");
         }

@@ -535,6 +535,7 @@ impl TaskOps {
                 })
                 .collect();
             let ctx = DmContext {
+                me: format!("@{}", profile.username),
                 actor: self.actor.clone(),
                 task: name.clone(),
                 rotation: r.name.clone(),
@@ -590,6 +591,8 @@ impl TaskOps {
 
 #[derive(Serialize)]
 struct DmContext {
+    /// The recipient as they are mentioned (`@bob`), for commands they can copy.
+    me: String,
     actor: String,
     task: String,
     rotation: String,

@@ -511,12 +511,22 @@ impl TaskOps {
         let owner_names = names_of(conn, &owners).await?.join(", ");
         let require = needs_of(conn, task, NeedKind::Require).await?;
         let name = render::task_ref(&r.name, task);
-        let next_task = if kind == "remind_finish" {
-            store::tasks::by_number(conn, r.id, task.number + 1)
-                .await?
-                .map(|n| render::task_ref(&r.name, &n))
-        } else {
-            None
+        // Who takes over, so the people finishing know whom to hand over to.
+        let next_task = match kind {
+            "remind_finish" => match store::tasks::by_number(conn, r.id, task.number + 1).await? {
+                Some(next) => {
+                    let on_next = store::tasks::users(conn, next.id).await?;
+                    let who = names_of(conn, &on_next).await?;
+                    let name = render::task_ref(&r.name, &next);
+                    Some(if who.is_empty() {
+                        name
+                    } else {
+                        format!("{name} ({})", format::people(&who))
+                    })
+                }
+                None => None,
+            },
+            _ => None,
         };
         let (start, finish) = task.times.span();
         for user in recipients {

@@ -58,12 +58,16 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
     Ok(res.rows_affected() == 1)
 }
 
-/// Messages due for an attempt, oldest first.
+/// Messages due for an attempt, oldest first. A message waits while an earlier one to the same person
+/// is backing off after a failure, so nobody reads "ICE#0 has started" before "You're on ICE#0".
 pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as::<_, Pending>(
-        "SELECT id, key, user_id, kind, message, rotation_id, attempts FROM outbox
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
-         ORDER BY next_attempt_at, id LIMIT ?2",
+        "SELECT o.id, o.key, o.user_id, o.kind, o.message, o.rotation_id, o.attempts FROM outbox o
+         WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1
+           AND NOT EXISTS (SELECT 1 FROM outbox p
+               WHERE p.sent_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at > ?1
+                 AND p.user_id = o.user_id AND p.id < o.id)
+         ORDER BY o.id LIMIT ?2",
     )
     .bind(ts(now))
     .bind(limit)

@@ -144,26 +144,32 @@ async fn tick_holding_lease(
                 match acquire(svc, instance, timing).await {
                     Ok(true) => confirmed = Instant::now(),
                     Ok(false) => {
-                        tick.abort();
-                        tracing::warn!(%instance, "lost the autopilot lease during a tick; stopped it");
+                        stop(tick, instance, "another process took the lease").await;
                         return false;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "could not renew the autopilot lease during a tick");
                         if confirmed.elapsed() + timing.renew_every >= timing.ttl {
-                            tick.abort();
-                            tracing::warn!(%instance, "the autopilot lease may lapse; stopped the tick");
+                            stop(tick, instance, "the lease may lapse").await;
                             return false;
                         }
                     }
                 }
             }
             _ = shutdown.changed() => {
-                tick.abort();
+                stop(tick, instance, "shutting down").await;
                 return true;
             }
         }
     }
+}
+
+/// Cancels a tick and waits until it is gone (its open transaction rolled back), so nothing of it
+/// runs on once the lease is given up.
+async fn stop<T>(tick: tokio::task::JoinHandle<T>, instance: &str, why: &str) {
+    tick.abort();
+    let _ = tick.await;
+    tracing::warn!(%instance, why, "autopilot tick stopped");
 }
 
 async fn acquire(

@@ -130,8 +130,16 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
     autopilot_at(&t, "2030-02-28T09:00").await;
     let (admin, olga) = owner_dms(&t);
     assert_eq!((admin.len(), olga.len()), (2, 2), "{admin:#?}");
-    assert!(admin[1].contains("- @eve: unavailable (personal)"), "{}", admin[1]);
-    assert!(admin[1].contains("- @bob: unavailable (personal)"), "{}", admin[1]);
+    assert!(
+        admin[1].contains("- @eve: unavailable (personal)"),
+        "{}",
+        admin[1]
+    );
+    assert!(
+        admin[1].contains("- @bob: unavailable (personal)"),
+        "{}",
+        admin[1]
+    );
     let second_reason = admin[1].clone();
 
     // An owner fixes it by hand (bob can make it after all) and fills the task...
@@ -161,8 +169,11 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
     let reply = autopilot_at(&t, "2030-03-01T10:00").await;
     // Only ann and eve can serve; the order is the lottery's.
     assert!(
-        ["scheduled ICE#0 (@ann, @eve)", "scheduled ICE#0 (@eve, @ann)"]
-            .contains(&fill_line(&reply)),
+        [
+            "scheduled ICE#0 (@ann, @eve)",
+            "scheduled ICE#0 (@eve, @ann)"
+        ]
+        .contains(&fill_line(&reply)),
         "{reply}"
     );
     autopilot_at(&t, "2030-03-02T09:00").await;
@@ -173,7 +184,12 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
         0,
         "a scheduled task has no open alert"
     );
-    assert!(t.mm.dms_to("eve").last().unwrap().starts_with("#### You're on ICE#0"));
+    assert!(
+        t.mm.dms_to("eve")
+            .last()
+            .unwrap()
+            .starts_with("#### You're on ICE#0")
+    );
 }
 
 #[tokio::test]

@@ -222,7 +222,9 @@ async fn set_up(t: &TestApp) {
     // an hour into the shift after next across the switch to summer time, whose week is 167 h.)
     let out = t.run("admin", "rotation set task ICE --grace 6d").await;
     assert!(out.contains("6d of grace"), "{out}");
-    let out = t.run("admin", "rotation set fill ICE --seed 20300304").await;
+    let out = t
+        .run("admin", "rotation set fill ICE --seed 20300304")
+        .await;
     assert!(!out.is_empty());
     let out = t
         .run(
@@ -303,11 +305,7 @@ async fn six_weeks_of_a_weekly_rotation_on_autopilot() {
             with_people(&expect.remind_finish, &pairs),
             "{day}"
         );
-        assert_eq!(
-            lines["finish"],
-            line("finished", &expect.finish),
-            "{day}"
-        );
+        assert_eq!(lines["finish"], line("finished", &expect.finish), "{day}");
         assert_eq!(
             lines["create shifts"],
             line("created", &expect.create),
@@ -392,7 +390,10 @@ async fn six_weeks_of_a_weekly_rotation_on_autopilot() {
                 match exp {
                     Dm::Exact(text) => assert_eq!(got, text, "{day}: {user}"),
                     Dm::StartsWith(head) => {
-                        assert!(got.starts_with(head.as_str()), "{day}: {user}\n{got}\n---\n{head}")
+                        assert!(
+                            got.starts_with(head.as_str()),
+                            "{day}: {user}\n{got}\n---\n{head}"
+                        )
                     }
                 }
             }

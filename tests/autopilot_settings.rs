@@ -74,14 +74,15 @@ async fn set_autopilot_changes_only_the_flags_given_and_show_reads_it_in_words()
     );
 
     // Only owners may change it; the change is refused whole.
-    let out = t
-        .run("ann", "rotation set autopilot ICE --schedule")
-        .await;
+    let out = t.run("ann", "rotation set autopilot ICE --schedule").await;
     assert!(!out.contains("The autopilot of"), "{out}");
     let out = t.run("admin", "rotation set autopilot ICE --off").await;
     assert_eq!(out, "The autopilot of **ICE** is off.");
     let show = t.run("admin", "rotation show ICE").await;
-    assert!(show.contains("- **Autopilot:** off (turn it on with"), "{show}");
+    assert!(
+        show.contains("- **Autopilot:** off (turn it on with"),
+        "{show}"
+    );
 }
 
 #[tokio::test]

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::lottery::{AutopilotSettings, TaskState};
+use crate::service::TaskOps;
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
-use crate::service::TaskOps;
 
 /// The autopilot's steps, in the order a run takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,20 +183,45 @@ mod tests {
     fn reminders_fire_inside_their_window_only() {
         let a = settings();
         let t = task(TaskState::Scheduled, "2030-03-04T08:00:00Z");
-        assert!(!is_due(Step::RemindStart, &a, &t, at("2030-03-03T07:59:59Z")));
-        assert!(is_due(Step::RemindStart, &a, &t, at("2030-03-03T08:00:00Z")));
-        assert!(!is_due(Step::RemindStart, &a, &t, at("2030-03-04T08:00:00Z")));
+        assert!(!is_due(
+            Step::RemindStart,
+            &a,
+            &t,
+            at("2030-03-03T07:59:59Z")
+        ));
+        assert!(is_due(
+            Step::RemindStart,
+            &a,
+            &t,
+            at("2030-03-03T08:00:00Z")
+        ));
+        assert!(!is_due(
+            Step::RemindStart,
+            &a,
+            &t,
+            at("2030-03-04T08:00:00Z")
+        ));
         assert!(is_due(Step::Start, &a, &t, at("2030-03-04T08:00:00Z")));
         let reminded = Task {
             reminded_start: true,
             ..t.clone()
         };
-        assert!(!is_due(Step::RemindStart, &a, &reminded, at("2030-03-03T09:00:00Z")));
+        assert!(!is_due(
+            Step::RemindStart,
+            &a,
+            &reminded,
+            at("2030-03-03T09:00:00Z")
+        ));
         let off = AutopilotSettings {
             remind_start: false,
             ..a
         };
-        assert!(!is_due(Step::RemindStart, &off, &t, at("2030-03-03T09:00:00Z")));
+        assert!(!is_due(
+            Step::RemindStart,
+            &off,
+            &t,
+            at("2030-03-03T09:00:00Z")
+        ));
     }
 
     #[test]
@@ -204,21 +229,51 @@ mod tests {
         let a = settings();
         let mut t = task(TaskState::Started, "2030-03-04T08:00:00Z");
         t.times.actual_start = Some(at("2030-03-04T10:00:00Z"));
-        assert!(!is_due(Step::RemindFinish, &a, &t, at("2030-03-10T09:59:59Z")));
-        assert!(is_due(Step::RemindFinish, &a, &t, at("2030-03-10T10:00:00Z")));
+        assert!(!is_due(
+            Step::RemindFinish,
+            &a,
+            &t,
+            at("2030-03-10T09:59:59Z")
+        ));
+        assert!(is_due(
+            Step::RemindFinish,
+            &a,
+            &t,
+            at("2030-03-10T10:00:00Z")
+        ));
         assert!(!is_due(Step::Finish, &a, &t, at("2030-03-11T09:59:59Z")));
         assert!(is_due(Step::Finish, &a, &t, at("2030-03-11T10:00:00Z")));
-        assert!(!is_due(Step::RemindFinish, &a, &t, at("2030-03-11T10:00:00Z")));
+        assert!(!is_due(
+            Step::RemindFinish,
+            &a,
+            &t,
+            at("2030-03-11T10:00:00Z")
+        ));
     }
 
     #[test]
     fn pending_tasks_are_filled_from_the_schedule_window_on() {
         let a = settings();
         let t = task(TaskState::Pending, "2030-03-11T08:00:00Z");
-        assert!(!is_due(Step::FillSchedule, &a, &t, at("2030-03-06T07:59:00Z")));
-        assert!(is_due(Step::FillSchedule, &a, &t, at("2030-03-06T08:00:00Z")));
+        assert!(!is_due(
+            Step::FillSchedule,
+            &a,
+            &t,
+            at("2030-03-06T07:59:00Z")
+        ));
+        assert!(is_due(
+            Step::FillSchedule,
+            &a,
+            &t,
+            at("2030-03-06T08:00:00Z")
+        ));
         // Late is still due: a task past its start is filled rather than forgotten.
-        assert!(is_due(Step::FillSchedule, &a, &t, at("2030-03-12T08:00:00Z")));
+        assert!(is_due(
+            Step::FillSchedule,
+            &a,
+            &t,
+            at("2030-03-12T08:00:00Z")
+        ));
     }
 
     #[test]

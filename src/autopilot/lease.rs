@@ -105,12 +105,8 @@ pub async fn run_loop(
             _ = shutdown.changed() => {}
         }
     }
-    if held {
-        if let Ok(mut conn) = svc.pool().acquire().await {
-            if let Err(e) = store::leases::release(&mut conn, LEASE, &instance).await {
-                tracing::warn!(error = %e, "could not release the autopilot lease");
-            }
-        }
+    if held && let Err(e) = release(&svc, &instance).await {
+        tracing::warn!(error = %e, "could not release the autopilot lease");
     }
 }
 
@@ -170,6 +166,11 @@ async fn stop<T>(tick: tokio::task::JoinHandle<T>, instance: &str, why: &str) {
     tick.abort();
     let _ = tick.await;
     tracing::warn!(%instance, why, "autopilot tick stopped");
+}
+
+async fn release(svc: &Service, instance: &str) -> Result<(), store::StoreError> {
+    let mut conn = svc.pool().acquire().await?;
+    store::leases::release(&mut conn, LEASE, instance).await
 }
 
 async fn acquire(

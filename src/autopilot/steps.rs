@@ -3,8 +3,8 @@
 //! A tick first finds, with two queries for all rotations together, the tasks some step may act on
 //! and the shifts not created yet; rotations with neither are skipped without another query, so a
 //! tick with nothing due stays cheap however many rotations there are. Each task is then handled in
-//! its own transaction, re-read and re-checked inside it; a step that creates or schedules tasks makes
-//! the later steps look again, so there is no one-run lag.
+//! its own transaction, re-read and re-checked inside it; what a step creates or changes is what the
+//! later steps of the run look at, so there is no one-run lag.
 
 use std::collections::HashMap;
 
@@ -134,9 +134,9 @@ struct Run<'a> {
     r: &'a Rotation,
     actor: &'a str,
     now: DateTime<Utc>,
-    /// Tasks some step may act on; re-read when an earlier step created or scheduled tasks.
+    /// Tasks some step may act on, kept up to date as steps change or create tasks, so a later step
+    /// sees what an earlier one did (no one-run lag) without reading everything again.
     candidates: Vec<Task>,
-    stale: bool,
     to_create: Vec<i64>,
 }
 
@@ -175,7 +175,6 @@ impl<'a> Run<'a> {
             actor,
             now,
             candidates,
-            stale: false,
             to_create,
         }
     }
@@ -218,26 +217,23 @@ impl<'a> Run<'a> {
             }
             .await;
             match attempt {
-                Ok(t) => result.done.push(format::task_name(&self.r.name, t.number)),
+                Ok(t) => {
+                    result.done.push(format::task_name(&self.r.name, t.number));
+                    self.candidates.push(t);
+                }
                 // Created meanwhile (a command, or another run): nothing left to do for it.
                 Err(ServiceError::Conflict(_)) => {}
                 Err(e) => result.failed.push(failure(&self.r.name, n, &e)),
             }
         }
-        if !result.done.is_empty() {
-            self.stale = true;
-        }
+        // Earlier shifts are filled first (grace and "waited longest" depend on it).
+        self.candidates
+            .sort_by_key(|t| (t.times.expected_start, t.number));
         result
     }
 
     /// A step over existing tasks: each due task in its own transaction.
     async fn on_tasks(&mut self, step: Step) -> Result<StepResult> {
-        if self.stale {
-            let mut conn = self.svc.pool().acquire().await.map_err(StoreError::from)?;
-            self.candidates =
-                store::tasks::autopilot_candidates(&mut conn, Some(self.r.id), self.now).await?;
-            self.stale = false;
-        }
         let due: Vec<(TaskId, i64)> = self
             .candidates
             .iter()
@@ -247,7 +243,12 @@ impl<'a> Run<'a> {
         let mut result = StepResult::default();
         for (id, number) in due {
             match self.act(step, id).await {
-                Ok(Some(text)) => result.done.push(text),
+                Ok(Some((text, task))) => {
+                    result.done.push(text);
+                    if let Some(c) = self.candidates.iter_mut().find(|c| c.id == task.id) {
+                        *c = task;
+                    }
+                }
                 Ok(None) => {}
                 Err((task, e)) => {
                     if step == Step::FillSchedule {
@@ -256,9 +257,6 @@ impl<'a> Run<'a> {
                     result.failed.push(failure(&self.r.name, number, &e));
                 }
             }
-        }
-        if step == Step::FillSchedule && !result.done.is_empty() {
-            self.stale = true;
         }
         Ok(result)
     }
@@ -269,7 +267,7 @@ impl<'a> Run<'a> {
         &self,
         step: Step,
         id: TaskId,
-    ) -> std::result::Result<Option<String>, (Option<Task>, ServiceError)> {
+    ) -> std::result::Result<Option<(String, Task)>, (Option<Task>, ServiceError)> {
         let mut tx = store::begin_write(self.svc.pool())
             .await
             .map_err(|e| (None, e.into()))?;
@@ -279,46 +277,55 @@ impl<'a> Run<'a> {
         if !due::is_due(step, &self.r.autopilot, &t, self.now) {
             return Ok(None);
         }
-        let text = self
+        let done = self
             .apply(&mut tx, step, &t)
             .await
             .map_err(|e| (Some(t.clone()), e))?;
         tx.commit()
             .await
             .map_err(|e| (Some(t), StoreError::from(e).into()))?;
-        Ok(Some(text))
+        Ok(Some(done))
     }
 
-    async fn apply(&self, tx: &mut Conn, step: Step, t: &Task) -> Result<String> {
+    /// The step's work on a task: the report's words for it, and the task as it is now.
+    async fn apply(&self, tx: &mut Conn, step: Step, t: &Task) -> Result<(String, Task)> {
         let r = self.r;
         let name = format::task_name(&r.name, t.number);
         let ops = TaskOps::new(self.actor, self.now);
         match step {
             Step::RemindFinish | Step::RemindStart => {
-                ops.remind(tx, r, t, step == Step::RemindFinish).await?;
+                let finish = step == Step::RemindFinish;
+                ops.remind(tx, r, t, finish).await?;
                 let people = store::tasks::users(tx, t.id).await?;
-                Ok(format!("{name} ({})", names(tx, &people).await?))
+                let mut now = t.clone();
+                if finish {
+                    now.reminded_finish = true;
+                } else {
+                    now.reminded_start = true;
+                }
+                Ok((format!("{name} ({})", names(tx, &people).await?), now))
             }
             // On time: a task is finished at its planned end and started at its planned start,
             // even when the tick comes a little later.
             Step::Finish => {
-                TaskOps::new(self.actor, t.times.finish().min(self.now))
+                let done = TaskOps::new(self.actor, t.times.finish().min(self.now))
                     .transition(tx, r, t, TaskState::Finished, false)
                     .await?;
-                Ok(name)
+                Ok((name, done))
             }
             Step::Start => {
-                TaskOps::new(self.actor, t.times.expected_start.min(self.now))
+                let done = TaskOps::new(self.actor, t.times.expected_start.min(self.now))
                     .transition(tx, r, t, TaskState::Started, false)
                     .await?;
-                Ok(name)
+                Ok((name, done))
             }
             Step::FillSchedule => {
-                ops.fill(tx, r, t).await?;
-                ops.transition(tx, r, t, TaskState::Scheduled, false)
-                    .await?;
-                let people = store::tasks::users(tx, t.id).await?;
-                Ok(format!("{name} ({})", names(tx, &people).await?))
+                let people = ops.fill_and_schedule(tx, r, t).await?;
+                let scheduled = Task {
+                    state: TaskState::Scheduled,
+                    ..t.clone()
+                };
+                Ok((format!("{name} ({})", names(tx, &people).await?), scheduled))
             }
             Step::Create => Err(ServiceError::invalid(
                 "The create step does not act on existing tasks.",
@@ -354,14 +361,13 @@ async fn names(conn: &mut Conn, ids: &[UserId]) -> Result<String> {
     if ids.is_empty() {
         return Ok("nobody on it".into());
     }
-    let mut out = Vec::new();
-    for id in ids {
-        out.push(
-            store::users::username(conn, id)
-                .await?
-                .map(|n| format!("@{n}"))
-                .unwrap_or_else(|| format!("user `{id}`")),
-        );
-    }
-    Ok(out.join(", "))
+    let known = store::users::get_many(conn, ids).await?;
+    Ok(ids
+        .iter()
+        .map(|id| match known.get(id) {
+            Some(u) => format!("@{}", u.username),
+            None => format!("user `{id}`"),
+        })
+        .collect::<Vec<_>>()
+        .join(", "))
 }

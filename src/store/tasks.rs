@@ -172,6 +172,24 @@ pub async fn needs(conn: &mut Conn, id: TaskId, kind: NeedKind) -> Result<Vec<(S
     parse_needs(rows)
 }
 
+/// Both lists of needs of a task, (require, limit), in one query.
+pub async fn all_needs(
+    conn: &mut Conn,
+    id: TaskId,
+) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, skill_level, count FROM task_needs WHERE task_id = ?1 ORDER BY skill_level",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (require, limit): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(kind, _, _)| kind == NeedKind::Require.as_str());
+    let strip = |v: Vec<(String, String, i64)>| v.into_iter().map(|(_, sl, c)| (sl, c)).collect();
+    Ok((parse_needs(strip(require))?, parse_needs(strip(limit))?))
+}
+
 /// Writes state, actual times and reminder flags back.
 pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     sqlx::query(
@@ -327,9 +345,15 @@ pub async fn autopilot_candidates(
     rotation: Option<RotationId>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Task>> {
+    // One rotation: `t.rotation_id = ?2` lets SQLite use the index instead of scanning every task.
+    let one = if rotation.is_some() {
+        "AND t.rotation_id = ?2"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {cols} FROM tasks t JOIN rotations r ON r.id = t.rotation_id
-         WHERE r.archived_at IS NULL AND (?2 IS NULL OR r.id = ?2) AND (
+         WHERE r.archived_at IS NULL {one} AND (
             (t.state = 'started' AND (
                 (r.ap_remind_finish AND NOT t.reminded_finish
                     AND ?1 >= {fin} - r.ap_remind_finish_prior AND ?1 < {fin})
@@ -343,9 +367,11 @@ pub async fn autopilot_candidates(
         cols = prefixed_columns(),
         fin = FINISH_SQL,
     );
-    sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
-        .bind(ts(now))
-        .bind(rotation.map(|r| r.0))
+    let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(ts(now));
+    if let Some(r) = rotation {
+        query = query.bind(r.0);
+    }
+    query
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -376,8 +402,5 @@ pub async fn existing_numbers(
     .bind(json)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(r, n)| (RotationId(r), n))
-        .collect())
+    Ok(rows.into_iter().map(|(r, n)| (RotationId(r), n)).collect())
 }

@@ -237,7 +237,7 @@ fn bench(c: &mut Criterion) {
                     let started = Instant::now();
                     let report = solar_lottery::autopilot::tick(&svc, now()).await.unwrap();
                     total += started.elapsed();
-                    assert_eq!((report.acted, report.failed_rotations), (ROTATIONS, 0));
+                    assert_eq!((report.acted, report.failed), (ROTATIONS, 0));
                     let scheduled = store_count(&svc).await;
                     assert_eq!(scheduled, ROTATIONS as i64);
                     svc.pool().close().await;

@@ -42,6 +42,17 @@ impl Step {
         }
     }
 
+    /// What the report says the step did to the tasks it lists.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Step::RemindFinish | Step::RemindStart => "reminded",
+            Step::Finish => "finished",
+            Step::Create => "created",
+            Step::FillSchedule => "scheduled",
+            Step::Start => "started",
+        }
+    }
+
     pub fn enabled(self, a: &AutopilotSettings) -> bool {
         match self {
             Step::RemindFinish => a.remind_finish,

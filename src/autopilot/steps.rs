@@ -29,11 +29,12 @@ pub struct TickReport {
     pub rotations: usize,
     /// Rotations where some step had something to do.
     pub acted: usize,
-    /// Rotations whose run stopped on an error (their other steps and the other rotations went on).
-    pub failed_rotations: usize,
+    /// Tasks (or shifts to create) a step failed on; everything else went on.
+    pub failed: usize,
 }
 
-/// Runs every rotation whose autopilot is on, as of `now`. A failing rotation is logged and skipped.
+/// Runs every rotation whose autopilot is on, as of `now`. A task that fails is reported and skipped;
+/// an error here means the tick could not even find out what was due.
 pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
     let (rotations, mut candidates, mut to_create) = {
         let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
@@ -53,12 +54,12 @@ pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
             continue;
         }
         report.acted += 1;
-        match Run::new(svc, r, ACTOR, now, tasks, create).run().await {
-            Ok(lines) => tracing::info!(rotation = %r.name, report = ?lines.lines, "autopilot ran"),
-            Err(e) => {
-                report.failed_rotations += 1;
-                tracing::warn!(rotation = %r.name, error = %e, "autopilot run failed");
-            }
+        let (lines, failed) = Run::new(svc, r, ACTOR, now, tasks, create).run().await;
+        report.failed += failed;
+        if failed > 0 {
+            tracing::warn!(rotation = %r.name, report = ?lines.lines, "autopilot ran, with failures");
+        } else {
+            tracing::info!(rotation = %r.name, report = ?lines.lines, "autopilot ran");
         }
     }
     if report.acted > 0 {
@@ -85,7 +86,7 @@ pub async fn run_rotation(
             .unwrap_or_default();
         (r, tasks, create)
     };
-    let report = Run::new(svc, &r, actor, now, tasks, create).run().await?;
+    let (report, _) = Run::new(svc, &r, actor, now, tasks, create).run().await;
     svc.wake_sender();
     Ok(report)
 }
@@ -179,29 +180,27 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn run(mut self) -> Result<AutopilotReport> {
+    /// Every step in order: the report's lines, and how many tasks failed.
+    async fn run(mut self) -> (AutopilotReport, usize) {
         let mut report = AutopilotReport::default();
+        let mut failed = 0;
         for step in Step::ALL {
             let line = if !step.enabled(&self.r.autopilot) {
                 "not configured".to_string()
-            } else if step == Step::Create {
-                if self.r.task_type == TaskType::Ticket {
-                    "tickets are created on request, not by the autopilot".to_string()
-                } else {
-                    self.create().await.line("created")
-                }
+            } else if step == Step::Create && self.r.task_type == TaskType::Ticket {
+                "tickets are created on request, not by the autopilot".to_string()
             } else {
-                let verb = match step {
-                    Step::RemindFinish | Step::RemindStart => "reminded",
-                    Step::Finish => "finished",
-                    Step::FillSchedule => "scheduled",
-                    Step::Start | Step::Create => "started",
+                let result = if step == Step::Create {
+                    self.create().await
+                } else {
+                    self.on_tasks(step).await
                 };
-                self.on_tasks(step).await?.line(verb)
+                failed += result.failed.len();
+                result.line(step.verb())
             };
             report.lines.push((step.name().to_string(), line));
         }
-        Ok(report)
+        (report, failed)
     }
 
     /// Creates the missing shifts, each in its own transaction.
@@ -233,7 +232,7 @@ impl<'a> Run<'a> {
     }
 
     /// A step over existing tasks: each due task in its own transaction.
-    async fn on_tasks(&mut self, step: Step) -> Result<StepResult> {
+    async fn on_tasks(&mut self, step: Step) -> StepResult {
         let due: Vec<(TaskId, i64)> = self
             .candidates
             .iter()
@@ -258,7 +257,7 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        Ok(result)
+        result
     }
 
     /// Does `step` for one task if it is still due, all in one transaction. `None`: nothing to do

@@ -226,7 +226,11 @@ impl TaskOps {
         store::tasks::update(conn, &t).await?;
         store::tasks::clear_alert(conn, t.id).await?;
         let users: Vec<UserId> = on_task.into_iter().map(|a| a.user).collect();
-        self.notify_known(conn, r, &t, "scheduled", &users, &users, &req.require)
+        let known = OnTask {
+            users: &users,
+            require: &req.require,
+        };
+        self.notify_known(conn, r, &t, "scheduled", &users, known)
             .await?;
         Ok(users)
     }
@@ -499,8 +503,11 @@ impl TaskOps {
             TaskState::Finished => "finished",
             TaskState::Pending => return Ok(t),
         };
-        self.notify_known(conn, r, &t, kind, &users, &users, &require)
-            .await?;
+        let known = OnTask {
+            users: &users,
+            require: &require,
+        };
+        self.notify_known(conn, r, &t, kind, &users, known).await?;
         Ok(t)
     }
 
@@ -551,12 +558,15 @@ impl TaskOps {
         }
         let on_task = store::tasks::users(conn, task.id).await?;
         let require = needs_of(conn, task, NeedKind::Require).await?;
-        self.notify_known(conn, r, task, kind, recipients, &on_task, &require)
+        let known = OnTask {
+            users: &on_task,
+            require: &require,
+        };
+        self.notify_known(conn, r, task, kind, recipients, known)
             .await
     }
 
     /// `notify` when the caller already knows who is on the task and what it requires.
-    #[allow(clippy::too_many_arguments)]
     async fn notify_known(
         &self,
         conn: &mut Conn,
@@ -564,12 +574,15 @@ impl TaskOps {
         task: &Task,
         kind: &'static str,
         recipients: &[UserId],
-        on_task: &[UserId],
-        require: &Needs,
+        known: OnTask<'_>,
     ) -> Result<()> {
         if recipients.is_empty() {
             return Ok(());
         }
+        let OnTask {
+            users: on_task,
+            require,
+        } = known;
         let mut ids = on_task.to_vec();
         ids.extend(recipients.iter().filter(|u| !on_task.contains(u)).cloned());
         let profiles: HashMap<UserId, User> = store::users::get_many(conn, &ids).await?;
@@ -666,6 +679,13 @@ impl TaskOps {
         }
         Ok(())
     }
+}
+
+/// What a caller of `notify_known` already read: who is on the task and what it requires.
+#[derive(Clone, Copy)]
+struct OnTask<'a> {
+    users: &'a [UserId],
+    require: &'a Needs,
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! Autopilot DMs reach people exactly once, whatever happens on the way: Mattermost answering 500
 //! and 429 for a while, a post whose answer is lost, the bot process dying between the change and
-//! the delivery (a new process on the same database finishes the job).
+//! the delivery (a new process on the same database finishes the job). A DM Mattermost refuses for
+//! good (403: the person was deactivated) is given up and reported to the rotation's owner.
 //!
 //! "Exactly once" is checked against the outbox itself: every queued message appears in its
 //! recipient's DM channel once, in the order it was queued, and nothing else does.
@@ -69,7 +70,7 @@ async fn run_days(app: &RunningApp) {
 }
 
 async fn undelivered(t: &TestApp) -> i64 {
-    t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+    t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
         .await
 }
 
@@ -222,4 +223,39 @@ async fn a_crash_after_posting_but_before_recording_it_does_not_post_twice() {
     drain(&t, &app.sender).await;
     assert_exactly_once(&t).await;
     app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dm_that_can_never_arrive_is_reported_to_the_owner_and_not_retried() {
+    let t = spawn_app_with(patient()).await;
+    set_up(&t).await;
+    // Bob leaves the company: Mattermost refuses DMs to him (403).
+    t.mm.user("bob").deactivated();
+    let app = t.app.as_ref().unwrap();
+    let report = autopilot::tick(&app.service, at(2, 27)).await.unwrap();
+    assert_eq!(report.acted, 1);
+    drain(&t, &app.sender).await;
+    let failed = || async {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT kind, attempts FROM outbox WHERE failed_at IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&t.db)
+        .await
+        .unwrap()
+    };
+    let first = failed().await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].0, "scheduled");
+    // Given up, not retried: later passes (well past the longest backoff) leave it alone.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.sender.deliver_due().await.unwrap();
+    assert_eq!(failed().await, first);
+    assert!(t.mm.dms_to("ann")[1].starts_with("#### You're on ICE#0"));
+    let admin = t.mm.dms_to("admin");
+    assert_eq!(admin.len(), 1, "{admin:#?}");
+    assert!(
+        admin[0].contains("could not deliver a **scheduled** message to @bob"),
+        "{}",
+        admin[0]
+    );
 }

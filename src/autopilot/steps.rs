@@ -141,6 +141,25 @@ struct Run<'a> {
     to_create: Vec<i64>,
 }
 
+/// A task a step failed on (its transaction rolled back): the task as read, if it got that far.
+struct Failed {
+    task: Option<Task>,
+    error: ServiceError,
+}
+
+impl Failed {
+    fn before_reading(error: ServiceError) -> Self {
+        Failed { task: None, error }
+    }
+
+    fn on(task: Task, error: ServiceError) -> Self {
+        Failed {
+            task: Some(task),
+            error,
+        }
+    }
+}
+
 /// What one step did: the tasks it handled (with details) and the ones that failed.
 #[derive(Default)]
 struct StepResult {
@@ -249,11 +268,11 @@ impl<'a> Run<'a> {
                     }
                 }
                 Ok(None) => {}
-                Err((task, e)) => {
+                Err(Failed { task, error }) => {
                     if step == Step::FillSchedule {
-                        self.report_fill_failure(task.as_ref(), &e).await;
+                        self.report_fill_failure(task.as_ref(), &error).await;
                     }
-                    result.failed.push(failure(&self.r.name, number, &e));
+                    result.failed.push(failure(&self.r.name, number, &error));
                 }
             }
         }
@@ -266,23 +285,23 @@ impl<'a> Run<'a> {
         &self,
         step: Step,
         id: TaskId,
-    ) -> std::result::Result<Option<(String, Task)>, (Option<Task>, ServiceError)> {
+    ) -> std::result::Result<Option<(String, Task)>, Failed> {
         let mut tx = store::begin_write(self.svc.pool())
             .await
-            .map_err(|e| (None, e.into()))?;
+            .map_err(|e| Failed::before_reading(e.into()))?;
         let t = store::tasks::get(&mut tx, id)
             .await
-            .map_err(|e| (None, e.into()))?;
+            .map_err(|e| Failed::before_reading(e.into()))?;
         if !due::is_due(step, &self.r.autopilot, &t, self.now) {
             return Ok(None);
         }
-        let done = self
-            .apply(&mut tx, step, &t)
-            .await
-            .map_err(|e| (Some(t.clone()), e))?;
-        tx.commit()
-            .await
-            .map_err(|e| (Some(t), StoreError::from(e).into()))?;
+        let done = match self.apply(&mut tx, step, &t).await {
+            Ok(done) => done,
+            Err(error) => return Err(Failed::on(t, error)),
+        };
+        if let Err(e) = tx.commit().await {
+            return Err(Failed::on(t, StoreError::from(e).into()));
+        }
         Ok(Some(done))
     }
 
@@ -296,13 +315,13 @@ impl<'a> Run<'a> {
                 let finish = step == Step::RemindFinish;
                 ops.remind(tx, r, t, finish).await?;
                 let people = store::tasks::users(tx, t.id).await?;
-                let mut now = t.clone();
+                let mut reminded = t.clone();
                 if finish {
-                    now.reminded_finish = true;
+                    reminded.reminded_finish = true;
                 } else {
-                    now.reminded_start = true;
+                    reminded.reminded_start = true;
                 }
-                Ok((format!("{name} ({})", names(tx, &people).await?), now))
+                Ok((format!("{name} ({})", names(tx, &people).await?), reminded))
             }
             // On time: a task is finished at its planned end and started at its planned start,
             // even when the tick comes a little later.

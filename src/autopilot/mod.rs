@@ -17,3 +17,6 @@ mod steps;
 pub use due::Step;
 pub use lease::{LEASE, LeaseTiming, run_loop};
 pub use steps::{ACTOR, TickReport, run_rotation, tick};
+
+#[cfg(test)]
+mod candidates_tests;

@@ -9,8 +9,14 @@
 //! processes on one database exactly one runs each tick; if the holder dies, its lease lapses and another
 //! process takes over within two intervals.
 
+mod alert;
+mod due;
 mod lease;
 mod steps;
 
-pub use lease::{LEASE, run_loop};
-pub use steps::{TickReport, run_rotation, tick};
+pub use due::Step;
+pub use lease::{LEASE, LeaseTiming, run_loop};
+pub use steps::{ACTOR, TickReport, run_rotation, tick};
+
+#[cfg(test)]
+mod candidates_tests;

@@ -1,458 +1,391 @@
+//! Running the steps: a whole tick over every rotation with the autopilot on, or one rotation on demand.
+//!
+//! A tick first finds, with two queries for all rotations together, the tasks some step may act on
+//! and the shifts not created yet; rotations with neither are skipped without another query, so a
+//! tick with nothing due stays cheap however many rotations there are. Each task is then handled in
+//! its own transaction, re-read and re-checked inside it; what a step creates or changes is what the
+//! later steps of the run look at, so there is no one-run lag.
+
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::lottery::{RotationId, TaskState, TaskType};
-use crate::service::format;
-use crate::service::{AutopilotReport, Result, Service, ServiceError, TaskOps, messages};
-use crate::store::outbox::{self, NewMessage};
+use super::alert;
+use super::due::{self, Step};
+use crate::lottery::{RotationId, TaskId, TaskState, TaskType, UserId};
+use crate::service::{AutopilotReport, Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
-use crate::store::{self};
+use crate::store::{self, Conn, StoreError};
 
-/// Most shifts one run creates for a rotation (guards against a huge create-ahead setting).
-const MAX_CREATE_PER_RUN: usize = 200;
+/// Who the DMs say acted, for background ticks.
+pub const ACTOR: &str = "The autopilot";
 
 /// What a background tick did across rotations.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct TickReport {
+    /// Rotations with the autopilot on.
     pub rotations: usize,
-    pub failed_rotations: usize,
+    /// Rotations where some step had something to do.
+    pub acted: usize,
+    /// Tasks (or shifts to create) a step failed on; everything else went on.
+    pub failed: usize,
 }
 
-/// Runs every rotation whose autopilot is on, as of `now`. A failing rotation is logged and skipped.
+/// Runs every rotation whose autopilot is on, as of `now`. A task that fails is reported and skipped;
+/// an error here means the tick could not even find out what was due.
 pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
-    let rotations = {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        store::rotations::list_autopilot(&mut conn).await?
+    let (rotations, mut candidates, mut to_create) = {
+        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let rotations = store::rotations::list_autopilot(&mut conn).await?;
+        let candidates = store::tasks::autopilot_candidates(&mut conn, None, now).await?;
+        let to_create = shifts_to_create(&mut conn, &rotations, now).await?;
+        (rotations, group(candidates), to_create)
     };
-    let mut report = TickReport::default();
-    for r in rotations {
-        report.rotations += 1;
-        if let Err(e) = run(svc, &r, "The autopilot", now).await {
-            report.failed_rotations += 1;
-            tracing::warn!(rotation = %r.name, error = %e, "autopilot run failed");
+    let mut report = TickReport {
+        rotations: rotations.len(),
+        ..Default::default()
+    };
+    for r in &rotations {
+        let tasks = candidates.remove(&r.id).unwrap_or_default();
+        let create = to_create.remove(&r.id).unwrap_or_default();
+        if tasks.is_empty() && create.is_empty() {
+            continue;
+        }
+        report.acted += 1;
+        let (lines, failed) = Run::new(svc, r, ACTOR, now, tasks, create).run().await;
+        report.failed += failed;
+        if failed > 0 {
+            tracing::warn!(rotation = %r.name, report = ?lines.lines, "autopilot ran, with failures");
+        } else {
+            tracing::info!(rotation = %r.name, report = ?lines.lines, "autopilot ran");
         }
     }
-    svc.wake_sender();
+    if report.acted > 0 {
+        svc.wake_sender();
+    }
     Ok(report)
 }
 
-/// Runs the autopilot for one rotation now (the `rotation autopilot` command).
+/// Runs the autopilot for one rotation now (the `rotation autopilot` command), whether or not its
+/// autopilot is on: steps that are off say "not configured".
 pub async fn run_rotation(
     svc: &Service,
     id: RotationId,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<AutopilotReport> {
-    let r = {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
-        store::rotations::get(&mut conn, id).await?
+    let (r, tasks, create) = {
+        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let r = store::rotations::get(&mut conn, id).await?;
+        let tasks = store::tasks::autopilot_candidates(&mut conn, Some(id), now).await?;
+        let create = shifts_to_create(&mut conn, std::slice::from_ref(&r), now)
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        (r, tasks, create)
     };
-    let report = run(svc, &r, actor, now).await?;
+    let (report, _) = Run::new(svc, &r, actor, now, tasks, create).run().await;
     svc.wake_sender();
     Ok(report)
 }
 
-async fn run(
-    svc: &Service,
-    r: &Rotation,
-    actor: &str,
+fn group(tasks: Vec<Task>) -> HashMap<RotationId, Vec<Task>> {
+    let mut out: HashMap<RotationId, Vec<Task>> = HashMap::new();
+    for t in tasks {
+        out.entry(t.rotation_id).or_default().push(t);
+    }
+    out
+}
+
+/// Per rotation whose autopilot creates shifts: the shift numbers due to be created, in order.
+async fn shifts_to_create(
+    conn: &mut Conn,
+    rotations: &[Rotation],
     now: DateTime<Utc>,
-) -> Result<AutopilotReport> {
-    let a = r.autopilot;
-    let mut report = AutopilotReport::default();
-
-    // 1. Remind people their task ends soon.
-    report.lines.push((
-        "finish reminder".to_string(),
-        if a.remind_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Started
-                        && !t.reminded_finish
-                        && now >= t.times.finish() - a.remind_finish_prior
-                        && now < t.times.finish()
-                })
-                .collect();
-            let mut people = 0;
-            let mut errors = Vec::new();
-            for t in &due {
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result =
-                        async { TaskOps::new(actor, now).remind(tx_ref, r, t, true).await }.await;
-                    finish(tx, result).await
-                } {
-                    Ok(n) => people += n,
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
-            }
-            summary(
-                due.len() - errors.len(),
-                &format!(
-                    "reminded {people} {} of {} ending",
-                    plural(people, "person", "people"),
-                    tasks(due.len() - errors.len())
-                ),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 2. Finish started tasks whose time is up (on time: at their planned end).
-    report.lines.push((
-        "finish".to_string(),
-        if a.start_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| t.state == TaskState::Started && t.times.finish() <= now)
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let at = t.times.finish().min(now);
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result = async {
-                        TaskOps::new(actor, at)
-                            .transition(tx_ref, r, t, TaskState::Finished, false)
-                            .await
-                    }
-                    .await;
-                    finish(tx, result).await
-                } {
-                    Ok(_) => done.push(crate::service::format::task_name(&r.name, t.number)),
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
-            }
-            summary(
-                done.len(),
-                &format!("finished {}", done.join(", ")),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 3. Create shifts up to `create_prior` ahead.
-    report.lines.push((
-        "create shifts".to_string(),
-        if !a.create {
-            "not configured".into()
-        } else if r.task_type == TaskType::Ticket {
-            "tickets are created on request, not by the autopilot".into()
-        } else {
-            let mut created = Vec::new();
-            let mut errors = Vec::new();
-            let mut n = r
-                .period
-                .shift_number_at(r.beginning, r.tz, now)
-                .unwrap_or(0);
-            let horizon = now + a.create_prior;
-            loop {
-                let Ok(start) = r.period.try_shift_start(r.beginning, r.tz, n) else {
-                    break;
-                };
-                if start >= horizon || created.len() + errors.len() >= MAX_CREATE_PER_RUN {
-                    break;
-                }
-                let exists = {
-                    let mut conn = svc
-                        .pool()
-                        .acquire()
-                        .await
-                        .map_err(store::StoreError::from)?;
-                    store::tasks::by_number(&mut conn, r.id, n).await?.is_some()
-                };
-                if !exists {
-                    match {
-                        let mut tx = begin(svc).await?;
-                        let tx_ref = &mut tx;
-                        let result =
-                            async { TaskOps::new(actor, now).create_shift(tx_ref, r, n).await }
-                                .await;
-                        finish(tx, result).await
-                    } {
-                        Ok(t) => created.push(crate::service::format::task_name(&r.name, t.number)),
-                        Err(e) => errors.push(format!("{}#{n}: {}", r.name, e.user_message())),
-                    }
-                }
-                n += 1;
-            }
-            summary(
-                created.len(),
-                &format!("created {}", created.join(", ")),
-                &errors,
-            )
-        },
-    ));
-
-    // 4. Fill and schedule pending tasks that are due.
-    report.lines.push((
-        "fill and schedule".to_string(),
-        if a.schedule {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Pending
-                        && now >= t.times.expected_start - a.schedule_prior
-                })
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let mut tx = begin(svc).await?;
-                let attempt = async {
-                    let ops = TaskOps::new(actor, now);
-                    let picked = ops.fill(&mut tx, r, t).await?;
-                    let names = names(&mut tx, &picked).await?;
-                    ops.transition(&mut tx, r, t, TaskState::Scheduled, false)
-                        .await?;
-                    Ok(names)
-                }
-                .await;
-                let result = finish(tx, attempt).await;
-                match result {
-                    Ok(names) => done.push(format!(
-                        "{} ({})",
-                        format::task_name(&r.name, t.number),
-                        if names.is_empty() {
-                            "already staffed".into()
-                        } else {
-                            names.join(", ")
-                        }
-                    )),
-                    Err(e) => {
-                        alert_owners(svc, r, t, &e, now).await?;
-                        errors.push(err_line(r, t, &e));
-                    }
-                }
-            }
-            summary(
-                done.len(),
-                &format!("scheduled {}", done.join(", ")),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 5. Remind people their task starts soon.
-    report.lines.push((
-        "start reminder".to_string(),
-        if a.remind_start {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| {
-                    t.state == TaskState::Scheduled
-                        && !t.reminded_start
-                        && now >= t.times.expected_start - a.remind_start_prior
-                        && now < t.times.expected_start
-                })
-                .collect();
-            let mut people = 0;
-            let mut errors = Vec::new();
-            for t in &due {
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result =
-                        async { TaskOps::new(actor, now).remind(tx_ref, r, t, false).await }.await;
-                    finish(tx, result).await
-                } {
-                    Ok(n) => people += n,
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
-            }
-            summary(
-                due.len() - errors.len(),
-                &format!(
-                    "reminded {people} {} of {} starting",
-                    plural(people, "person", "people"),
-                    tasks(due.len() - errors.len())
-                ),
-                &errors,
-            )
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    // 6. Start scheduled tasks whose time has come (on time: at their planned start).
-    report.lines.push((
-        "start".to_string(),
-        if a.start_finish {
-            let due: Vec<Task> = open(svc, r)
-                .await?
-                .into_iter()
-                .filter(|t| t.state == TaskState::Scheduled && t.times.expected_start <= now)
-                .collect();
-            let mut done = Vec::new();
-            let mut errors = Vec::new();
-            for t in &due {
-                let at = t.times.expected_start;
-                match {
-                    let mut tx = begin(svc).await?;
-                    let tx_ref = &mut tx;
-                    let result = async {
-                        TaskOps::new(actor, at)
-                            .transition(tx_ref, r, t, TaskState::Started, false)
-                            .await
-                    }
-                    .await;
-                    finish(tx, result).await
-                } {
-                    Ok(_) => done.push(format::task_name(&r.name, t.number)),
-                    Err(e) => errors.push(err_line(r, t, &e)),
-                }
-            }
-            summary(done.len(), &format!("started {}", done.join(", ")), &errors)
-        } else {
-            "not configured".into()
-        },
-    ));
-
-    Ok(report)
-}
-
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
-
-/// Each task's work runs in its own transaction: it all happens, or none of it.
-async fn begin(svc: &Service) -> Result<Tx> {
-    Ok(store::begin_write(svc.pool()).await?)
-}
-
-/// Commits on success; on failure the transaction is dropped, which rolls it back.
-async fn finish<T>(tx: Tx, result: Result<T>) -> Result<T> {
-    let value = result?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(value)
-}
-
-async fn open(svc: &Service, r: &Rotation) -> Result<Vec<Task>> {
-    let mut conn = svc
-        .pool()
-        .acquire()
-        .await
-        .map_err(store::StoreError::from)?;
-    Ok(store::tasks::of_rotation(&mut conn, r.id, false).await?)
-}
-
-async fn names(conn: &mut store::Conn, ids: &[crate::lottery::UserId]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for id in ids {
-        out.push(
-            store::users::username(conn, id)
-                .await?
-                .map(|n| format!("@{n}"))
-                .unwrap_or_else(|| id.to_string()),
-        );
+) -> Result<HashMap<RotationId, Vec<i64>>> {
+    let ranges: Vec<(RotationId, i64, i64)> = rotations
+        .iter()
+        .filter(|r| r.autopilot.create && r.task_type == TaskType::Shift)
+        .map(|r| {
+            let (from, to) = due::shift_range(r, now);
+            (r.id, from, to)
+        })
+        .filter(|(_, from, to)| from < to)
+        .collect();
+    let existing = store::tasks::existing_numbers(conn, &ranges).await?;
+    let by_id: HashMap<RotationId, &Rotation> = rotations.iter().map(|r| (r.id, r)).collect();
+    let mut out = HashMap::new();
+    for (id, from, to) in ranges {
+        let Some(r) = by_id.get(&id) else { continue };
+        let missing: Vec<i64> = (from..to)
+            .filter(|n| !existing.contains(&(id, *n)) && due::shift_still_ahead(r, *n, now))
+            .collect();
+        if !missing.is_empty() {
+            out.insert(id, missing);
+        }
     }
     Ok(out)
 }
 
-fn summary(done: usize, what: &str, errors: &[String]) -> String {
-    match (done, errors.is_empty()) {
-        (0, true) => "nothing to do".into(),
-        (_, true) => what.to_string(),
-        (0, false) => format!("failed: {}", errors.join("; ")),
-        (_, false) => format!("{what}; failed: {}", errors.join("; ")),
+/// One run of the steps for one rotation.
+struct Run<'a> {
+    svc: &'a Service,
+    r: &'a Rotation,
+    actor: &'a str,
+    now: DateTime<Utc>,
+    /// Tasks some step may act on, kept up to date as steps change or create tasks, so a later step
+    /// sees what an earlier one did (no one-run lag) without reading everything again.
+    candidates: Vec<Task>,
+    to_create: Vec<i64>,
+}
+
+/// A task a step failed on (its transaction rolled back): the task as read, if it got that far.
+struct Failed {
+    task: Option<Task>,
+    error: ServiceError,
+}
+
+impl Failed {
+    fn before_reading(error: ServiceError) -> Self {
+        Failed { task: None, error }
+    }
+
+    fn on(task: Task, error: ServiceError) -> Self {
+        Failed {
+            task: Some(task),
+            error,
+        }
     }
 }
 
-fn err_line(r: &Rotation, t: &Task, e: &ServiceError) -> String {
+/// What one step did: the tasks it handled (with details) and the ones that failed.
+#[derive(Default)]
+struct StepResult {
+    done: Vec<String>,
+    failed: Vec<String>,
+}
+
+impl StepResult {
+    fn line(&self, verb: &str) -> String {
+        let done = format!("{verb} {}", self.done.join(", "));
+        let failed = format!("failed: {}", self.failed.join("; "));
+        match (self.done.is_empty(), self.failed.is_empty()) {
+            (true, true) => "nothing to do".into(),
+            (false, true) => done,
+            (true, false) => failed,
+            (false, false) => format!("{done}; {failed}"),
+        }
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        svc: &'a Service,
+        r: &'a Rotation,
+        actor: &'a str,
+        now: DateTime<Utc>,
+        candidates: Vec<Task>,
+        to_create: Vec<i64>,
+    ) -> Self {
+        Run {
+            svc,
+            r,
+            actor,
+            now,
+            candidates,
+            to_create,
+        }
+    }
+
+    /// Every step in order: the report's lines, and how many tasks failed.
+    async fn run(mut self) -> (AutopilotReport, usize) {
+        let mut report = AutopilotReport::default();
+        let mut failed = 0;
+        for step in Step::ALL {
+            let line = if !step.enabled(&self.r.autopilot) {
+                "not configured".to_string()
+            } else if step == Step::Create && self.r.task_type == TaskType::Ticket {
+                "tickets are created on request, not by the autopilot".to_string()
+            } else {
+                let result = if step == Step::Create {
+                    self.create().await
+                } else {
+                    self.on_tasks(step).await
+                };
+                failed += result.failed.len();
+                result.line(step.verb())
+            };
+            report.lines.push((step.name().to_string(), line));
+        }
+        (report, failed)
+    }
+
+    /// Creates the missing shifts, each in its own transaction.
+    async fn create(&mut self) -> StepResult {
+        let mut result = StepResult::default();
+        let ops = TaskOps::new(self.actor, self.now);
+        for n in std::mem::take(&mut self.to_create) {
+            let attempt = async {
+                let mut tx = store::begin_write(self.svc.pool()).await?;
+                let t = ops.create_shift(&mut tx, self.r, n).await?;
+                tx.commit().await.map_err(StoreError::from)?;
+                Ok::<_, ServiceError>(t)
+            }
+            .await;
+            match attempt {
+                Ok(t) => {
+                    result.done.push(format::task_name(&self.r.name, t.number));
+                    self.candidates.push(t);
+                }
+                // Created meanwhile (a command, or another run): nothing left to do for it.
+                Err(ServiceError::Conflict(_)) => {}
+                Err(e) => result.failed.push(failure(&self.r.name, n, &e)),
+            }
+        }
+        // Earlier shifts are filled first (grace and "waited longest" depend on it).
+        self.candidates
+            .sort_by_key(|t| (t.times.expected_start, t.number));
+        result
+    }
+
+    /// A step over existing tasks: each due task in its own transaction.
+    async fn on_tasks(&mut self, step: Step) -> StepResult {
+        let due: Vec<(TaskId, i64)> = self
+            .candidates
+            .iter()
+            .filter(|t| due::is_due(step, &self.r.autopilot, t, self.now))
+            .map(|t| (t.id, t.number))
+            .collect();
+        let mut result = StepResult::default();
+        for (id, number) in due {
+            match self.act(step, id).await {
+                Ok(Some((text, task))) => {
+                    result.done.push(text);
+                    if let Some(c) = self.candidates.iter_mut().find(|c| c.id == task.id) {
+                        *c = task;
+                    }
+                }
+                Ok(None) => {}
+                Err(Failed { task, error }) => {
+                    if step == Step::FillSchedule {
+                        self.report_fill_failure(task.as_ref(), &error).await;
+                    }
+                    result.failed.push(failure(&self.r.name, number, &error));
+                }
+            }
+        }
+        result
+    }
+
+    /// Does `step` for one task if it is still due, all in one transaction. `None`: nothing to do
+    /// after all. On failure, the task as read (when it was) and the error; nothing was changed.
+    async fn act(
+        &self,
+        step: Step,
+        id: TaskId,
+    ) -> std::result::Result<Option<(String, Task)>, Failed> {
+        let mut tx = store::begin_write(self.svc.pool())
+            .await
+            .map_err(|e| Failed::before_reading(e.into()))?;
+        let t = store::tasks::get(&mut tx, id)
+            .await
+            .map_err(|e| Failed::before_reading(e.into()))?;
+        if !due::is_due(step, &self.r.autopilot, &t, self.now) {
+            return Ok(None);
+        }
+        let done = match self.apply(&mut tx, step, &t).await {
+            Ok(done) => done,
+            Err(error) => return Err(Failed::on(t, error)),
+        };
+        if let Err(e) = tx.commit().await {
+            return Err(Failed::on(t, StoreError::from(e).into()));
+        }
+        Ok(Some(done))
+    }
+
+    /// The step's work on a task: the report's words for it, and the task as it is now.
+    async fn apply(&self, tx: &mut Conn, step: Step, t: &Task) -> Result<(String, Task)> {
+        let r = self.r;
+        let name = format::task_name(&r.name, t.number);
+        let ops = TaskOps::new(self.actor, self.now);
+        match step {
+            Step::RemindFinish | Step::RemindStart => {
+                let finish = step == Step::RemindFinish;
+                ops.remind(tx, r, t, finish).await?;
+                let people = store::tasks::users(tx, t.id).await?;
+                let mut reminded = t.clone();
+                if finish {
+                    reminded.reminded_finish = true;
+                } else {
+                    reminded.reminded_start = true;
+                }
+                Ok((format!("{name} ({})", names(tx, &people).await?), reminded))
+            }
+            // On time: a task is finished at its planned end and started at its planned start,
+            // even when the tick comes a little later.
+            Step::Finish => {
+                let done = TaskOps::new(self.actor, t.times.finish().min(self.now))
+                    .transition(tx, r, t, TaskState::Finished, false)
+                    .await?;
+                Ok((name, done))
+            }
+            Step::Start => {
+                let done = TaskOps::new(self.actor, t.times.expected_start.min(self.now))
+                    .transition(tx, r, t, TaskState::Started, false)
+                    .await?;
+                Ok((name, done))
+            }
+            Step::FillSchedule => {
+                let people = ops.fill_and_schedule(tx, r, t).await?;
+                let scheduled = Task {
+                    state: TaskState::Scheduled,
+                    ..t.clone()
+                };
+                Ok((format!("{name} ({})", names(tx, &people).await?), scheduled))
+            }
+            Step::Create => Err(ServiceError::invalid(
+                "The create step does not act on existing tasks.",
+            )),
+        }
+    }
+
+    /// The owners hear about a task that can't be filled, once per reason; our own faults are only
+    /// logged (the next tick tries again).
+    async fn report_fill_failure(&self, task: Option<&Task>, e: &ServiceError) {
+        let (Some(t), true) = (task, alert::owners_can_fix(e)) else {
+            tracing::warn!(rotation = %self.r.name, error = %e, "autopilot could not fill a task");
+            return;
+        };
+        // The lottery's remedies say `<rotation>`; the owners get commands they can copy.
+        let reason = e.user_message().replace("<rotation>", &self.r.name);
+        if let Err(err) = alert::tell_owners(self.svc, self.r, t, &reason, self.now).await {
+            tracing::warn!(rotation = %self.r.name, task = t.number, error = %err,
+                "could not tell the owners about a task the autopilot can't fill");
+        }
+    }
+}
+
+/// `ICE#3 (Couldn't fill the task: …)`: the first line of the error, for the report.
+fn failure(rotation: &str, number: i64, e: &ServiceError) -> String {
     let msg = e.user_message();
     let first = msg.lines().next().unwrap_or_default();
-    format!("{} ({first})", format::task_name(&r.name, t.number))
+    format!("{} ({first})", format::task_name(rotation, number))
 }
 
-fn tasks(n: usize) -> String {
-    format!("{n} {}", plural(n, "task", "tasks"))
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
-}
-
-/// Tells the rotation's owners that a task can't be filled — once per reason.
-async fn alert_owners(
-    svc: &Service,
-    r: &Rotation,
-    t: &Task,
-    e: &ServiceError,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let reason = e.user_message();
-    let mut tx = store::begin_write(svc.pool()).await?;
-    if !store::tasks::alert_is_new(&mut tx, t.id, &reason).await? {
-        return Ok(());
+/// `@ann, @bob`, or `nobody on it`.
+async fn names(conn: &mut Conn, ids: &[UserId]) -> Result<String> {
+    if ids.is_empty() {
+        return Ok("nobody on it".into());
     }
-    store::tasks::record_alert(&mut tx, t.id, &reason, now).await?;
-    let owners = store::rotations::owner_ids(&mut tx, r.id).await?;
-    let profiles = store::users::get_many(&mut tx, &owners).await?;
-    let digest = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        reason.hash(&mut h);
-        h.finish()
-    };
-    for owner in &owners {
-        let tz = profiles
-            .get(owner)
-            .map(|p| p.zone())
-            .unwrap_or(chrono_tz::Tz::UTC);
-        #[derive(Serialize)]
-        struct C {
-            task: String,
-            rotation: String,
-            start: String,
-            zone: String,
-            starts_in: String,
-            reason: String,
-        }
-        let message = messages::render(
-            "fill_failed",
-            &C {
-                task: format::task_name(&r.name, t.number),
-                rotation: r.name.clone(),
-                start: format::time(t.times.expected_start, tz),
-                zone: tz.name().to_string(),
-                starts_in: format::relative(t.times.expected_start, now),
-                reason: reason.clone(),
-            },
-        );
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                key: format!("alert:{}:{digest:x}:{}:{owner}", t.id, now.timestamp()),
-                user_id: owner.clone(),
-                kind: "fill_failed",
-                message,
-                rotation_id: Some(r.id),
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(())
+    let known = store::users::get_many(conn, ids).await?;
+    Ok(ids
+        .iter()
+        .map(|id| match known.get(id) {
+            Some(u) => format!("@{}", u.username),
+            None => format!("user `{id}`"),
+        })
+        .collect::<Vec<_>>()
+        .join(", "))
 }

@@ -147,7 +147,7 @@ impl AutopilotSettings {
         s
     }
 
-    /// The settings in words, one phrase per step that is on, e.g. "creates shifts 4w ahead".
+    /// The settings in words, one phrase per step that is on, e.g. "creates shifts 4 weeks ahead".
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.create {
@@ -178,11 +178,30 @@ impl AutopilotSettings {
     }
 }
 
+/// A lead time in words, as `rotation show` reads: "4 weeks", "1 day and 12 hours", "right".
 fn ahead(d: TimeDelta) -> String {
-    if d.is_zero() {
-        "right".to_string()
-    } else {
-        format_duration(d)
+    if d <= TimeDelta::zero() {
+        return "right".to_string();
+    }
+    const UNITS: [(i64, &str); 4] = [
+        (7 * 86_400, "week"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    let mut rest = d.num_seconds();
+    let mut parts = Vec::new();
+    for (unit, name) in UNITS {
+        let n = rest / unit;
+        if n > 0 {
+            parts.push(format!("{n} {name}{}", if n == 1 { "" } else { "s" }));
+            rest -= n * unit;
+        }
+    }
+    match parts.as_slice() {
+        [] => format_duration(d),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -239,7 +258,21 @@ mod tests {
         let off = s2.apply(&AutopilotChange::Off);
         assert!(!off.is_on());
         assert_eq!(off.create_prior, TimeDelta::weeks(4));
-        assert_eq!(s.describe()[0], "creates shifts 4w ahead");
+        assert_eq!(s.describe()[0], "creates shifts 4 weeks ahead");
+        let s3 = s2.apply(&AutopilotChange::Update(AutopilotUpdate {
+            schedule_prior: Some(TimeDelta::hours(36)),
+            remind_start_prior: Some(TimeDelta::hours(24)),
+            ..Default::default()
+        }));
+        assert_eq!(
+            s3.describe(),
+            [
+                "creates shifts 4 weeks ahead",
+                "fills and schedules tasks 1 day and 12 hours before they start",
+                "reminds people 1 day before a task starts",
+                "starts and finishes tasks on time",
+            ]
+        );
     }
 
     #[test]

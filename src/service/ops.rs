@@ -181,15 +181,69 @@ impl TaskOps {
 
     /// Picks people by lottery so the task meets its needs; all or nothing. Returns who was added.
     pub async fn fill(&self, conn: &mut Conn, r: &Rotation, task: &Task) -> Result<Vec<UserId>> {
-        let name = render::task_ref(&r.name, task);
-        if task.state != TaskState::Pending {
-            return Err(ServiceError::invalid(format!(
-                "{name} is {}: only pending tasks are filled. Use `/lotto task assign {name} @someone` to add people.",
-                task.state
-            )));
-        }
+        only_pending(r, task)?;
         let req = self.fill_request(conn, r, task).await?;
-        match lottery::fill(&req) {
+        let picked = self.draw(conn, r, task, &req).await?;
+        // Filled, so whatever the autopilot told the owners is fixed: if the task fails again later
+        // (people taken off), they hear again even for the same reason.
+        store::tasks::clear_alert(conn, task.id).await?;
+        Ok(picked)
+    }
+
+    /// Fills a pending task and schedules it in one go, as the autopilot does: what the fill read
+    /// (needs, people, skills) serves the schedule check and the DMs too, which saves a dozen queries
+    /// per task in a tick with many fills. Returns everyone on the task, in order.
+    pub async fn fill_and_schedule(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+    ) -> Result<Vec<UserId>> {
+        only_pending(r, task)?;
+        let name = render::task_ref(&r.name, task);
+        let next = task
+            .state
+            .transition(TaskState::Scheduled)
+            .map_err(|e| ServiceError::invalid(format!("{name}: {e}")))?;
+        let req = self.fill_request(conn, r, task).await?;
+        let picked = self.draw(conn, r, task, &req).await?;
+        let mut on_task = req.assigned.clone();
+        for u in &picked {
+            let skills = req
+                .candidates
+                .iter()
+                .find(|c| &c.user == u)
+                .map(|c| c.skills.clone())
+                .unwrap_or_default();
+            on_task.push(Assigned {
+                user: u.clone(),
+                skills,
+            });
+        }
+        check_schedule(&name, &req.require, &on_task, false)?;
+        let mut t = task.clone();
+        t.state = next;
+        store::tasks::update(conn, &t).await?;
+        store::tasks::clear_alert(conn, t.id).await?;
+        let users: Vec<UserId> = on_task.into_iter().map(|a| a.user).collect();
+        let known = OnTask {
+            users: &users,
+            require: &req.require,
+        };
+        self.notify_known(conn, r, &t, "scheduled", &users, known)
+            .await?;
+        Ok(users)
+    }
+
+    /// Runs the lottery and puts the picked people on the task; all or nothing.
+    async fn draw(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        req: &FillRequest,
+    ) -> Result<Vec<UserId>> {
+        match lottery::fill(req) {
             Ok(outcome) => {
                 let picked = outcome.users();
                 for u in &picked {
@@ -198,7 +252,7 @@ impl TaskOps {
                 Ok(picked)
             }
             Err(e) => {
-                let names = member_names(conn, &req).await?;
+                let names = member_names(conn, req).await?;
                 let lookup = |id: &UserId| {
                     names
                         .get(id)
@@ -206,7 +260,8 @@ impl TaskOps {
                         .unwrap_or_else(|| format!("user `{id}`"))
                 };
                 Err(ServiceError::Fill(format!(
-                    "Could not fill {name}. {}",
+                    "Could not fill {}. {}",
+                    render::task_ref(&r.name, task),
                     e.describe(&lookup)
                 )))
             }
@@ -259,6 +314,7 @@ impl TaskOps {
                 ));
             }
         }
+        let (require, limit) = store::tasks::all_needs(conn, task.id).await?;
         let assigned_ids = store::tasks::users(conn, task.id).await?;
         let mut assigned = Vec::new();
         for u in &assigned_ids {
@@ -291,8 +347,8 @@ impl TaskOps {
             beginning: r.beginning,
             interval,
             for_time: start,
-            require: needs_of(conn, task, NeedKind::Require).await?,
-            limit: needs_of(conn, task, NeedKind::Limit).await?,
+            require: to_needs(require),
+            limit: to_needs(limit),
             assigned,
             candidates,
         })
@@ -415,15 +471,10 @@ impl TaskOps {
             ))
         })?;
         let users = store::tasks::users(conn, task.id).await?;
+        let require = needs_of(conn, task, NeedKind::Require).await?;
         if next == TaskState::Scheduled {
-            let require = needs_of(conn, task, NeedKind::Require).await?;
             let on_task = with_skills(conn, &users).await?;
-            lottery::check_schedule(&require, &on_task, force).map_err(|e| {
-                ServiceError::invalid(format!(
-                    "{name} can't be scheduled yet: {}.",
-                    e.to_string().replace("<task>", &name)
-                ))
-            })?;
+            check_schedule(&name, &require, &on_task, force)?;
         }
         let mut t = task.clone();
         t.state = next;
@@ -445,7 +496,11 @@ impl TaskOps {
             TaskState::Finished => "finished",
             TaskState::Pending => return Ok(t),
         };
-        self.notify(conn, r, &t, kind, &users).await?;
+        let known = OnTask {
+            users: &users,
+            require: &require,
+        };
+        self.notify_known(conn, r, &t, kind, &users, known).await?;
         Ok(t)
     }
 
@@ -495,18 +550,58 @@ impl TaskOps {
             return Ok(());
         }
         let on_task = store::tasks::users(conn, task.id).await?;
-        let mut profiles: HashMap<UserId, User> = store::users::get_many(conn, &on_task).await?;
-        profiles.extend(store::users::get_many(conn, recipients).await?);
-        let owners = store::rotations::owner_ids(conn, r.id).await?;
-        let owner_names = names_of(conn, &owners).await?.join(", ");
         let require = needs_of(conn, task, NeedKind::Require).await?;
+        let known = OnTask {
+            users: &on_task,
+            require: &require,
+        };
+        self.notify_known(conn, r, task, kind, recipients, known)
+            .await
+    }
+
+    /// `notify` when the caller already knows who is on the task and what it requires.
+    async fn notify_known(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        kind: &'static str,
+        recipients: &[UserId],
+        known: OnTask<'_>,
+    ) -> Result<()> {
+        if recipients.is_empty() {
+            return Ok(());
+        }
+        let OnTask {
+            users: on_task,
+            require,
+        } = known;
+        let mut ids = on_task.to_vec();
+        ids.extend(recipients.iter().filter(|u| !on_task.contains(u)).cloned());
+        let profiles: HashMap<UserId, User> = store::users::get_many(conn, &ids).await?;
+        let owner_names = store::rotations::owner_usernames(conn, r.id)
+            .await?
+            .iter()
+            .map(|n| format!("@{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let name = render::task_ref(&r.name, task);
-        let next_task = if kind == "remind_finish" {
-            store::tasks::by_number(conn, r.id, task.number + 1)
-                .await?
-                .map(|n| render::task_ref(&r.name, &n))
-        } else {
-            None
+        // Who takes over, so the people finishing know whom to hand over to.
+        let next_task = match kind {
+            "remind_finish" => match store::tasks::by_number(conn, r.id, task.number + 1).await? {
+                Some(next) => {
+                    let on_next = store::tasks::users(conn, next.id).await?;
+                    let who = names_of(conn, &on_next).await?;
+                    let name = render::task_ref(&r.name, &next);
+                    Some(if who.is_empty() {
+                        name
+                    } else {
+                        format!("{name} ({})", format::people(&who))
+                    })
+                }
+                None => None,
+            },
+            _ => None,
         };
         let (start, finish) = task.times.span();
         for user in recipients {
@@ -525,6 +620,7 @@ impl TaskOps {
                 })
                 .collect();
             let ctx = DmContext {
+                me: format!("@{}", profile.username),
                 actor: self.actor.clone(),
                 task: name.clone(),
                 rotation: r.name.clone(),
@@ -540,7 +636,7 @@ impl TaskOps {
                 } else {
                     owner_names.clone()
                 },
-                needs: render::needs(&needs_to_vec(&require)),
+                needs: render::needs(&needs_to_vec(require)),
                 grace: (task.grace > TimeDelta::zero()).then(|| format::duration(task.grace)),
                 grace_until: format::time(finish + task.grace, tz),
                 next_task: next_task.clone(),
@@ -578,8 +674,17 @@ impl TaskOps {
     }
 }
 
+/// What a caller of `notify_known` already read: who is on the task and what it requires.
+#[derive(Clone, Copy)]
+struct OnTask<'a> {
+    users: &'a [UserId],
+    require: &'a Needs,
+}
+
 #[derive(Serialize)]
 struct DmContext {
+    /// The recipient as they are mentioned (`@bob`), for commands they can copy.
+    me: String,
     actor: String,
     task: String,
     rotation: String,
@@ -610,11 +715,37 @@ async fn with_skills(conn: &mut Conn, users: &[UserId]) -> Result<Vec<Assigned>>
 }
 
 async fn needs_of(conn: &mut Conn, task: &Task, kind: NeedKind) -> Result<Needs> {
+    Ok(to_needs(store::tasks::needs(conn, task.id, kind).await?))
+}
+
+fn to_needs(rows: Vec<(crate::lottery::SkillLevel, u32)>) -> Needs {
     let mut n = Needs::new();
-    for (sl, c) in store::tasks::needs(conn, task.id, kind).await? {
+    for (sl, c) in rows {
         n.set(sl, c);
     }
-    Ok(n)
+    n
+}
+
+/// Only a pending task is filled.
+fn only_pending(r: &Rotation, task: &Task) -> Result<()> {
+    if task.state == TaskState::Pending {
+        return Ok(());
+    }
+    let name = render::task_ref(&r.name, task);
+    Err(ServiceError::invalid(format!(
+        "{name} is {}: only pending tasks are filled. Use `/lotto task assign {name} @someone` to add people.",
+        task.state
+    )))
+}
+
+/// A task is scheduled only with its requirements met, unless forced.
+fn check_schedule(name: &str, require: &Needs, on_task: &[Assigned], force: bool) -> Result<()> {
+    lottery::check_schedule(require, on_task, force).map_err(|e| {
+        ServiceError::invalid(format!(
+            "{name} can't be scheduled yet: {}.",
+            e.to_string().replace("<task>", name)
+        ))
+    })
 }
 
 fn needs_to_vec(n: &Needs) -> Vec<(crate::lottery::SkillLevel, u32)> {

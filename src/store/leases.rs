@@ -1,9 +1,17 @@
 //! Single-runner leases: a row per job name, held by one process until it expires. A holder renews
 //! before expiry while alive; if it dies, the lease lapses and another process takes it over.
+//!
+//! Unlike the other tables, `expires_at` holds Unix **milliseconds**: a lease may be as short as a
+//! second (tests run the autopilot every second), and whole seconds would let a lease taken at x.9 s
+//! lapse 0.1 s later. A row written in seconds reads as long expired, so it is simply taken over.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Conn, Result, ts};
+use super::{Conn, Result};
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
 
 /// Takes or renews the lease `name` for `holder` until `now + ttl`. Returns true when `holder` holds it
 /// afterwards: it was free, expired, or already ours. One statement, so two processes can't both win.
@@ -14,7 +22,6 @@ pub async fn acquire(
     now: DateTime<Utc>,
     ttl: TimeDelta,
 ) -> Result<bool> {
-    let expires = ts(now + ttl);
     let res = sqlx::query(
         "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -22,8 +29,8 @@ pub async fn acquire(
     )
     .bind(name)
     .bind(holder)
-    .bind(expires)
-    .bind(ts(now))
+    .bind(ms(now + ttl))
+    .bind(ms(now))
     .execute(&mut *conn)
     .await?;
     Ok(res.rows_affected() == 1)
@@ -44,7 +51,7 @@ pub async fn holder(conn: &mut Conn, name: &str, now: DateTime<Utc>) -> Result<O
     let row: Option<(String,)> =
         sqlx::query_as("SELECT holder FROM leases WHERE name = ?1 AND expires_at > ?2")
             .bind(name)
-            .bind(ts(now))
+            .bind(ms(now))
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|r| r.0))

@@ -32,12 +32,11 @@ pub struct Pending {
     pub created_at: i64,
 }
 
-/// Queues a message; a key already queued is left as it is (returns false).
-///
-/// `now` is the time the change acts at, which `--now` may put in the future; the message is still
-/// due at once (the sender only knows the real clock), so a simulated future never holds it back.
+/// Queues a message; a key already queued is left as it is (returns false). `now` is when the change
+/// happened (a bot admin's `--now` may be in the future); the message is due at once all the same,
+/// so a time-travelled command's DMs are not held back until that date.
 pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> Result<bool> {
-    let now = now.min(Utc::now());
+    let due = now.min(Utc::now());
     let message: String = if msg.message.chars().count() > MAX_MESSAGE_CHARS {
         let mut m: String = msg.message.chars().take(MAX_MESSAGE_CHARS - 1).collect();
         m.push('…');
@@ -47,25 +46,31 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
     };
     let res = sqlx::query(
         "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(key) DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO NOTHING",
     )
     .bind(&msg.key)
     .bind(msg.user_id.as_str())
     .bind(msg.kind)
     .bind(message)
     .bind(msg.rotation_id.map(|r| r.0))
-    .bind(ts(now))
+    .bind(ts(due))
+    // Real time, not `--now`: the sender's read-back looks for earlier attempts from here on.
+    .bind(ts(due))
     .execute(&mut *conn)
     .await?;
     Ok(res.rows_affected() == 1)
 }
 
-/// Messages due for an attempt, oldest first.
+/// Messages due for an attempt, oldest first. A message waits while an earlier one to the same person
+/// is backing off after a failure, so nobody reads "ICE#0 has started" before "You're on ICE#0".
 pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as::<_, Pending>(
-        "SELECT id, key, user_id, kind, message, rotation_id, attempts, created_at FROM outbox
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
-         ORDER BY next_attempt_at, id LIMIT ?2",
+        "SELECT o.id, o.key, o.user_id, o.kind, o.message, o.rotation_id, o.attempts, o.created_at FROM outbox o
+         WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1
+           AND NOT EXISTS (SELECT 1 FROM outbox p
+               WHERE p.sent_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at > ?1
+                 AND p.user_id = o.user_id AND p.id < o.id)
+         ORDER BY o.id LIMIT ?2",
     )
     .bind(ts(now))
     .bind(limit)

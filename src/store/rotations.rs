@@ -403,6 +403,18 @@ pub async fn owner_ids(conn: &mut Conn, id: RotationId) -> Result<Vec<UserId>> {
     Ok(rows.into_iter().map(|r| UserId(r.0)).collect())
 }
 
+/// Usernames of the owners the bot knows, in the order they became owners, in one query.
+pub async fn owner_usernames(conn: &mut Conn, id: RotationId) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT u.username FROM rotation_owners o JOIN users u ON u.id = o.user_id
+         WHERE o.rotation_id = ?1 ORDER BY o.rowid",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 pub async fn add_owner(conn: &mut Conn, id: RotationId, user: &UserId) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO rotation_owners (rotation_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",

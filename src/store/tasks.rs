@@ -172,6 +172,24 @@ pub async fn needs(conn: &mut Conn, id: TaskId, kind: NeedKind) -> Result<Vec<(S
     parse_needs(rows)
 }
 
+/// Both lists of needs of a task, (require, limit), in one query.
+pub async fn all_needs(
+    conn: &mut Conn,
+    id: TaskId,
+) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, skill_level, count FROM task_needs WHERE task_id = ?1 ORDER BY skill_level",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (require, limit): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(kind, _, _)| kind == NeedKind::Require.as_str());
+    let strip = |v: Vec<(String, String, i64)>| v.into_iter().map(|(_, sl, c)| (sl, c)).collect();
+    Ok((parse_needs(strip(require))?, parse_needs(strip(limit))?))
+}
+
 /// Writes state, actual times and reminder flags back.
 pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     sqlx::query(
@@ -313,4 +331,76 @@ pub async fn clear_alert(conn: &mut Conn, id: TaskId) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// When a task ends, as `TaskTimes::finish` computes it (actual times when known, else expected).
+const FINISH_SQL: &str = "MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) \
+    + t.expected_duration), COALESCE(t.actual_start, t.expected_start))";
+
+/// Tasks some autopilot step may act on at `now`, in start order per rotation: of one rotation, or of
+/// every active one. It mirrors the steps' own checks in SQL so a tick over many rotations with
+/// nothing due reads no rows; the autopilot checks each task again before acting on it.
+pub async fn autopilot_candidates(
+    conn: &mut Conn,
+    rotation: Option<RotationId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Task>> {
+    // One rotation: `t.rotation_id = ?2` lets SQLite use the index instead of scanning every task.
+    let one = if rotation.is_some() {
+        "AND t.rotation_id = ?2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {cols} FROM tasks t JOIN rotations r ON r.id = t.rotation_id
+         WHERE r.archived_at IS NULL {one} AND (
+            (t.state = 'started' AND (
+                (r.ap_remind_finish AND NOT t.reminded_finish
+                    AND ?1 >= {fin} - r.ap_remind_finish_prior AND ?1 < {fin})
+                OR (r.ap_start_finish AND {fin} <= ?1)))
+            OR (t.state = 'pending' AND r.ap_schedule AND ?1 >= t.expected_start - r.ap_schedule_prior)
+            OR (t.state = 'scheduled' AND (
+                (r.ap_remind_start AND NOT t.reminded_start
+                    AND ?1 >= t.expected_start - r.ap_remind_start_prior AND ?1 < t.expected_start)
+                OR (r.ap_start_finish AND t.expected_start <= ?1))))
+         ORDER BY t.rotation_id, t.expected_start, t.number",
+        cols = prefixed_columns(),
+        fin = FINISH_SQL,
+    );
+    let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(ts(now));
+    if let Some(r) = rotation {
+        query = query.bind(r.0);
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(Task::try_from)
+        .collect()
+}
+
+/// Which task numbers exist among the given ranges `[from, to)` of each rotation, in one query.
+pub async fn existing_numbers(
+    conn: &mut Conn,
+    ranges: &[(RotationId, i64, i64)],
+) -> Result<std::collections::HashSet<(RotationId, i64)>> {
+    if ranges.is_empty() {
+        return Ok(Default::default());
+    }
+    let json = serde_json::Value::Array(
+        ranges
+            .iter()
+            .map(|(r, from, to)| serde_json::json!([r.0, from, to]))
+            .collect(),
+    )
+    .to_string();
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.rotation_id, t.number FROM json_each(?1) j JOIN tasks t
+           ON t.rotation_id = json_extract(j.value, '$[0]')
+          AND t.number >= json_extract(j.value, '$[1]') AND t.number < json_extract(j.value, '$[2]')",
+    )
+    .bind(json)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(r, n)| (RotationId(r), n)).collect())
 }

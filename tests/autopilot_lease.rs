@@ -1,0 +1,277 @@
+//! Two (then three) bot processes on one SQLite file, each with the background autopilot on: exactly
+//! one of them ticks, their ticks never overlap, and when the runner stops — cleanly or by crashing —
+//! another takes over within two intervals.
+//!
+//! Ticks are observed through the autopilot's own log events (`autopilot tick starts` / `done`,
+//! carrying the process's lease identity), captured for this test's thread: `#[tokio::test]` runs
+//! every process's tasks on it.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use support::app::{Spawn, spawn_app, spawn_app_with, start};
+use tokio::time::Instant;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+
+const INTERVAL: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, PartialEq)]
+enum What {
+    Starts,
+    Done,
+    /// Not an event of the bot: the test killed this process here.
+    Killed,
+}
+
+#[derive(Debug, Clone)]
+struct Tick {
+    at: Instant,
+    instance: String,
+    what: What,
+}
+
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<Tick>>>);
+
+impl Log {
+    fn ticks(&self) -> Vec<Tick> {
+        self.0.lock().unwrap().clone()
+    }
+
+    fn starts_of(&self, instance: &str) -> usize {
+        self.ticks()
+            .iter()
+            .filter(|t| t.what == What::Starts && t.instance == instance)
+            .count()
+    }
+
+    fn mark_killed(&self, instance: &str) {
+        self.0.lock().unwrap().push(Tick {
+            at: Instant::now(),
+            instance: instance.to_string(),
+            what: What::Killed,
+        });
+    }
+
+    /// The first tick start after `since` by anyone but `not`: (who, when).
+    fn first_start_after(&self, since: Instant, not: &str) -> Option<(String, Instant)> {
+        self.ticks()
+            .into_iter()
+            .find(|t| t.what == What::Starts && t.at > since && t.instance != not)
+            .map(|t| (t.instance, t.at))
+    }
+
+    async fn wait_for<T>(&self, what: &str, mut f: impl FnMut(&Log) -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(v) = f(self) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// No tick starts while another process's tick is still running.
+    fn assert_never_overlapping(&self) {
+        let mut running: Option<String> = None;
+        for t in self.ticks() {
+            match t.what {
+                What::Starts => {
+                    assert!(
+                        running.is_none(),
+                        "{} started a tick while {running:?} was running",
+                        t.instance
+                    );
+                    running = Some(t.instance);
+                }
+                What::Done | What::Killed => {
+                    if running.as_deref() == Some(t.instance.as_str()) {
+                        running = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Log {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() != "solar_lottery::autopilot::lease" {
+            return;
+        }
+        #[derive(Default)]
+        struct Fields {
+            message: String,
+            instance: String,
+        }
+        impl Visit for Fields {
+            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                match field.name() {
+                    "message" => self.message = format!("{value:?}"),
+                    "instance" => self.instance = format!("{value:?}"),
+                    _ => {}
+                }
+            }
+        }
+        let mut f = Fields::default();
+        event.record(&mut f);
+        let what = match f.message.as_str() {
+            "autopilot tick starts" => What::Starts,
+            "autopilot tick done"
+            | "autopilot tick failed"
+            | "autopilot tick panicked"
+            | "autopilot tick stopped" => What::Done,
+            _ => return,
+        };
+        self.0.lock().unwrap().push(Tick {
+            at: Instant::now(),
+            instance: f.instance,
+            what,
+        });
+    }
+}
+
+async fn holder(db: &sqlx::SqlitePool) -> Option<String> {
+    sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'autopilot'")
+        .fetch_optional(db)
+        .await
+        .unwrap()
+}
+
+fn every_2s() -> Spawn {
+    Spawn {
+        autopilot_interval: "2s",
+        ..Spawn::default()
+    }
+}
+
+#[tokio::test]
+async fn one_process_ticks_and_another_takes_over_when_it_stops_or_dies() {
+    let log = Log::default();
+    let _guard = tracing::subscriber::set_default(Registry::default().with(log.clone()));
+
+    // Process A starts first, so it takes the lease.
+    let mut t = spawn_app_with(every_2s()).await;
+    let a = log
+        .wait_for("A's first tick", |l| {
+            l.ticks().first().map(|t| t.instance.clone())
+        })
+        .await;
+    assert_eq!(holder(&t.db).await.as_deref(), Some(a.as_str()));
+
+    // A rotation for the real clock: its next shifts are created and filled by whoever runs.
+    t.mm.add_user("ann").time_zone("UTC");
+    let beginning = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%dT%H:%MZ");
+    for cmd in [
+        format!("rotation new ICE --period weekly --beginning {beginning} --tz UTC"),
+        "user join ICE @ann".to_string(),
+        "rotation set autopilot ICE --create-prior 10d --schedule-prior 10d".to_string(),
+    ] {
+        t.run("admin", &cmd).await;
+    }
+
+    // Process B on the same database.
+    let b_app = start(&t.mm, &t.db_url, &every_2s()).await;
+    let b_started = Instant::now();
+    log.wait_for("three more ticks of A", |l| {
+        let since = l
+            .ticks()
+            .iter()
+            .filter(|t| t.what == What::Starts && t.instance == a && t.at > b_started)
+            .count();
+        (since >= 3).then_some(())
+    })
+    .await;
+    // Only A ticked; B never did.
+    let instances: std::collections::BTreeSet<String> =
+        log.ticks().into_iter().map(|t| t.instance).collect();
+    assert_eq!(instances.len(), 1, "{instances:?}");
+    // The work was done once: ICE#0 and #1 created and scheduled, ann told once each.
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM tasks WHERE state = 'scheduled'")
+            .await,
+        2
+    );
+    t.deliver().await;
+    let ann = t.mm.dms_to("ann");
+    assert_eq!(ann.len(), 3, "welcome and two shifts: {ann:#?}");
+
+    // A shuts down cleanly, releasing the lease: B takes over within two intervals.
+    let a_app = t.app.take().unwrap();
+    let stopped = Instant::now();
+    a_app.shutdown().await;
+    let (b, b_first) = log
+        .wait_for("B's first tick", |l| l.first_start_after(stopped, &a))
+        .await;
+    assert!(
+        b_first - stopped <= INTERVAL * 2,
+        "B took {:?} to take over",
+        b_first - stopped
+    );
+    assert_eq!(holder(&t.db).await.as_deref(), Some(b.as_str()));
+
+    // Process C joins; then B crashes, its lease left behind: C takes over within two intervals.
+    let c_app = start(&t.mm, &t.db_url, &every_2s()).await;
+    log.wait_for("another tick of B", |l| {
+        l.ticks()
+            .iter()
+            .any(|t| t.what == What::Done && t.instance == b && t.at > b_first)
+            .then_some(())
+    })
+    .await;
+    b_app.kill();
+    let killed = Instant::now();
+    log.mark_killed(&b);
+    let (c, c_first) = log
+        .wait_for("C's first tick", |l| l.first_start_after(killed, &b))
+        .await;
+    assert_ne!(c, a);
+    assert!(
+        c_first - killed <= INTERVAL * 2,
+        "C took {:?} to take over",
+        c_first - killed
+    );
+    // C ticks on; the dead B and the stopped A never tick again.
+    log.wait_for("a second tick of C", |l| {
+        (l.starts_of(&c) >= 2).then_some(())
+    })
+    .await;
+    for t in log.ticks() {
+        if t.what == What::Starts && t.at > killed {
+            assert_eq!(t.instance, c);
+        }
+        if t.what == What::Starts && t.at > stopped {
+            assert_ne!(t.instance, a);
+        }
+    }
+    log.assert_never_overlapping();
+    c_app.shutdown().await;
+    assert_eq!(holder(&t.db).await, None, "released on shutdown");
+    // Still nothing doubled.
+    t.deliver().await;
+    assert_eq!(t.mm.dms_to("ann").len(), 3);
+}
+
+#[tokio::test]
+async fn an_interval_of_zero_turns_the_background_autopilot_off() {
+    let log = Log::default();
+    let _guard = tracing::subscriber::set_default(Registry::default().with(log.clone()));
+    let t = spawn_app().await; // LOTTO_AUTOPILOT_INTERVAL=0
+    t.run(
+        "admin",
+        "rotation new ICE --period daily --beginning 2020-01-01 --tz UTC",
+    )
+    .await;
+    t.run("admin", "rotation set autopilot ICE --create-prior 1w")
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(log.ticks().is_empty());
+    assert_eq!(holder(&t.db).await, None);
+    assert_eq!(t.count("SELECT COUNT(*) FROM tasks").await, 0);
+}

@@ -181,6 +181,14 @@ async fn service(url: &str) -> Service {
         slash_deadline: Duration::from_secs(3),
         graph: None,
         public_url: None,
+        calendar: std::sync::Arc::new(
+            solar_lottery::calendar::job::CalendarSync::from_settings(
+                None,
+                false,
+                solar_lottery::calendar::job::SyncOptions::default(),
+            )
+            .unwrap(),
+        ),
     })
 }
 

@@ -28,7 +28,10 @@ fn patient() -> Spawn {
             max_delay: Duration::from_millis(250),
             max_attempts: 1000,
             concurrency: 4,
+            claim: Duration::from_secs(2),
         },
+        // These tests are about the background delivery loop.
+        background_sender: true,
         ..Spawn::default()
     }
 }

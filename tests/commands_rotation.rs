@@ -228,7 +228,7 @@ async fn rotation_show_reads_at_a_glance() {
     );
     assert!(out.contains("grace after serving 1w"), "{out}");
     assert!(
-        out.contains("**Autopilot:** on: creates shifts 2w ahead"),
+        out.contains("**Autopilot:** on: creates shifts 2 weeks ahead"),
         "{out}"
     );
     assert!(out.contains("(times in America/New_York)"), "{out}");
@@ -477,7 +477,7 @@ async fn rotation_set_autopilot_changes_only_the_given_settings() {
     )
     .await;
     assert!(
-        out.starts_with("The autopilot of **ICE** creates shifts 2w ahead"),
+        out.starts_with("The autopilot of **ICE** creates shifts 2 weeks ahead"),
         "{out}"
     );
     assert_eq!(

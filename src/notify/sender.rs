@@ -73,6 +73,9 @@ pub struct Sender {
     policy: RetryPolicy,
     wake: Arc<Notify>,
     channels: Arc<Mutex<HashMap<String, ChannelId>>>,
+    /// One delivery pass at a time in this process: an explicit pass (`exec`, tests) waits for a
+    /// running background pass instead of skipping the messages it has claimed.
+    pass: Arc<Mutex<()>>,
 }
 
 enum Outcome {
@@ -95,6 +98,7 @@ impl Sender {
             policy,
             wake: Arc::new(Notify::new()),
             channels: Arc::new(Mutex::new(HashMap::new())),
+            pass: Arc::new(Mutex::new(())),
         }
     }
 
@@ -138,6 +142,7 @@ impl Sender {
 
     /// One pass over every due message. Used by the run loop and by tests.
     pub async fn deliver_due(&self) -> Result<DeliveryReport, StoreError> {
+        let _pass = self.pass.lock().await;
         let mut report = DeliveryReport::default();
         loop {
             let due = {

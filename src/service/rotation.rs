@@ -173,6 +173,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
                 .map(render::skills)
                 .unwrap_or_else(|| "no skills".into());
             let served = match m.last_served {
+                Some(t) if t > ctx.now => format!("on a task until {}", format::short_time(t, tz)),
                 Some(t) => format!("served {}", format::relative(t, ctx.now)),
                 None => "not served yet".into(),
             };

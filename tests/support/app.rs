@@ -90,6 +90,7 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
         .expect("bind");
     let options = Options {
         retry: opts.retry.clone(),
+        background_sender: opts.background_sender,
         ..Options::default()
     };
     app::launch(settings, listener, options)

@@ -53,6 +53,7 @@ pub struct Deps {
 #[derive(Clone)]
 pub struct Service {
     pub(crate) deps: Arc<Deps>,
+    pub(crate) actors: Arc<people::ActorCache>,
 }
 
 /// The fields of a slash request the service uses (docs/mattermost-contract.md §1.2).
@@ -125,6 +126,7 @@ impl Service {
     pub fn new(deps: Deps) -> Self {
         Service {
             deps: Arc::new(deps),
+            actors: Arc::new(people::ActorCache::default()),
         }
     }
 

@@ -80,3 +80,14 @@ pub fn from_ts(ts: i64) -> Result<DateTime<Utc>> {
 pub fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
+
+/// A list of ids as one JSON array, for `… IN (SELECT value FROM json_each(?))`: one statement and
+/// one parameter however many ids there are.
+pub(crate) fn json_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(
+        ids.into_iter()
+            .map(|i| serde_json::Value::String(i.to_string()))
+            .collect(),
+    )
+    .to_string()
+}

@@ -27,7 +27,7 @@ pub struct Rotation {
 }
 
 /// Which list a need belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NeedKind {
     Require,
     Limit,
@@ -265,6 +265,24 @@ pub async fn needs(
     .fetch_all(&mut *conn)
     .await?;
     parse_needs(rows)
+}
+
+/// Requirements and limits of a rotation, in one query: `(require, limit)`.
+pub async fn all_needs(
+    conn: &mut Conn,
+    id: RotationId,
+) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, skill_level, count FROM rotation_needs WHERE rotation_id = ?1 ORDER BY kind, skill_level",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (limit, require): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(kind, _, _)| kind == NeedKind::Limit.as_str());
+    let strip = |v: Vec<(String, String, i64)>| v.into_iter().map(|(_, sl, c)| (sl, c)).collect();
+    Ok((parse_needs(strip(require))?, parse_needs(strip(limit))?))
 }
 
 pub(crate) fn parse_needs(rows: Vec<(String, i64)>) -> Result<Vec<(SkillLevel, u32)>> {

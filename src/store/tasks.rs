@@ -1,5 +1,7 @@
 //! Tasks (shifts and tickets): timing, state, their own copy of needs, and the people on them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::rotations::{NeedKind, parse_needs};
@@ -187,6 +189,72 @@ pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// People on each of these tasks, in assignment order, in one query.
+pub async fn users_of_tasks(
+    conn: &mut Conn,
+    ids: &[TaskId],
+) -> Result<HashMap<TaskId, Vec<UserId>>> {
+    let mut out: HashMap<TaskId, Vec<UserId>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT task_id, user_id FROM task_users
+         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, position",
+    )
+    .bind(task_ids_json(ids))
+    .fetch_all(&mut *conn)
+    .await?;
+    for (t, u) in rows {
+        out.entry(TaskId(t)).or_default().push(UserId(u));
+    }
+    Ok(out)
+}
+
+/// Requirements and limits of each of these tasks, in one query.
+pub async fn needs_of_tasks(conn: &mut Conn, ids: &[TaskId]) -> Result<HashMap<TaskId, TaskNeeds>> {
+    let mut rows_by: HashMap<(TaskId, NeedKind), Vec<(String, i64)>> = HashMap::new();
+    if !ids.is_empty() {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT task_id, kind, skill_level, count FROM task_needs
+             WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, kind, skill_level",
+        )
+        .bind(task_ids_json(ids))
+        .fetch_all(&mut *conn)
+        .await?;
+        for (t, kind, sl, c) in rows {
+            let kind = if kind == NeedKind::Limit.as_str() {
+                NeedKind::Limit
+            } else {
+                NeedKind::Require
+            };
+            rows_by.entry((TaskId(t), kind)).or_default().push((sl, c));
+        }
+    }
+    let mut out = HashMap::new();
+    for id in ids {
+        let require = parse_needs(
+            rows_by
+                .remove(&(*id, NeedKind::Require))
+                .unwrap_or_default(),
+        )?;
+        let limit = parse_needs(rows_by.remove(&(*id, NeedKind::Limit)).unwrap_or_default())?;
+        out.insert(*id, TaskNeeds { require, limit });
+    }
+    Ok(out)
+}
+
+/// A task's own copy of the rotation's needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskNeeds {
+    pub require: Vec<(SkillLevel, u32)>,
+    pub limit: Vec<(SkillLevel, u32)>,
+}
+
+fn task_ids_json(ids: &[TaskId]) -> String {
+    serde_json::Value::Array(ids.iter().map(|t| serde_json::Value::from(t.0)).collect()).to_string()
 }
 
 /// People on the task, in assignment order.

@@ -78,14 +78,25 @@ pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<User>> {
     .map(User::from))
 }
 
+/// The known profiles among `ids`, in one query (the ids travel as one JSON array parameter).
 pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId, User>> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if let Some(u) = get(conn, id).await? {
-            out.insert(id.clone(), u);
-        }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(out)
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT id, username, tz, email, is_admin, refreshed_at FROM users
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(super::json_ids(ids.iter().map(UserId::as_str)))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let u = User::from(r);
+            (u.id.clone(), u)
+        })
+        .collect())
 }
 
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {

@@ -2,9 +2,9 @@
 //! anyone joins or leaves themselves, sets their own skills and time off, and reads everything.
 //! Everything else is refused with a message saying who can, and changes nothing.
 
-mod support;
 #[path = "commands_helpers/mod.rs"]
 mod helpers;
+mod support;
 
 use helpers::*;
 use support::app::TestApp;
@@ -13,7 +13,12 @@ use support::app::TestApp;
 async fn setup() -> TestApp {
     let t = team().await;
     weekly_ice(&t).await;
-    run(&t, "admin", "rotation new WEB --beginning 2030-03-04T09:00Z").await;
+    run(
+        &t,
+        "admin",
+        "rotation new WEB --beginning 2030-03-04T09:00Z",
+    )
+    .await;
     run(&t, "admin", "rotation owner add ICE @ann").await;
     run(&t, "admin", "user join ICE @ann @bob").await;
     run(&t, "admin", "user join WEB @cat").await;
@@ -33,18 +38,33 @@ async fn people_who_own_nothing_are_refused_management_with_who_can() {
     let refused: &[(&str, &str)] = &[
         ("rotation new Mine", "Only bot admins can create rotations."),
         ("rotation archive ICE", "archive it."),
-        ("rotation set require ICE --skill any --count 3", "change what its tasks need."),
-        ("rotation set limit ICE --skill any --count 3", "change what its tasks need."),
-        ("rotation set task ICE --grace 1d", "change its task settings."),
+        (
+            "rotation set require ICE --skill any --count 3",
+            "change what its tasks need.",
+        ),
+        (
+            "rotation set limit ICE --skill any --count 3",
+            "change what its tasks need.",
+        ),
+        (
+            "rotation set task ICE --grace 1d",
+            "change its task settings.",
+        ),
         ("rotation set fill ICE --seed 5", "change how it fills."),
-        ("rotation set autopilot ICE --create", "change its autopilot."),
+        (
+            "rotation set autopilot ICE --create",
+            "change its autopilot.",
+        ),
         ("rotation owner add ICE @cat", "change its owners."),
         ("rotation owner remove ICE @ann", "change its owners."),
         ("rotation autopilot ICE", "run its autopilot."),
         ("task new shift ICE", "create its tasks."),
         ("task fill ICE#1", "fill its tasks."),
         ("task assign ICE#1 @cat", "assign people to its tasks."),
-        ("task unassign ICE#0 @bob", "unassign people from its tasks."),
+        (
+            "task unassign ICE#0 @bob",
+            "unassign people from its tasks.",
+        ),
         ("task schedule ICE#0", "schedule its tasks."),
         ("task start ICE#0", "start its tasks."),
         ("task finish ICE#0", "finish its tasks."),
@@ -91,18 +111,46 @@ async fn anyone_reads_everything_and_manages_themselves() {
         let out = fails_unchanged(&t, "cat", text).await;
         assert!(!out.starts_with("Only"), "`{text}`: {out}");
     }
-    assert!(run(&t, "cat", "user join ICE").await.starts_with("Added @cat"));
-    assert!(run(&t, "cat", "user leave ICE").await.starts_with("Removed @cat"));
-    assert!(run(&t, "cat", "user qualify --skills server-2").await.starts_with("@cat now has"));
-    assert!(run(&t, "cat", "user disqualify --skills server").await.starts_with("Removed server"));
     assert!(
-        run(&t, "cat", "user unavailable --start 2030-01-01 --finish 2030-01-02")
+        run(&t, "cat", "user join ICE")
             .await
-            .starts_with("@cat is unavailable")
+            .starts_with("Added @cat")
     );
-    assert!(run(&t, "cat", "user unavailable --clear").await.starts_with("Cleared 1"));
+    assert!(
+        run(&t, "cat", "user leave ICE")
+            .await
+            .starts_with("Removed @cat")
+    );
+    assert!(
+        run(&t, "cat", "user qualify --skills server-2")
+            .await
+            .starts_with("@cat now has")
+    );
+    assert!(
+        run(&t, "cat", "user disqualify --skills server")
+            .await
+            .starts_with("Removed server")
+    );
+    assert!(
+        run(
+            &t,
+            "cat",
+            "user unavailable --start 2030-01-01 --finish 2030-01-02"
+        )
+        .await
+        .starts_with("@cat is unavailable")
+    );
+    assert!(
+        run(&t, "cat", "user unavailable --clear")
+            .await
+            .starts_with("Cleared 1")
+    );
     // Mentioning yourself is the same as not mentioning anyone.
-    assert!(run(&t, "cat", "user join ICE @cat").await.starts_with("Added @cat"));
+    assert!(
+        run(&t, "cat", "user join ICE @cat")
+            .await
+            .starts_with("Added @cat")
+    );
 }
 
 #[tokio::test]
@@ -138,11 +186,20 @@ async fn owners_manage_their_rotation_and_its_members_but_nothing_else() {
     let out = fails_unchanged(&t, "ann", "user qualify @cat --skills server").await;
     assert!(out.contains("(@cat isn't)"), "{out}");
     let out = fails_unchanged(&t, "ann", "task fill WEB#0").await;
-    assert_eq!(out, "Only owners of WEB (@admin) or bot admins can fill its tasks.");
+    assert_eq!(
+        out,
+        "Only owners of WEB (@admin) or bot admins can fill its tasks."
+    );
     let out = fails_unchanged(&t, "ann", "rotation archive WEB").await;
-    assert_eq!(out, "Only owners of WEB (@admin) or bot admins can archive it.");
+    assert_eq!(
+        out,
+        "Only owners of WEB (@admin) or bot admins can archive it."
+    );
     let out = fails_unchanged(&t, "ann", "rotation new Mine").await;
-    assert!(out.starts_with("Only bot admins can create rotations."), "{out}");
+    assert!(
+        out.starts_with("Only bot admins can create rotations."),
+        "{out}"
+    );
     let out = fails_unchanged(&t, "ann", "task show ICE#0 --now 2030-01-01").await;
     assert!(out.starts_with("Only bot admins can use `--now`"), "{out}");
     // And the last step for an owner: archiving their own rotation.
@@ -159,7 +216,10 @@ async fn mattermost_system_admins_and_listed_admins_may_do_anything() {
         ("root", "rotation new RootsOwn"),
         ("root", "skill delete server"),
         ("root", "user qualify @cat --skills lead"),
-        ("admin", "user unavailable @cat --start 2031-01-01 --finish 2031-01-02"),
+        (
+            "admin",
+            "user unavailable @cat --start 2031-01-01 --finish 2031-01-02",
+        ),
         ("root", "info --now 2030-01-01"),
     ] {
         let out = t.run(user, text).await;
@@ -168,6 +228,10 @@ async fn mattermost_system_admins_and_listed_admins_may_do_anything() {
             "`{text}` as @{user}: {out}"
         );
     }
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotations WHERE name = 'RootsOwn'").await, 1);
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM rotations WHERE name = 'RootsOwn'")
+            .await,
+        1
+    );
     assert_eq!(t.count("SELECT COUNT(*) FROM task_users tu JOIN tasks k ON k.id = tu.task_id WHERE k.rotation_id = 2").await, 1);
 }

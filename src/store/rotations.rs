@@ -272,12 +272,15 @@ pub async fn all_needs(
     conn: &mut Conn,
     id: RotationId,
 ) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT kind, skill_level, count FROM rotation_needs WHERE rotation_id = ?1 ORDER BY kind, skill_level",
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(kind, skill_level, count)) FROM rotation_needs
+         WHERE rotation_id = ?1",
     )
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let mut rows: Vec<(String, String, i64)> = super::json_rows(&json)?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
     let (limit, require): (Vec<_>, Vec<_>) = rows
         .into_iter()
         .partition(|(kind, _, _)| kind == NeedKind::Limit.as_str());
@@ -348,16 +351,18 @@ pub struct Member {
 /// Members in join order. "Last served" is derived: the latest finish of a task of this rotation the
 /// member is on (actual finish, or expected end), so it follows every assign, unassign and transition.
 pub async fn members(conn: &mut Conn, id: RotationId) -> Result<Vec<Member>> {
-    let rows: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT m.user_id, m.position, m.joined_at,
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(m.user_id, m.position, m.joined_at,
            (SELECT MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration))
             FROM task_users tu JOIN tasks t ON t.id = tu.task_id
-            WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)
-         FROM rotation_members m WHERE m.rotation_id = ?1 ORDER BY m.position",
+            WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)))
+         FROM rotation_members m WHERE m.rotation_id = ?1",
     )
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let mut rows: Vec<(String, i64, i64, Option<i64>)> = super::json_rows(&json)?;
+    rows.sort_by_key(|r| r.1);
     rows.into_iter()
         .map(|(u, p, j, l)| {
             Ok(Member {

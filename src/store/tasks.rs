@@ -200,14 +200,16 @@ pub async fn users_of_tasks(
     if ids.is_empty() {
         return Ok(out);
     }
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT task_id, user_id FROM task_users
-         WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, position",
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(task_id, position, user_id)) FROM task_users
+         WHERE task_id IN (SELECT value FROM json_each(?1))",
     )
     .bind(task_ids_json(ids))
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    for (t, u) in rows {
+    let mut rows: Vec<(i64, i64, String)> = super::json_rows(&json)?;
+    rows.sort_by_key(|r| (r.0, r.1));
+    for (t, _, u) in rows {
         out.entry(TaskId(t)).or_default().push(UserId(u));
     }
     Ok(out)
@@ -217,13 +219,15 @@ pub async fn users_of_tasks(
 pub async fn needs_of_tasks(conn: &mut Conn, ids: &[TaskId]) -> Result<HashMap<TaskId, TaskNeeds>> {
     let mut rows_by: HashMap<(TaskId, NeedKind), Vec<(String, i64)>> = HashMap::new();
     if !ids.is_empty() {
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT task_id, kind, skill_level, count FROM task_needs
-             WHERE task_id IN (SELECT value FROM json_each(?1)) ORDER BY task_id, kind, skill_level",
+        let (json,): (String,) = sqlx::query_as(
+            "SELECT json_group_array(json_array(task_id, kind, skill_level, count)) FROM task_needs
+             WHERE task_id IN (SELECT value FROM json_each(?1))",
         )
         .bind(task_ids_json(ids))
-        .fetch_all(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        let mut rows: Vec<(i64, String, String, i64)> = super::json_rows(&json)?;
+        rows.sort_by(|a, b| a.2.cmp(&b.2));
         for (t, kind, sl, c) in rows {
             let kind = if kind == NeedKind::Limit.as_str() {
                 NeedKind::Limit

@@ -83,17 +83,25 @@ pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId,
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = sqlx::query_as::<_, Row>(
-        "SELECT id, username, tz, email, is_admin, refreshed_at FROM users
-         WHERE id IN (SELECT value FROM json_each(?1))",
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(id, username, tz, email, is_admin, refreshed_at))
+         FROM users WHERE id IN (SELECT value FROM json_each(?1))",
     )
     .bind(super::json_ids(ids.iter().map(UserId::as_str)))
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(rows
+    type Tuple = (String, String, Option<String>, Option<String>, i64, i64);
+    Ok(super::json_rows::<Tuple>(&json)?
         .into_iter()
-        .map(|r| {
-            let u = User::from(r);
+        .map(|(id, username, tz, email, is_admin, refreshed_at)| {
+            let u = User::from(Row {
+                id,
+                username,
+                tz,
+                email,
+                is_admin: is_admin != 0,
+                refreshed_at,
+            });
             (u.id.clone(), u)
         })
         .collect())
@@ -132,13 +140,14 @@ pub async fn skills_of_members(
     conn: &mut Conn,
     rotation_id: i64,
 ) -> Result<HashMap<UserId, Skills>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT s.user_id, s.skill, s.level FROM user_skills s
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(s.user_id, s.skill, s.level)) FROM user_skills s
          JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = ?1",
     )
     .bind(rotation_id)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    let rows: Vec<(String, String, i64)> = super::json_rows(&json)?;
     let mut out: HashMap<UserId, Vec<(String, i64)>> = HashMap::new();
     for (u, s, l) in rows {
         out.entry(UserId(u)).or_default().push((s, l));

@@ -271,6 +271,12 @@ async fn closed_loop(
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs benches without it, and a
+    // load test has no place there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("slash_load: run with `cargo bench --bench slash_load`");
+        return;
+    }
     let secs: u64 = env_or("SLASH_BENCH_SECS", 5);
     let concurrency: usize = env_or("SLASH_BENCH_CONCURRENCY", 32);
     let rates: Vec<u32> = std::env::var("SLASH_BENCH_RATES")

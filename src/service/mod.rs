@@ -176,13 +176,12 @@ impl Service {
                         Err(_) => "Something went wrong on our side while finishing your command."
                             .to_string(),
                     };
-                    if let Some(url) = response_url {
-                        if let Err(e) = mm
+                    if let Some(url) = response_url
+                        && let Err(e) = mm
                             .post_response_url(&url, &CommandResponse::ephemeral(text))
                             .await
-                        {
-                            tracing::warn!(error = %e, "could not post the delayed reply");
-                        }
+                    {
+                        tracing::warn!(error = %e, "could not post the delayed reply");
                     }
                 });
                 CommandResponse::ephemeral("Working on it… the result will appear here shortly.")

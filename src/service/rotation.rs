@@ -133,21 +133,18 @@ async fn list(ctx: &Ctx) -> Result<Output> {
 /// The rotation at a glance: who, what each task needs, settings in words, and what's next.
 pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     let tz = ctx.tz();
-    // A fixed number of queries however many members and tasks: this is the busiest read.
-    let members = store::rotations::members(conn, r.id).await?;
-    let skills = store::users::skills_of_members(conn, r.id.0).await?;
-    let (require, limit) = store::rotations::all_needs(conn, r.id).await?;
-    let owner_ids = store::rotations::owner_ids(conn, r.id).await?;
-    let tasks = store::tasks::of_rotation(conn, r.id, false).await?;
-    let task_ids: Vec<_> = tasks.iter().map(|t| t.id).collect();
-    let mut task_users = store::tasks::users_of_tasks(conn, &task_ids).await?;
-    let mut task_needs = store::tasks::needs_of_tasks(conn, &task_ids).await?;
-    let mut everyone: Vec<_> = members.iter().map(|m| m.user_id.clone()).collect();
-    everyone.extend(owner_ids.iter().cloned());
-    everyone.extend(task_users.values().flatten().cloned());
-    everyone.sort();
-    everyone.dedup();
-    let profiles = store::users::get_many(conn, &everyone).await?;
+    // One statement however many members and tasks: this is the busiest read.
+    let store::overview::Overview {
+        members,
+        skills,
+        require,
+        limit,
+        owners: owner_ids,
+        tasks,
+        mut task_users,
+        mut task_needs,
+        profiles,
+    } = store::overview::of_rotation(conn, r.id).await?;
     let mention = |id: &crate::lottery::UserId| match profiles.get(id) {
         Some(p) => format!("@{}", p.username),
         None => format!("user `{id}`"),

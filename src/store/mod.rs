@@ -8,6 +8,7 @@
 
 pub mod leases;
 pub mod outbox;
+pub mod overview;
 pub mod rotations;
 pub mod skills;
 pub mod tasks;

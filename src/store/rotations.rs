@@ -267,19 +267,11 @@ pub async fn needs(
     parse_needs(rows)
 }
 
-/// Requirements and limits of a rotation, in one query: `(require, limit)`.
-pub async fn all_needs(
-    conn: &mut Conn,
-    id: RotationId,
-) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
-    let (json,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_array(kind, skill_level, count)) FROM rotation_needs
-         WHERE rotation_id = ?1",
-    )
-    .bind(id.0)
-    .fetch_one(&mut *conn)
-    .await?;
-    let mut rows: Vec<(String, String, i64)> = super::json_rows(&json)?;
+/// A rotation's needs: `(require, limit)`, each ordered by skill-level.
+pub(crate) type NeedLists = (Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>);
+
+/// `(kind, skill_level, count)` rows into `(require, limit)`.
+pub(crate) fn split_needs(mut rows: Vec<(String, String, i64)>) -> Result<NeedLists> {
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     let (limit, require): (Vec<_>, Vec<_>) = rows
         .into_iter()
@@ -361,7 +353,13 @@ pub async fn members(conn: &mut Conn, id: RotationId) -> Result<Vec<Member>> {
     .bind(id.0)
     .fetch_one(&mut *conn)
     .await?;
-    let mut rows: Vec<(String, i64, i64, Option<i64>)> = super::json_rows(&json)?;
+    members_from_rows(super::json_rows(&json)?)
+}
+
+/// `(user_id, position, joined_at, last_served)` rows into members in join order.
+pub(crate) fn members_from_rows(
+    mut rows: Vec<(String, i64, i64, Option<i64>)>,
+) -> Result<Vec<Member>> {
     rows.sort_by_key(|r| r.1);
     rows.into_iter()
         .map(|(u, p, j, l)| {

@@ -69,6 +69,48 @@ impl TryFrom<Row> for Task {
     }
 }
 
+/// A task row as a JSON tuple, in `COLUMNS` order (for one-row JSON reads).
+pub(crate) type TaskTuple = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+
+/// `json_array(…)` of the task columns, in `COLUMNS` order, for a table aliased `t`.
+pub(crate) const JSON_COLUMNS: &str = "json_array(t.id, t.rotation_id, t.number, t.kind, t.state, \
+    t.expected_start, t.expected_duration, t.actual_start, t.actual_finish, t.grace, t.summary, \
+    t.reminded_start, t.reminded_finish, t.created_at)";
+
+pub(crate) fn task_from_tuple(t: TaskTuple) -> Result<Task> {
+    Task::try_from(Row {
+        id: t.0,
+        rotation_id: t.1,
+        number: t.2,
+        kind: t.3,
+        state: t.4,
+        expected_start: t.5,
+        expected_duration: t.6,
+        actual_start: t.7,
+        actual_finish: t.8,
+        grace: t.9,
+        summary: t.10,
+        reminded_start: t.11 != 0,
+        reminded_finish: t.12 != 0,
+        created_at: t.13,
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct NewTask {
     pub rotation_id: RotationId,
@@ -191,51 +233,30 @@ pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     Ok(())
 }
 
-/// People on each of these tasks, in assignment order, in one query.
-pub async fn users_of_tasks(
-    conn: &mut Conn,
-    ids: &[TaskId],
-) -> Result<HashMap<TaskId, Vec<UserId>>> {
-    let mut out: HashMap<TaskId, Vec<UserId>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let (json,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_array(task_id, position, user_id)) FROM task_users
-         WHERE task_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(task_ids_json(ids))
-    .fetch_one(&mut *conn)
-    .await?;
-    let mut rows: Vec<(i64, i64, String)> = super::json_rows(&json)?;
+/// `(task_id, position, user_id)` rows into each task's people in assignment order.
+pub(crate) fn group_task_users(mut rows: Vec<(i64, i64, String)>) -> HashMap<TaskId, Vec<UserId>> {
     rows.sort_by_key(|r| (r.0, r.1));
+    let mut out: HashMap<TaskId, Vec<UserId>> = HashMap::new();
     for (t, _, u) in rows {
         out.entry(TaskId(t)).or_default().push(UserId(u));
     }
-    Ok(out)
+    out
 }
 
-/// Requirements and limits of each of these tasks, in one query.
-pub async fn needs_of_tasks(conn: &mut Conn, ids: &[TaskId]) -> Result<HashMap<TaskId, TaskNeeds>> {
+/// `(task_id, kind, skill_level, count)` rows into each task's needs (every id gets an entry).
+pub(crate) fn group_task_needs(
+    mut rows: Vec<(i64, String, String, i64)>,
+    ids: &[TaskId],
+) -> Result<HashMap<TaskId, TaskNeeds>> {
+    rows.sort_by(|a, b| a.2.cmp(&b.2));
     let mut rows_by: HashMap<(TaskId, NeedKind), Vec<(String, i64)>> = HashMap::new();
-    if !ids.is_empty() {
-        let (json,): (String,) = sqlx::query_as(
-            "SELECT json_group_array(json_array(task_id, kind, skill_level, count)) FROM task_needs
-             WHERE task_id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(task_ids_json(ids))
-        .fetch_one(&mut *conn)
-        .await?;
-        let mut rows: Vec<(i64, String, String, i64)> = super::json_rows(&json)?;
-        rows.sort_by(|a, b| a.2.cmp(&b.2));
-        for (t, kind, sl, c) in rows {
-            let kind = if kind == NeedKind::Limit.as_str() {
-                NeedKind::Limit
-            } else {
-                NeedKind::Require
-            };
-            rows_by.entry((TaskId(t), kind)).or_default().push((sl, c));
-        }
+    for (t, kind, sl, c) in rows {
+        let kind = if kind == NeedKind::Limit.as_str() {
+            NeedKind::Limit
+        } else {
+            NeedKind::Require
+        };
+        rows_by.entry((TaskId(t), kind)).or_default().push((sl, c));
     }
     let mut out = HashMap::new();
     for id in ids {
@@ -255,10 +276,6 @@ pub async fn needs_of_tasks(conn: &mut Conn, ids: &[TaskId]) -> Result<HashMap<T
 pub struct TaskNeeds {
     pub require: Vec<(SkillLevel, u32)>,
     pub limit: Vec<(SkillLevel, u32)>,
-}
-
-fn task_ids_json(ids: &[TaskId]) -> String {
-    serde_json::Value::Array(ids.iter().map(|t| serde_json::Value::from(t.0)).collect()).to_string()
 }
 
 /// People on the task, in assignment order.

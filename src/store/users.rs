@@ -90,9 +90,14 @@ pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId,
     .bind(super::json_ids(ids.iter().map(UserId::as_str)))
     .fetch_one(&mut *conn)
     .await?;
-    type Tuple = (String, String, Option<String>, Option<String>, i64, i64);
-    Ok(super::json_rows::<Tuple>(&json)?
-        .into_iter()
+    Ok(users_by_id(super::json_rows(&json)?))
+}
+
+/// A user row as a JSON tuple: id, username, tz, email, is_admin, refreshed_at.
+pub(crate) type UserTuple = (String, String, Option<String>, Option<String>, i64, i64);
+
+pub(crate) fn users_by_id(rows: Vec<UserTuple>) -> HashMap<UserId, User> {
+    rows.into_iter()
         .map(|(id, username, tz, email, is_admin, refreshed_at)| {
             let u = User::from(Row {
                 id,
@@ -104,7 +109,7 @@ pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId,
             });
             (u.id.clone(), u)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
@@ -147,12 +152,16 @@ pub async fn skills_of_members(
     .bind(rotation_id)
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<(String, String, i64)> = super::json_rows(&json)?;
+    Ok(skills_by_user(super::json_rows(&json)?))
+}
+
+/// `(user_id, skill, level)` rows into each user's skills.
+pub(crate) fn skills_by_user(rows: Vec<(String, String, i64)>) -> HashMap<UserId, Skills> {
     let mut out: HashMap<UserId, Vec<(String, i64)>> = HashMap::new();
     for (u, s, l) in rows {
         out.entry(UserId(u)).or_default().push((s, l));
     }
-    Ok(out.into_iter().map(|(u, v)| (u, to_skills(v))).collect())
+    out.into_iter().map(|(u, v)| (u, to_skills(v))).collect()
 }
 
 fn to_skills(rows: Vec<(String, i64)>) -> Skills {

@@ -137,30 +137,41 @@ fn start(server: &Runtime, dir: &tempfile::TempDir) -> (FakeMattermost, RunningA
 #[derive(Default)]
 struct Outcome {
     latencies: Vec<Duration>,
+    /// The writes' latencies again, to tell where a slow tail comes from.
+    write_latencies: Vec<Duration>,
     errors: usize,
     elapsed: Duration,
 }
 
-impl Outcome {
-    fn percentile(&self, p: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let mut v = self.latencies.clone();
-        v.sort();
-        let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-        v[i]
+fn percentile(latencies: &[Duration], p: f64) -> Duration {
+    if latencies.is_empty() {
+        return Duration::ZERO;
     }
+    let mut v = latencies.to_vec();
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
 
+impl Outcome {
     fn report(&self, label: &str) {
         let n = self.latencies.len();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let writes = if self.write_latencies.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "   (writes p99 {:.2} ms, max {:.2} ms)",
+                ms(percentile(&self.write_latencies, 0.99)),
+                ms(percentile(&self.write_latencies, 1.0))
+            )
+        };
         println!(
-            "{label:<22} {:>7} req {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>8.2} ms   errors {}",
+            "{label:<22} {:>7} req {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>8.2} ms   errors {}{writes}",
             n,
             n as f64 / self.elapsed.as_secs_f64(),
-            self.percentile(0.50).as_secs_f64() * 1e3,
-            self.percentile(0.99).as_secs_f64() * 1e3,
-            self.percentile(1.0).as_secs_f64() * 1e3,
+            ms(percentile(&self.latencies, 0.50)),
+            ms(percentile(&self.latencies, 0.99)),
+            ms(percentile(&self.latencies, 1.0)),
             self.errors
         );
     }
@@ -209,13 +220,18 @@ async fn open_loop(target: Arc<Target>, client: reqwest::Client, rate: u32, secs
                 &target.reads[i % target.reads.len()]
             };
             let ok = send(&client, &target.url, body, write).await;
-            (ok, due.elapsed())
+            (ok, write, due.elapsed())
         }));
     }
     let mut out = Outcome::default();
     for h in handles {
         match h.await {
-            Ok((true, latency)) => out.latencies.push(latency),
+            Ok((true, write, latency)) => {
+                out.latencies.push(latency);
+                if write {
+                    out.write_latencies.push(latency);
+                }
+            }
             _ => out.errors += 1,
         }
     }

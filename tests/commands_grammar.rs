@@ -344,3 +344,27 @@ async fn mentions_without_mention_fields_are_looked_up_by_username() {
         reply.text()
     );
 }
+
+#[tokio::test]
+async fn names_numbers_and_counts_have_sane_limits() {
+    let t = team().await;
+    weekly_ice(&t).await;
+    let long = "R".repeat(65);
+    let out = fails_unchanged(&t, "admin", &format!("rotation new {long}")).await;
+    assert!(out.contains("use 1–64 letters"), "{out}");
+    assert!(
+        run(&t, "admin", &format!("rotation new {}", "R".repeat(64)))
+            .await
+            .starts_with("Created rotation")
+    );
+    let out = fails_unchanged(&t, "admin", "task new shift ICE --number 1000000001").await;
+    assert!(out.contains("1000000001"), "{out}");
+    assert!(!out.starts_with("Created"), "{out}");
+    let out = fails_unchanged(&t, "admin", "rotation new X --fuzz 101").await;
+    assert!(out.contains("101"), "{out}");
+    let out = fails_unchanged(&t, "admin", "task show ICE#99999999999999999999").await;
+    assert!(out.contains("out of range"), "{out}");
+    let many = "@ann ".repeat(101);
+    let out = fails_unchanged(&t, "admin", &format!("user join ICE {many}")).await;
+    assert!(out.contains("100"), "{out}");
+}

@@ -241,6 +241,17 @@ async fn rotation_show_reads_at_a_glance() {
     );
     assert!(out.contains("| ICE#1 | Mon 2030-03-11 04:00 EDT"), "{out}");
     assert!(out.contains("not created yet"), "{out}");
+    // Finished tasks leave the list; Ann's service shows on her line.
+    run(&t, "admin", "task schedule ICE#0").await;
+    run(&t, "admin", "task start ICE#0 --now 2030-03-04T08:00Z").await;
+    run(&t, "admin", "task finish ICE#0 --now 2030-03-11T08:00Z").await;
+    let out = run(&t, "admin", "rotation show ICE --now 2030-03-12T08:00Z").await;
+    assert!(!out.contains("| ICE#0 |"), "{out}");
+    assert!(
+        out.contains("@ann (webapp-▣; served 24 hours ago)"),
+        "{out}"
+    );
+    assert!(out.contains("| ICE#2 |"), "{out}");
 }
 
 #[tokio::test]

@@ -27,6 +27,11 @@ async fn user_join_adds_yourself_or_others_and_welcomes_them() {
         ann[0]
     );
     assert!(ann[0].contains("/lotto rotation show ICE"), "{}", ann[0]);
+    assert!(
+        ann[0].contains("/lotto user unavailable --start <first day off> --finish <day back>"),
+        "{}",
+        ann[0]
+    );
     let bob = t.mm.dms_to("bob");
     assert!(
         bob[0].contains("@admin added you to the **ICE** rotation"),

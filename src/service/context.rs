@@ -147,21 +147,26 @@ impl Ctx {
         conn: &mut Conn,
         ids: &[crate::lottery::UserId],
     ) -> Result<Vec<String>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(match store::users::username(conn, id).await? {
-                Some(n) => format!("@{n}"),
+        let profiles = store::users::get_many(conn, ids).await?;
+        Ok(ids
+            .iter()
+            .map(|id| match profiles.get(id) {
+                Some(u) => format!("@{}", u.username),
                 None => format!("user `{id}`"),
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// Finds an active rotation: an exact (case-insensitive) name, else a unique partial match.
     pub async fn rotation(&self, conn: &mut Conn, name: &RotationName) -> Result<Rotation> {
-        let all = store::rotations::active_names(conn).await?;
-        let id = match_rotation(&all, name)?;
-        Ok(store::rotations::get(conn, id).await?)
+        // One query for all active rotations (there are few): the match needs every name anyway.
+        let mut all = store::rotations::list_active(conn).await?;
+        let names: Vec<(RotationId, String)> = all.iter().map(|r| (r.id, r.name.clone())).collect();
+        let id = match_rotation(&names, name)?;
+        match all.iter().position(|r| r.id == id) {
+            Some(i) => Ok(all.swap_remove(i)),
+            None => Ok(store::rotations::get(conn, id).await?),
+        }
     }
 
     /// Finds a task written `ROTATION#N`.

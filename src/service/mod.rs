@@ -56,6 +56,7 @@ pub struct Deps {
 #[derive(Clone)]
 pub struct Service {
     pub(crate) deps: Arc<Deps>,
+    pub(crate) actors: Arc<people::ActorCache>,
 }
 
 /// The fields of a slash request the service uses (docs/mattermost-contract.md §1.2).
@@ -128,6 +129,7 @@ impl Service {
     pub fn new(deps: Deps) -> Self {
         Service {
             deps: Arc::new(deps),
+            actors: Arc::new(people::ActorCache::default()),
         }
     }
 
@@ -177,10 +179,10 @@ impl Service {
                         Err(_) => "Something went wrong on our side while finishing your command."
                             .to_string(),
                     };
-                    let Some(url) = response_url else { return };
-                    if let Err(e) = mm
-                        .post_response_url(&url, &CommandResponse::ephemeral(text))
-                        .await
+                    if let Some(url) = response_url
+                        && let Err(e) = mm
+                            .post_response_url(&url, &CommandResponse::ephemeral(text))
+                            .await
                     {
                         tracing::warn!(error = %e, "could not post the delayed reply");
                     }

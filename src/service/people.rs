@@ -30,9 +30,38 @@ fn fresh(u: &User) -> bool {
     Utc::now().timestamp() - u.refreshed_at < PROFILE_TTL_SECS
 }
 
+/// Acting users' profiles in memory, in front of the `users` table, with the same freshness rule:
+/// every command needs its actor, and a busy bot should not pay a query for it each time.
+#[derive(Default)]
+pub struct ActorCache {
+    users: std::sync::Mutex<HashMap<UserId, User>>,
+}
+
+/// More distinct actors than this and the cache starts over (it only saves queries).
+const ACTOR_CACHE_MAX: usize = 10_000;
+
+impl ActorCache {
+    fn get(&self, id: &UserId) -> Option<User> {
+        self.users.lock().ok()?.get(id).cloned()
+    }
+
+    fn put(&self, user: &User) {
+        if let Ok(mut users) = self.users.lock() {
+            if users.len() >= ACTOR_CACHE_MAX {
+                users.clear();
+            }
+            users.insert(user.id.clone(), user.clone());
+        }
+    }
+}
+
 /// The acting user, from the cache when fresh, else from Mattermost (and cached).
 pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Result<Actor> {
     let id = UserId::new(user_id);
+    let usable = |u: &User| fresh(u) && (user_name.is_empty() || u.username == user_name);
+    if let Some(u) = svc.actors.get(&id).filter(usable) {
+        return Ok(actor(svc, u));
+    }
     let cached = {
         let mut conn = svc
             .pool()
@@ -42,7 +71,10 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
         store::users::get(&mut conn, &id).await?
     };
     let user = match cached {
-        Some(u) if fresh(&u) && (user_name.is_empty() || u.username == user_name) => u,
+        Some(u) if usable(&u) => {
+            svc.actors.put(&u);
+            u
+        }
         cached => match svc.mattermost().get_user(&id).await {
             Ok(mm) => {
                 let u = from_mattermost(&mm);
@@ -52,6 +84,7 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
                     .await
                     .map_err(store::StoreError::from)?;
                 store::users::upsert(&mut conn, &u, Utc::now()).await?;
+                svc.actors.put(&u);
                 u
             }
             Err(e) => match cached {
@@ -64,13 +97,17 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
             },
         },
     };
+    Ok(actor(svc, user))
+}
+
+fn actor(svc: &Service, user: User) -> Actor {
     let is_bot_admin = user.is_admin
         || svc
             .deps
             .admins
             .iter()
             .any(|a| a.eq_ignore_ascii_case(&user.username));
-    Ok(Actor { user, is_bot_admin })
+    Actor { user, is_bot_admin }
 }
 
 /// Resolves `@mentions` to profiles: ids from the request's mention fields when present, else by

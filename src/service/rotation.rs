@@ -130,15 +130,23 @@ async fn list(ctx: &Ctx) -> Result<Output> {
 /// The rotation at a glance: who, what each task needs, settings in words, and what's next.
 pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     let tz = ctx.tz();
-    let members = store::rotations::members(conn, r.id).await?;
-    let skills = store::users::skills_of_members(conn, r.id.0).await?;
-    let require = store::rotations::needs(conn, r.id, NeedKind::Require).await?;
-    let limit = store::rotations::needs(conn, r.id, NeedKind::Limit).await?;
-    let owner_ids = store::rotations::owner_ids(conn, r.id).await?;
-    let owner_names = ctx.names(conn, &owner_ids).await?;
-    let member_ids: Vec<_> = members.iter().map(|m| m.user_id.clone()).collect();
-    let profiles = store::users::get_many(conn, &member_ids).await?;
-    let tasks = store::tasks::of_rotation(conn, r.id, false).await?;
+    // One statement however many members and tasks: this is the busiest read.
+    let store::overview::Overview {
+        members,
+        skills,
+        require,
+        limit,
+        owners: owner_ids,
+        tasks,
+        mut task_users,
+        mut task_needs,
+        profiles,
+    } = store::overview::of_rotation(conn, r.id).await?;
+    let mention = |id: &crate::lottery::UserId| match profiles.get(id) {
+        Some(p) => format!("@{}", p.username),
+        None => format!("user `{id}`"),
+    };
+    let owner_names: Vec<String> = owner_ids.iter().map(mention).collect();
 
     let mut text = format!(
         "#### {}{}\n{} {}s in {} · beginning {}\n",
@@ -227,10 +235,12 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     let mut rows = Vec::new();
     let mut tasks_json = Vec::new();
     for t in &tasks {
-        let users = store::tasks::users(conn, t.id).await?;
-        let names = ctx.names(conn, &users).await?;
-        let need = store::tasks::needs(conn, t.id, NeedKind::Require).await?;
-        let lim = store::tasks::needs(conn, t.id, NeedKind::Limit).await?;
+        let users = task_users.remove(&t.id).unwrap_or_default();
+        let names: Vec<String> = users.iter().map(mention).collect();
+        let store::tasks::TaskNeeds {
+            require: need,
+            limit: lim,
+        } = task_needs.remove(&t.id).unwrap_or_default();
         rows.push(format!(
             "| {} | {} | {} | {} |",
             render::task_ref(&r.name, t),

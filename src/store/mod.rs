@@ -1,10 +1,15 @@
 //! Storage: SQLite through sqlx, the only place with SQL. One module per aggregate; functions take a
 //! connection (`&mut SqliteConnection`, so they work inside the caller's transaction) and the caller owns
 //! begin and commit. Database errors are mapped once, here, into `StoreError`.
+//!
+//! Reads on the busiest paths (`rotation show`, fills) return their rows as one JSON array in a single
+//! row (`json_group_array`): sqlx runs SQLite on a worker thread and hands every row across a channel,
+//! so many small rows cost far more in thread hand-offs than the query itself.
 
 pub mod calendar;
 pub mod leases;
 pub mod outbox;
+pub mod overview;
 pub mod rotations;
 pub mod skills;
 pub mod tasks;
@@ -80,4 +85,22 @@ pub fn from_ts(ts: i64) -> Result<DateTime<Utc>> {
 
 pub fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
+}
+
+/// A list of ids as one JSON array, for `… IN (SELECT value FROM json_each(?))`: one statement and
+/// one parameter however many ids there are.
+pub(crate) fn json_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(
+        ids.into_iter()
+            .map(|i| serde_json::Value::String(i.to_string()))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// Decodes the JSON array a `SELECT json_group_array(json_array(…)) …` query returns (one row, one
+/// column; each element a tuple in the order of `json_array`).
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("unexpected row shape: {e}")))
 }

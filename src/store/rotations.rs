@@ -27,7 +27,7 @@ pub struct Rotation {
 }
 
 /// Which list a need belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NeedKind {
     Require,
     Limit,
@@ -267,6 +267,19 @@ pub async fn needs(
     parse_needs(rows)
 }
 
+/// A rotation's needs: `(require, limit)`, each ordered by skill-level.
+pub(crate) type NeedLists = (Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>);
+
+/// `(kind, skill_level, count)` rows into `(require, limit)`.
+pub(crate) fn split_needs(mut rows: Vec<(String, String, i64)>) -> Result<NeedLists> {
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let (limit, require): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(kind, _, _)| kind == NeedKind::Limit.as_str());
+    let strip = |v: Vec<(String, String, i64)>| v.into_iter().map(|(_, sl, c)| (sl, c)).collect();
+    Ok((parse_needs(strip(require))?, parse_needs(strip(limit))?))
+}
+
 pub(crate) fn parse_needs(rows: Vec<(String, i64)>) -> Result<Vec<(SkillLevel, u32)>> {
     rows.into_iter()
         .map(|(sl, c)| {
@@ -330,16 +343,24 @@ pub struct Member {
 /// Members in join order. "Last served" is derived: the latest finish of a task of this rotation the
 /// member is on (actual finish, or expected end), so it follows every assign, unassign and transition.
 pub async fn members(conn: &mut Conn, id: RotationId) -> Result<Vec<Member>> {
-    let rows: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT m.user_id, m.position, m.joined_at,
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(m.user_id, m.position, m.joined_at,
            (SELECT MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration))
             FROM task_users tu JOIN tasks t ON t.id = tu.task_id
-            WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)
-         FROM rotation_members m WHERE m.rotation_id = ?1 ORDER BY m.position",
+            WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)))
+         FROM rotation_members m WHERE m.rotation_id = ?1",
     )
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    members_from_rows(super::json_rows(&json)?)
+}
+
+/// `(user_id, position, joined_at, last_served)` rows into members in join order.
+pub(crate) fn members_from_rows(
+    mut rows: Vec<(String, i64, i64, Option<i64>)>,
+) -> Result<Vec<Member>> {
+    rows.sort_by_key(|r| r.1);
     rows.into_iter()
         .map(|(u, p, j, l)| {
             Ok(Member {

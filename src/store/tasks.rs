@@ -1,5 +1,7 @@
 //! Tasks (shifts and tickets): timing, state, their own copy of needs, and the people on them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::rotations::{NeedKind, parse_needs};
@@ -65,6 +67,48 @@ impl TryFrom<Row> for Task {
             created_at: from_ts(r.created_at)?,
         })
     }
+}
+
+/// A task row as a JSON tuple, in `COLUMNS` order (for one-row JSON reads).
+pub(crate) type TaskTuple = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+
+/// `json_array(…)` of the task columns, in `COLUMNS` order, for a table aliased `t`.
+pub(crate) const JSON_COLUMNS: &str = "json_array(t.id, t.rotation_id, t.number, t.kind, t.state, \
+    t.expected_start, t.expected_duration, t.actual_start, t.actual_finish, t.grace, t.summary, \
+    t.reminded_start, t.reminded_finish, t.created_at)";
+
+pub(crate) fn task_from_tuple(t: TaskTuple) -> Result<Task> {
+    Task::try_from(Row {
+        id: t.0,
+        rotation_id: t.1,
+        number: t.2,
+        kind: t.3,
+        state: t.4,
+        expected_start: t.5,
+        expected_duration: t.6,
+        actual_start: t.7,
+        actual_finish: t.8,
+        grace: t.9,
+        summary: t.10,
+        reminded_start: t.11 != 0,
+        reminded_finish: t.12 != 0,
+        created_at: t.13,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +249,51 @@ pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// `(task_id, position, user_id)` rows into each task's people in assignment order.
+pub(crate) fn group_task_users(mut rows: Vec<(i64, i64, String)>) -> HashMap<TaskId, Vec<UserId>> {
+    rows.sort_by_key(|r| (r.0, r.1));
+    let mut out: HashMap<TaskId, Vec<UserId>> = HashMap::new();
+    for (t, _, u) in rows {
+        out.entry(TaskId(t)).or_default().push(UserId(u));
+    }
+    out
+}
+
+/// `(task_id, kind, skill_level, count)` rows into each task's needs (every id gets an entry).
+pub(crate) fn group_task_needs(
+    mut rows: Vec<(i64, String, String, i64)>,
+    ids: &[TaskId],
+) -> Result<HashMap<TaskId, TaskNeeds>> {
+    rows.sort_by(|a, b| a.2.cmp(&b.2));
+    let mut rows_by: HashMap<(TaskId, NeedKind), Vec<(String, i64)>> = HashMap::new();
+    for (t, kind, sl, c) in rows {
+        let kind = if kind == NeedKind::Limit.as_str() {
+            NeedKind::Limit
+        } else {
+            NeedKind::Require
+        };
+        rows_by.entry((TaskId(t), kind)).or_default().push((sl, c));
+    }
+    let mut out = HashMap::new();
+    for id in ids {
+        let require = parse_needs(
+            rows_by
+                .remove(&(*id, NeedKind::Require))
+                .unwrap_or_default(),
+        )?;
+        let limit = parse_needs(rows_by.remove(&(*id, NeedKind::Limit)).unwrap_or_default())?;
+        out.insert(*id, TaskNeeds { require, limit });
+    }
+    Ok(out)
+}
+
+/// A task's own copy of the rotation's needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskNeeds {
+    pub require: Vec<(SkillLevel, u32)>,
+    pub limit: Vec<(SkillLevel, u32)>,
 }
 
 /// People on the task, in assignment order.

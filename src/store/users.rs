@@ -78,26 +78,38 @@ pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<User>> {
     .map(User::from))
 }
 
-/// The users with these ids that the bot knows, in one query.
+/// The known profiles among `ids`, in one query (the ids travel as one JSON array parameter).
 pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId, User>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-    let rows = sqlx::query_as::<_, Row>(
-        "SELECT id, username, tz, email, is_admin, refreshed_at FROM users
-         WHERE id IN (SELECT value FROM json_each(?1))",
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(id, username, tz, email, is_admin, refreshed_at))
+         FROM users WHERE id IN (SELECT value FROM json_each(?1))",
     )
-    .bind(json)
-    .fetch_all(&mut *conn)
+    .bind(super::json_ids(ids.iter().map(UserId::as_str)))
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let u = User::from(r);
+    Ok(users_by_id(super::json_rows(&json)?))
+}
+
+/// A user row as a JSON tuple: id, username, tz, email, is_admin, refreshed_at.
+pub(crate) type UserTuple = (String, String, Option<String>, Option<String>, i64, i64);
+
+pub(crate) fn users_by_id(rows: Vec<UserTuple>) -> HashMap<UserId, User> {
+    rows.into_iter()
+        .map(|(id, username, tz, email, is_admin, refreshed_at)| {
+            let u = User::from(Row {
+                id,
+                username,
+                tz,
+                email,
+                is_admin: is_admin != 0,
+                refreshed_at,
+            });
             (u.id.clone(), u)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
@@ -133,18 +145,23 @@ pub async fn skills_of_members(
     conn: &mut Conn,
     rotation_id: i64,
 ) -> Result<HashMap<UserId, Skills>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT s.user_id, s.skill, s.level FROM user_skills s
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(s.user_id, s.skill, s.level)) FROM user_skills s
          JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = ?1",
     )
     .bind(rotation_id)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    Ok(skills_by_user(super::json_rows(&json)?))
+}
+
+/// `(user_id, skill, level)` rows into each user's skills.
+pub(crate) fn skills_by_user(rows: Vec<(String, String, i64)>) -> HashMap<UserId, Skills> {
     let mut out: HashMap<UserId, Vec<(String, i64)>> = HashMap::new();
     for (u, s, l) in rows {
         out.entry(UserId(u)).or_default().push((s, l));
     }
-    Ok(out.into_iter().map(|(u, v)| (u, to_skills(v))).collect())
+    out.into_iter().map(|(u, v)| (u, to_skills(v))).collect()
 }
 
 fn to_skills(rows: Vec<(String, i64)>) -> Skills {

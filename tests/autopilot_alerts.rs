@@ -113,7 +113,7 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
     for now in ["2030-02-26T10:00", "2030-02-27T09:00"] {
         let reply = autopilot_at(&t, now).await;
         assert!(
-            fill_line(&reply).starts_with("failed: ICE#0 (Could not fill ICE#0."),
+            fill_line(&reply).starts_with("failed: ICE#0 (Couldn't fill ICE#0:"),
             "{reply}"
         );
     }
@@ -206,7 +206,7 @@ async fn an_empty_rotation_tells_its_owner_to_add_people_once() {
     let reply = autopilot_at(&t, "2030-02-26T10:00").await;
     assert!(reply.contains("- create shifts: created ICE#0"), "{reply}");
     assert!(
-        fill_line(&reply).starts_with("failed: ICE#0 (Could not fill ICE#0."),
+        fill_line(&reply).starts_with("failed: ICE#0 (Couldn't fill ICE#0:"),
         "{reply}"
     );
     // Nobody in the rotation at all: the one owner is told, once.

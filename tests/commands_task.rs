@@ -181,7 +181,7 @@ async fn a_fill_that_fails_names_the_need_and_the_unavailable() {
     )
     .await;
     let out = fails_unchanged(&t, "admin", "task fill ICE#0").await;
-    assert!(out.starts_with("Could not fill ICE#0."), "{out}");
+    assert!(out.starts_with("Couldn't fill ICE#0:"), "{out}");
     assert!(out.contains("it needs 1 more webapp-▣"), "{out}");
     assert!(out.contains("Nobody was assigned"), "{out}");
     assert!(out.contains("- @ann: unavailable (personal)"), "{out}");
@@ -211,8 +211,8 @@ async fn a_fill_that_fails_names_people_in_grace() {
         out.contains("it needs 2 more any and only 1 eligible member qualifies"),
         "{out}"
     );
-    assert!(out.contains("- @ann: in grace after task"), "{out}");
-    assert!(out.contains("- @bob: in grace after task"), "{out}");
+    assert!(out.contains("- @ann: in grace after ICE#0"), "{out}");
+    assert!(out.contains("- @bob: in grace after ICE#0"), "{out}");
     assert!(out.contains("until 2030-04-01 08:00 UTC"), "{out}");
     assert!(out.contains("--grace 0"), "a way out: {out}");
 }
@@ -240,8 +240,8 @@ async fn a_fill_that_fails_names_people_busy_on_another_rotation() {
         out.contains("it needs 2 more any and only 1 eligible member qualifies"),
         "{out}"
     );
-    assert!(out.contains("- @ann: busy on task"), "{out}");
-    assert!(out.contains("- @bob: busy on task"), "{out}");
+    assert!(out.contains("- @ann: busy on WEB#0"), "{out}");
+    assert!(out.contains("- @bob: busy on WEB#0"), "{out}");
     assert!(
         out.contains("2030-03-04 08:00 UTC to 2030-03-11 08:00 UTC"),
         "{out}"

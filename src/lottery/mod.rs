@@ -26,8 +26,8 @@ pub use assign::{
 };
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use fill::{
-    Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Pick,
-    Shortfall, fill, fill_rng,
+    Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Namer,
+    Pick, Shortfall, fill, fill_rng,
 };
 pub use ids::{RotationId, TaskId, UserId};
 pub use interval::Interval;

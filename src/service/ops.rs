@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Result, ServiceError, format, messages, render};
 use crate::lottery::{
-    self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, TaskState,
+    self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, TaskId, TaskState,
     TaskType, Unavailability, UserId,
 };
 use crate::store::outbox::{self, NewMessage};
@@ -25,6 +25,8 @@ pub const DEFAULT_TICKET_DURATION: TimeDelta = TimeDelta::minutes(30);
 pub struct TaskOps {
     pub actor: String,
     pub now: DateTime<Utc>,
+    /// The zone of whoever reads this operation's replies (times in error messages).
+    pub reader_tz: chrono_tz::Tz,
 }
 
 /// What one autopilot run did for one rotation, step by step (filled in by `autopilot`).
@@ -38,7 +40,14 @@ impl TaskOps {
         TaskOps {
             actor: actor.into(),
             now,
+            reader_tz: chrono_tz::Tz::UTC,
         }
+    }
+
+    /// Replies are read in `tz`.
+    pub fn read_in(mut self, tz: chrono_tz::Tz) -> Self {
+        self.reader_tz = tz;
+        self
     }
 
     // --- creation ------------------------------------------------------------------------------
@@ -252,18 +261,13 @@ impl TaskOps {
                 Ok(picked)
             }
             Err(e) => {
-                let names = member_names(conn, req).await?;
-                let lookup = |id: &UserId| {
-                    names
-                        .get(id)
-                        .cloned()
-                        .unwrap_or_else(|| format!("user `{id}`"))
+                let names = Readable {
+                    users: member_names(conn, req).await?,
+                    tasks: store::tasks::names(conn, &excluded_tasks(&e)).await?,
+                    this_task: render::task_ref(&r.name, task),
+                    tz: self.reader_tz,
                 };
-                Err(ServiceError::Fill(format!(
-                    "Could not fill {}. {}",
-                    render::task_ref(&r.name, task),
-                    e.describe(&lookup)
-                )))
+                Err(ServiceError::Fill(e.describe(&names)))
             }
         }
     }
@@ -700,6 +704,53 @@ struct DmContext {
     grace: Option<String>,
     grace_until: String,
     next_task: Option<String>,
+}
+
+/// Names for a fill failure as its reader sees them: `@ann`, `ICE#3`, times in their zone.
+struct Readable {
+    users: HashMap<UserId, String>,
+    tasks: HashMap<TaskId, String>,
+    this_task: String,
+    tz: chrono_tz::Tz,
+}
+
+impl lottery::Namer for Readable {
+    fn user(&self, id: &UserId) -> String {
+        self.users
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("user `{id}`"))
+    }
+    fn this_task(&self) -> String {
+        self.this_task.clone()
+    }
+    fn task(&self, _rotation: Option<RotationId>, task: TaskId) -> String {
+        self.tasks
+            .get(&task)
+            .cloned()
+            .unwrap_or_else(|| format!("task {task}"))
+    }
+    fn time(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+}
+
+/// The tasks a fill failure mentions (people busy on them, or in grace after them).
+fn excluded_tasks(e: &lottery::FillError) -> Vec<TaskId> {
+    let lottery::FillError::Insufficient(s) = e else {
+        return Vec::new();
+    };
+    s.excluded
+        .iter()
+        .flat_map(|x| x.reasons.iter())
+        .filter_map(|r| match r {
+            lottery::Exclusion::BusyOnTask { task, .. }
+            | lottery::Exclusion::Grace { task, .. } => Some(*task),
+            _ => None,
+        })
+        .collect()
 }
 
 /// People with their skills, as the lottery's checks take them.

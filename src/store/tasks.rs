@@ -386,6 +386,29 @@ fn prefixed_columns() -> String {
         .join(", ")
 }
 
+/// `ROTATION#N` for each task id (unknown ids are left out), in one query.
+pub async fn names(
+    conn: &mut Conn,
+    ids: &[TaskId],
+) -> Result<std::collections::HashMap<TaskId, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let json = serde_json::to_string(&ids.iter().map(|t| t.0).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT t.id, r.name, t.number FROM tasks t JOIN rotations r ON r.id = t.rotation_id
+         WHERE t.id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(json)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, n)| (TaskId(id), format!("{name}#{n}")))
+        .collect())
+}
+
 /// Autopilot alerts: returns true when `reason` differs from what the owners were last told.
 pub async fn alert_is_new(conn: &mut Conn, id: TaskId, reason: &str) -> Result<bool> {
     let row: Option<(String,)> =

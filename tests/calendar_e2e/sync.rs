@@ -65,7 +65,7 @@ async fn out_of_office_makes_a_person_unpickable_in_a_fill() {
 
     // Two people needed, only Bob available: nothing is assigned, and the reason is shown.
     let out = cal.run("admin", "task fill ICE#0").await;
-    assert!(out.contains("Couldn't fill the task"), "{out}");
+    assert!(out.contains("Couldn't fill ICE#0"), "{out}");
     assert!(out.contains("@ann: unavailable (calendar)"), "{out}");
 
     // One needed: Bob, every time.

@@ -4,9 +4,38 @@
 use serde::Serialize;
 use std::fmt::Write as _;
 
+use chrono::{DateTime, Utc};
+
 use crate::lottery::ids::{RotationId, TaskId, UserId};
 use crate::lottery::interval::Interval;
 use crate::lottery::skill::SkillLevel;
+
+/// How a message names people, tasks and times for its reader. The domain knows only ids and UTC;
+/// the service implements this with `@names`, `ICE#3` and the reader's time zone. A plain closure
+/// naming users is a `Namer` too, with ids and UTC for the rest.
+pub trait Namer {
+    fn user(&self, id: &UserId) -> String;
+    /// The task being filled, as the first sentence names it.
+    fn this_task(&self) -> String {
+        "the task".to_string()
+    }
+    /// Another task; `rotation` is `None` for a task of the rotation being filled.
+    fn task(&self, rotation: Option<RotationId>, task: TaskId) -> String {
+        match rotation {
+            Some(r) => format!("task {task} of rotation {r}"),
+            None => format!("task {task}"),
+        }
+    }
+    fn time(&self, t: DateTime<Utc>) -> String {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+impl<F: Fn(&UserId) -> String> Namer for F {
+    fn user(&self, id: &UserId) -> String {
+        self(id)
+    }
+}
 
 /// How many left-out members `describe` lists by name before summarising the rest.
 const LISTED: usize = 15;
@@ -116,9 +145,10 @@ impl Shortfall {
 
     /// A multi-line message for people: what is missing, who was left out and why, and what to
     /// change. `name` renders a user (e.g. as `@name`).
-    pub fn describe(&self, name: &dyn Fn(&UserId) -> String) -> String {
+    pub fn describe(&self, names: &dyn Namer) -> String {
         let mut out = format!(
-            "Couldn't fill the task: it needs {} more {} and only {} eligible member{} qualif{}.",
+            "Couldn't fill {}: it needs {} more {} and only {} eligible member{} qualif{}.",
+            names.this_task(),
             self.remaining,
             self.need,
             self.candidates_left,
@@ -138,8 +168,8 @@ impl Shortfall {
         if !relevant.is_empty() {
             let _ = writeln!(out, "Members with {} who were left out:", self.need);
             for e in relevant.iter().take(LISTED) {
-                let reasons: Vec<String> = e.reasons.iter().map(Exclusion::describe).collect();
-                let _ = writeln!(out, "- {}: {}", name(&e.user), reasons.join("; "));
+                let reasons: Vec<String> = e.reasons.iter().map(|r| r.describe(names)).collect();
+                let _ = writeln!(out, "- {}: {}", names.user(&e.user), reasons.join("; "));
             }
             if relevant.len() > LISTED {
                 let _ = writeln!(out, "- and {} more", relevant.len() - LISTED);
@@ -217,9 +247,9 @@ impl Shortfall {
 
 impl FillError {
     /// A multi-line, human message; see `Shortfall::describe`.
-    pub fn describe(&self, name: &dyn Fn(&UserId) -> String) -> String {
+    pub fn describe(&self, names: &dyn Namer) -> String {
         match self {
-            FillError::Insufficient(s) => s.describe(name),
+            FillError::Insufficient(s) => s.describe(names),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {
@@ -233,24 +263,30 @@ impl FillError {
 
 impl Exclusion {
     /// One phrase, e.g. `unavailable (personal) 2026-03-02 09:00 UTC to 2026-03-09 09:00 UTC`.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, names: &dyn Namer) -> String {
+        let span = |i: &Interval| format!("{} to {}", names.time(i.start), names.time(i.finish));
         match self {
             Exclusion::Unavailable { absence, interval } => {
                 let what = match absence {
                     Absence::Personal => "personal",
                     Absence::Calendar => "calendar",
                 };
-                format!("unavailable ({what}) {interval}")
+                format!("unavailable ({what}) {}", span(interval))
             }
             Exclusion::BusyOnTask {
                 rotation,
                 task,
                 interval,
-            } => format!("busy on task {task} of rotation {rotation} ({interval})"),
+            } => format!(
+                "busy on {} ({})",
+                names.task(Some(*rotation), *task),
+                span(interval)
+            ),
             Exclusion::Grace { task, interval } => {
                 format!(
-                    "in grace after task {task} until {}",
-                    interval.finish.format("%Y-%m-%d %H:%M UTC")
+                    "in grace after {} until {}",
+                    names.task(None, *task),
+                    names.time(interval.finish)
                 )
             }
             Exclusion::Limit { skill_level, limit } => {

@@ -21,7 +21,7 @@ mod request;
 mod rng;
 mod tree;
 
-pub use error::{Absence, Excluded, Exclusion, FillError, Shortfall};
+pub use error::{Absence, Excluded, Exclusion, FillError, Namer, Shortfall};
 pub use request::{Assigned, Candidate, FillOutcome, FillRequest, Pick};
 pub use rng::fill_rng;
 

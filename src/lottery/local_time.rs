@@ -35,6 +35,24 @@ pub fn to_local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
     t.with_timezone(&tz).naive_local()
 }
 
+/// `t + d` as a calendar in `tz` reads it: a whole number of days lands at the same wall-clock time
+/// (a week of grace after a 09:00 handover ends at 09:00 local, even across a DST change, when that
+/// week is 167 or 169 hours); any other span is an exact duration. Saturates instead of overflowing.
+pub fn add_wall_clock(t: DateTime<Utc>, d: TimeDelta, tz: Tz) -> DateTime<Utc> {
+    let exact = t.checked_add_signed(d).unwrap_or(if d < TimeDelta::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    });
+    if d.is_zero() || d.num_seconds() % 86_400 != 0 {
+        return exact;
+    }
+    to_local(t, tz)
+        .checked_add_signed(d)
+        .and_then(|local| resolve_local(local, tz))
+        .unwrap_or(exact)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +98,23 @@ mod tests {
         // New York 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 happens twice.
         let t = resolve_local(local(2026, 11, 1, 1, 30), chrono_tz::America::New_York).unwrap();
         assert_eq!(t, utc(2026, 11, 1, 5, 30), "01:30 EDT, not 01:30 EST");
+    }
+
+    #[test]
+    fn whole_days_keep_the_wall_clock_across_dst() {
+        let berlin = chrono_tz::Europe::Berlin;
+        // 2030-03-25 09:00 CET; the clocks spring forward on 2030-03-31.
+        let t = resolve_local(local(2030, 3, 25, 9, 0), berlin).unwrap();
+        let week = add_wall_clock(t, TimeDelta::weeks(1), berlin);
+        assert_eq!(to_local(week, berlin), local(2030, 4, 1, 9, 0));
+        assert_eq!(week - t, TimeDelta::hours(167));
+        // Spans that aren't whole days stay exact.
+        let hours = add_wall_clock(t, TimeDelta::hours(170), berlin);
+        assert_eq!(hours - t, TimeDelta::hours(170));
+        // UTC has no DST: a week is 168 hours.
+        assert_eq!(
+            add_wall_clock(t, TimeDelta::weeks(1), Tz::UTC) - t,
+            TimeDelta::hours(168)
+        );
     }
 }

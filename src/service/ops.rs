@@ -310,7 +310,7 @@ impl TaskOps {
             ));
             if t.grace > TimeDelta::zero() {
                 entries.push(Unavailability::new(
-                    Interval::new(f, f + t.grace),
+                    Interval::new(f, lottery::local_time::add_wall_clock(f, t.grace, r.tz)),
                     Reason::Grace {
                         rotation: t.rotation_id,
                         task: t.id,
@@ -642,7 +642,10 @@ impl TaskOps {
                 },
                 needs: render::needs(&needs_to_vec(require)),
                 grace: (task.grace > TimeDelta::zero()).then(|| format::duration(task.grace)),
-                grace_until: format::time(finish + task.grace, tz),
+                grace_until: format::time(
+                    lottery::local_time::add_wall_clock(finish, task.grace, r.tz),
+                    tz,
+                ),
                 next_task: next_task.clone(),
             };
             let template = match kind {

@@ -188,7 +188,15 @@ fn finished_dm(n: i64, me: &str) -> String {
          The lottery leaves you out of ICE for 6d of grace, until {}.",
         format::time(finish(n), tz),
         tz.name(),
-        format::time(finish(n) + TimeDelta::days(6), tz),
+        // Grace of whole days ends at the same wall-clock time in the rotation's zone.
+        format::time(
+            solar_lottery::lottery::local_time::add_wall_clock(
+                finish(n),
+                TimeDelta::days(6),
+                chrono_tz::Europe::Berlin,
+            ),
+            tz,
+        ),
     )
 }
 
@@ -218,8 +226,7 @@ async fn set_up(t: &TestApp) {
         .run("admin", "rotation set require ICE --skill any --count 2")
         .await;
     assert!(out.contains("at least 2 any"), "{out}");
-    // Six days of grace keep whoever just served off the next shift only. (A fixed 1w would reach
-    // an hour into the shift after next across the switch to summer time, whose week is 167 h.)
+    // Six days of grace keep whoever just served off the next shift only.
     let out = t.run("admin", "rotation set task ICE --grace 6d").await;
     assert!(out.contains("6d of grace"), "{out}");
     let out = t

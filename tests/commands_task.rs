@@ -213,7 +213,8 @@ async fn a_fill_that_fails_names_people_in_grace() {
     );
     assert!(out.contains("- @ann: in grace after ICE#0"), "{out}");
     assert!(out.contains("- @bob: in grace after ICE#0"), "{out}");
-    assert!(out.contains("until 2030-04-01 08:00 UTC"), "{out}");
+    // Three weeks after 09:00 CET is 09:00 CEST: grace keeps the wall clock across the DST change.
+    assert!(out.contains("until 2030-04-01 07:00 UTC"), "{out}");
     assert!(out.contains("--grace 0"), "a way out: {out}");
 }
 

@@ -33,8 +33,12 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         plural(amount.num_hours(), "hour")
     } else if amount < TimeDelta::days(14) {
         plural(amount.num_days(), "day")
-    } else {
+    } else if amount < TimeDelta::weeks(9) {
         plural(amount.num_weeks(), "week")
+    } else if amount < TimeDelta::days(730) {
+        plural(amount.num_days() / 30, "month")
+    } else {
+        plural(amount.num_days() / 365, "year")
     };
     if future {
         format!("in {text}")
@@ -102,6 +106,9 @@ mod tests {
         assert_eq!(relative(now + TimeDelta::days(3), now), "in 3 days");
         assert_eq!(relative(now - TimeDelta::minutes(5), now), "5 minutes ago");
         assert_eq!(relative(now, now), "now");
+        assert_eq!(relative(now + TimeDelta::weeks(3), now), "in 3 weeks");
+        assert_eq!(relative(now - TimeDelta::days(100), now), "3 months ago");
+        assert_eq!(relative(now + TimeDelta::weeks(171), now), "in 3 years");
         assert_eq!(
             people(&["@a".into(), "@b".into(), "@c".into()]),
             "@a, @b and @c"

@@ -214,8 +214,12 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         "30m".to_string()
     };
     text.push_str(&format!(
-        "- **Tasks:** last {length}; grace after serving {}; lottery fuzz {}\n",
-        format::duration(r.grace),
+        "- **Tasks:** last {length}; {}; lottery fuzz {}\n",
+        if r.grace.is_zero() {
+            "no grace after serving".to_string()
+        } else {
+            format!("grace after serving {}", format::duration(r.grace))
+        },
         r.fuzz
     ));
     let ap = r.autopilot.describe();

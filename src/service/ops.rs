@@ -370,12 +370,7 @@ impl TaskOps {
         force: bool,
     ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_assign(task.state, force).map_err(|e| {
-            ServiceError::invalid(format!(
-                "{name}: {}.",
-                e.to_string().replace("<task>", &name)
-            ))
-        })?;
+        lottery::check_assign(task.state, force).map_err(|e| task_error(&name, e))?;
         let current = store::tasks::users(conn, task.id).await?;
         let new: Vec<&User> = users.iter().filter(|u| !current.contains(&u.id)).collect();
         if new.is_empty() {
@@ -427,12 +422,7 @@ impl TaskOps {
         force: bool,
     ) -> Result<Vec<UserId>> {
         let name = render::task_ref(&r.name, task);
-        lottery::check_unassign(task.state, force).map_err(|e| {
-            ServiceError::invalid(format!(
-                "{name}: {}.",
-                e.to_string().replace("<task>", &name)
-            ))
-        })?;
+        lottery::check_unassign(task.state, force).map_err(|e| task_error(&name, e))?;
         let current = store::tasks::users(conn, task.id).await?;
         let missing: Vec<String> = users
             .iter()
@@ -468,12 +458,10 @@ impl TaskOps {
         force: bool,
     ) -> Result<Task> {
         let name = render::task_ref(&r.name, task);
-        let next = task.state.transition(to).map_err(|e| {
-            ServiceError::invalid(format!(
-                "{name}: {}.",
-                e.to_string().replace("<task>", &name)
-            ))
-        })?;
+        let next = task
+            .state
+            .transition(to)
+            .map_err(|e| task_error(&name, e))?;
         let users = store::tasks::users(conn, task.id).await?;
         let require = needs_of(conn, task, NeedKind::Require).await?;
         if next == TaskState::Scheduled {
@@ -754,6 +742,14 @@ fn excluded_tasks(e: &lottery::FillError) -> Vec<TaskId> {
             _ => None,
         })
         .collect()
+}
+
+/// A rule the task broke, as the user reads it: `ICE#3: the task is scheduled: add `--force` …`.
+fn task_error(name: &str, e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::invalid(format!(
+        "{name}: {}.",
+        e.to_string().replace("<task>", name)
+    ))
 }
 
 /// People with their skills, as the lottery's checks take them.

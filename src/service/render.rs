@@ -62,6 +62,16 @@ pub fn person_json(id: &str, username: &str) -> Value {
     json!({ "id": id, "username": username })
 }
 
+/// People as JSON from their ids and `@names` (as `Ctx::names` gives them).
+pub fn people_json(ids: &[crate::lottery::UserId], names: &[String]) -> Value {
+    Value::Array(
+        ids.iter()
+            .zip(names)
+            .map(|(id, n)| person_json(id.as_str(), n.trim_start_matches('@')))
+            .collect(),
+    )
+}
+
 pub fn rotation_json(r: &Rotation) -> Value {
     json!({
         "id": r.id.0,

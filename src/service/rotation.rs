@@ -256,13 +256,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
                 names.join(", ")
             }
         ));
-        let people = serde_json::Value::Array(
-            users
-                .iter()
-                .zip(&names)
-                .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
-                .collect(),
-        );
+        let people = render::people_json(&users, &names);
         tasks_json.push(render::task_json(&r.name, t, people, &need, &lim));
     }
     if r.task_type == TaskType::Shift && r.archived_at.is_none() {
@@ -292,13 +286,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     }
 
     let mut j = render::rotation_json(r);
-    j["owners"] = Value::Array(
-        owner_ids
-            .iter()
-            .zip(&owner_names)
-            .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
-            .collect(),
-    );
+    j["owners"] = render::people_json(&owner_ids, &owner_names);
     j["members"] = Value::Array(
         members
             .iter()

@@ -281,13 +281,7 @@ async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Out
         ));
         let require = store::tasks::needs(conn, t.id, NeedKind::Require).await?;
         let limit = store::tasks::needs(conn, t.id, NeedKind::Limit).await?;
-        let people = Value::Array(
-            users
-                .iter()
-                .zip(&names)
-                .map(|(id, n)| render::person_json(id.as_str(), n.trim_start_matches('@')))
-                .collect(),
-        );
+        let people = render::people_json(&users, &names);
         items.push(render::task_json(&r.name, t, people, &require, &limit));
     }
     Ok(Output::new(rows.join("\n"), Value::Array(items)))

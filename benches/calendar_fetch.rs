@@ -2,43 +2,27 @@
 //! `$batch` call after 1.2 s: fetch everyone, then decide for each person. Target: under 5 s (the
 //! seed's one-batch-at-a-time estimate is about 37.5 s).
 
-#[allow(dead_code)]
-#[path = "../tests/support/fake_graph.rs"]
-mod fake_graph;
+#[path = "common/population.rs"]
+mod population;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use fake_graph::{FakeGraph, FakeItem};
+use population::{calendar, email};
 use solar_lottery::calendar::rules::{MattermostStatus, Memory, Settings, StatusKind};
 use solar_lottery::calendar::{
     AddressPolicy, CalendarView, Decision, FetchRequest, Fetcher, GraphClient, IcsClient,
     RuleInput, Source, Span, decide,
 };
 use std::time::Duration;
+use support::fake_graph::FakeGraph;
 
 const PEOPLE: usize = 10_000;
 const LATENCY: Duration = Duration::from_millis(1200);
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()
-}
-
-fn email(i: usize) -> String {
-    format!("person{i:05}@contoso.example")
-}
-
-/// A quarter busy now, a quarter out of office, a quarter with a meeting later, a quarter empty.
-fn calendar(i: usize) -> Vec<FakeItem> {
-    let h = |n: i64| now() + TimeDelta::hours(n);
-    match i % 4 {
-        0 => vec![
-            FakeItem::new("busy", h(-1), h(1)),
-            FakeItem::new("tentative", h(1), h(2)),
-        ],
-        1 => vec![FakeItem::new("oof", h(-10), h(72))],
-        2 => vec![FakeItem::new("busy", h(3), h(4)).subject("Planning")],
-        _ => vec![],
-    }
 }
 
 async fn sync(fetcher: &Fetcher, requests: Vec<FetchRequest<usize>>) -> Vec<Decision> {
@@ -70,7 +54,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let fake = fake_rt.block_on(FakeGraph::start());
     for i in 0..PEOPLE {
-        fake.set_schedule(&email(i), calendar(i));
+        fake.set_schedule(&email(i), calendar(i, now()));
     }
     fake.set_batch_latency(LATENCY);
 

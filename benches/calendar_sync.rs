@@ -5,15 +5,18 @@
 //! about 37.5 s). Each measured run starts from the same state: everyone online without a custom
 //! status, and no memory, so every run makes the same writes.
 
+#[path = "common/population.rs"]
+mod population;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use futures_util::StreamExt;
+use population::{calendar, email};
 use secrecy::SecretString;
 use solar_lottery::calendar::job::{self, CalendarSync, SyncOptions, SyncReport};
 use solar_lottery::calendar::{AddressPolicy, Fetcher, GraphClient, IcsClient, Source};
@@ -22,7 +25,7 @@ use solar_lottery::mattermost::MattermostClient;
 use solar_lottery::service::{Deps, Service};
 use solar_lottery::store;
 use sqlx::SqlitePool;
-use support::fake_graph::{FakeGraph, FakeItem};
+use support::fake_graph::FakeGraph;
 use support::fake_mattermost::{FakeMattermost, FakeUser};
 
 const PEOPLE: usize = 10_000;
@@ -33,24 +36,6 @@ fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2030-03-04T10:00:00Z")
         .unwrap()
         .to_utc()
-}
-
-fn email(i: usize) -> String {
-    format!("person{i:05}@contoso.example")
-}
-
-/// A quarter busy now, a quarter out of office, a quarter with a meeting later, a quarter empty.
-fn calendar(i: usize) -> Vec<FakeItem> {
-    let h = |n: i64| now() + TimeDelta::hours(n);
-    match i % 4 {
-        0 => vec![
-            FakeItem::new("busy", h(-1), h(1)),
-            FakeItem::new("tentative", h(1), h(2)),
-        ],
-        1 => vec![FakeItem::new("oof", h(-10), h(72))],
-        2 => vec![FakeItem::new("busy", h(3), h(4)).subject("Planning")],
-        _ => vec![],
-    }
 }
 
 struct World {
@@ -116,7 +101,7 @@ fn bench(c: &mut Criterion) {
     mm.bot().system_admin();
     let people: Vec<FakeUser> = (0..PEOPLE)
         .map(|i| {
-            graph.set_schedule(&email(i), calendar(i));
+            graph.set_schedule(&email(i), calendar(i, now()));
             mm.add_user(&format!("person{i:05}"))
                 .email(&email(i))
                 .time_zone("Europe/Berlin")

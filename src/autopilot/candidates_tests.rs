@@ -14,7 +14,8 @@ fn base() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 3, 4, 9, 0, 0).unwrap()
 }
 
-fn settings() -> AutopilotSettings {
+/// Every step on, with the lead times of a typical weekly rotation (shared with `due`'s tests).
+pub(super) fn settings() -> AutopilotSettings {
     AutopilotSettings {
         create: true,
         create_prior: TimeDelta::weeks(3),

@@ -135,19 +135,7 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
     }
 
-    fn settings() -> AutopilotSettings {
-        AutopilotSettings {
-            create: true,
-            create_prior: TimeDelta::weeks(3),
-            schedule: true,
-            schedule_prior: TimeDelta::days(5),
-            start_finish: true,
-            remind_start: true,
-            remind_start_prior: TimeDelta::hours(24),
-            remind_finish: true,
-            remind_finish_prior: TimeDelta::hours(24),
-        }
-    }
+    use crate::autopilot::candidates_tests::settings;
 
     fn task(state: TaskState, start: &str) -> Task {
         Task {

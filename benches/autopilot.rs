@@ -177,6 +177,7 @@ async fn service(url: &str) -> Service {
         .unwrap(),
         bot_id: UserId::new("bot"),
         admins: vec![],
+        rotation_creators: Default::default(),
         sender: None,
         slash_deadline: Duration::from_secs(3),
         graph: None,

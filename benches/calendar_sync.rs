@@ -146,6 +146,7 @@ fn bench(c: &mut Criterion) {
             mm: client.clone(),
             bot_id: UserId::new(mm.bot().id()),
             admins: vec![],
+            rotation_creators: Default::default(),
             sender: None,
             slash_deadline: Duration::from_secs(60),
             graph: None,

@@ -69,6 +69,7 @@ struct Raw {
     bot_token: Option<String>,
     slash_tokens: Option<String>,
     admins: Option<String>,
+    rotation_creators: Option<String>,
     autopilot_interval: Option<String>,
     calendar_interval: Option<String>,
     graph_url: Option<String>,
@@ -100,6 +101,8 @@ pub struct Settings {
     pub slash_tokens: Vec<SecretString>,
     /// Usernames that are bot admins besides Mattermost system admins.
     pub admins: Vec<String>,
+    /// Who may create rotations (`LOTTO_ROTATION_CREATORS`).
+    pub rotation_creators: RotationCreators,
     /// `None` turns the background autopilot off.
     pub autopilot_interval: Option<Duration>,
     /// `None` turns the calendar sync off.
@@ -111,6 +114,16 @@ pub struct Settings {
     /// (`LOTTO_ICS_ALLOW_PRIVATE`); off by default so a feed URL cannot probe the bot's network.
     pub ics_allow_private: bool,
     pub log_json: bool,
+}
+
+/// Who may create rotations. Anyone, by default, as anyone may create a channel in Mattermost; the
+/// creator becomes the rotation's owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RotationCreators {
+    #[default]
+    Everyone,
+    /// Only bot admins (Mattermost system admins and `LOTTO_ADMINS`).
+    Admins,
 }
 
 /// The Mattermost settings `serve` cannot do without.
@@ -198,6 +211,20 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        let rotation_creators = match non_empty(raw.rotation_creators)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("everyone") => RotationCreators::Everyone,
+            Some("admins") => RotationCreators::Admins,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOTTO_ROTATION_CREATORS",
+                    value: other.to_string(),
+                    reason: "use everyone or admins".into(),
+                });
+            }
+        };
         let autopilot_interval = interval(
             "LOTTO_AUTOPILOT_INTERVAL",
             raw.autopilot_interval,
@@ -275,6 +302,7 @@ impl Settings {
             bot_token: non_empty(raw.bot_token).map(SecretString::from),
             slash_tokens,
             admins,
+            rotation_creators,
             autopilot_interval,
             calendar_interval,
             graph,
@@ -418,6 +446,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("LOTTO_GRAPH_CLIENT_ID"), "{e}");
+    }
+
+    #[test]
+    fn anyone_creates_rotations_unless_the_admins_are_named_as_creators() {
+        let s = Settings::from_pairs([]).unwrap();
+        assert_eq!(s.rotation_creators, RotationCreators::Everyone);
+        let s = Settings::from_pairs([("rotation_creators", "Admins")]).unwrap();
+        assert_eq!(s.rotation_creators, RotationCreators::Admins);
+        let e = Settings::from_pairs([("rotation_creators", "owners")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("LOTTO_ROTATION_CREATORS") && e.contains("everyone or admins"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -166,7 +166,7 @@ async fn serve_answers_slash_commands_stops_on_sigterm_and_never_logs_tokens() {
         reply.text()
     );
     let reply = mm.slash_get(&url, "admin", "rotation list").await;
-    assert!(reply.text().contains("| ICE |"), "{}", reply.text());
+    assert!(reply.text().contains("- **ICE**: "), "{}", reply.text());
     let reply = mm
         .slash_with_token(&url, "admin", "info", "guessed-token-123")
         .await;
@@ -236,7 +236,7 @@ async fn exec_runs_one_command_without_http() {
     assert!(out.status.success(), "{out:?}");
     // exec delivers the DMs it queued before exiting.
     assert_eq!(mm.dms_to("ann").len(), 1);
-    let out = exec(&["--as", "ann", "rotation new Nope"])
+    let out = exec(&["--as", "ann", "rotation archive ICE"])
         .output()
         .await
         .unwrap();
@@ -245,7 +245,7 @@ async fn exec_runs_one_command_without_http() {
         Some(1),
         "a refused command exits non-zero"
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Only bot admins"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Only owners of ICE"));
     let out = exec(&["--as", "ghost", "info"]).output().await.unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ghost"));

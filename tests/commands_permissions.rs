@@ -36,7 +36,6 @@ const ICE_OWNERS: &str = "Only owners of ICE (@admin, @ann) or bot admins can";
 async fn people_who_own_nothing_are_refused_management_with_who_can() {
     let t = setup().await;
     let refused: &[(&str, &str)] = &[
-        ("rotation new Mine", "Only bot admins can create rotations."),
         ("rotation archive ICE", "archive it."),
         (
             "rotation set require ICE --skill any --count 3",
@@ -195,11 +194,6 @@ async fn owners_manage_their_rotation_and_its_members_but_nothing_else() {
         out,
         "Only owners of WEB (@admin) or bot admins can archive it."
     );
-    let out = fails_unchanged(&t, "ann", "rotation new Mine").await;
-    assert!(
-        out.starts_with("Only bot admins can create rotations."),
-        "{out}"
-    );
     let out = fails_unchanged(&t, "ann", "task show ICE#0 --now 2030-01-01").await;
     assert!(out.starts_with("Only bot admins can use `--now`"), "{out}");
     // And the last step for an owner: archiving their own rotation.
@@ -234,4 +228,37 @@ async fn mattermost_system_admins_and_listed_admins_may_do_anything() {
         1
     );
     assert_eq!(t.count("SELECT COUNT(*) FROM task_users tu JOIN tasks k ON k.id = tu.task_id WHERE k.rotation_id = 2").await, 1);
+}
+
+#[tokio::test]
+async fn anyone_may_create_a_rotation_and_becomes_its_owner() {
+    let t = setup().await;
+    let out = run(&t, "cat", "rotation new Mine").await;
+    assert!(out.starts_with("Created rotation **Mine**"), "{out}");
+    assert!(out.contains("- **Owners:** @cat"), "{out}");
+    // As its owner, cat manages it; ann, who owns nothing there, may not.
+    let out = run(&t, "cat", "rotation set task Mine --grace 1d").await;
+    assert!(!out.starts_with("Only"), "{out}");
+    let out = fails_unchanged(&t, "ann", "rotation archive Mine").await;
+    assert_eq!(
+        out,
+        "Only owners of Mine (@cat) or bot admins can archive it."
+    );
+}
+
+#[tokio::test]
+async fn with_rotation_creators_set_to_admins_only_bot_admins_create_rotations() {
+    let t = support::app::spawn_app_with(support::app::Spawn {
+        settings: vec![("rotation_creators", "admins")],
+        ..Default::default()
+    })
+    .await;
+    t.mm.add_user("cat").time_zone("UTC");
+    let out = fails_unchanged(&t, "cat", "rotation new Mine").await;
+    assert!(
+        out.starts_with("Only bot admins can create rotations (LOTTO_ROTATION_CREATORS=admins)."),
+        "{out}"
+    );
+    let out = run(&t, "admin", "rotation new Mine").await;
+    assert!(out.starts_with("Created rotation **Mine**"), "{out}");
 }

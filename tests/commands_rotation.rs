@@ -91,11 +91,17 @@ async fn rotation_new_defaults_to_the_creators_zone_and_now() {
     assert!(out.contains("Created rotation **Night**"), "{out}");
     assert!(out.contains("Daily shifts in Asia/Tokyo"), "{out}");
     assert_eq!(text_of(&t, "SELECT tz FROM rotations").await, "Asia/Tokyo");
-    // `--now` was read in Sue's zone and the beginning is cut to the minute.
+    // `--now` was read in Sue's zone; without `--beginning` shifts begin at midnight there, and
+    // the reply says how to choose another time.
     assert_eq!(
         t.count("SELECT beginning FROM rotations").await,
-        ts("2030-01-10T01:00:00Z")
+        ts("2030-01-09T15:00:00Z")
     );
+    assert!(
+        out.contains("Its shifts begin at Thu 2030-01-10 00:00 JST (the start of today)"),
+        "{out}"
+    );
+    assert!(out.contains("`--beginning \"2030-01-10 09:00\"`"), "{out}");
     // Without --seed the seed is random, but stored so fills replay.
     assert!(
         t.count("SELECT COUNT(*) FROM rotations WHERE seed >= 0")
@@ -165,10 +171,17 @@ async fn rotation_list_shows_active_rotations_with_their_members() {
     run(&t, "admin", "user join ICE @ann @bob").await;
     run(&t, "admin", "rotation set autopilot ICE --create").await;
     let out = run(&t, "cat", "rotation list").await;
-    assert!(out.contains("| ICE | weekly shifts | 2 | on |"), "{out}");
     assert!(
-        out.contains("| Support | weekly tickets | 0 | off |"),
+        out.contains("- **ICE**: weekly shifts · 2 members · autopilot on"),
         "{out}"
+    );
+    assert!(
+        out.contains("- **Support**: weekly tickets · 0 members · autopilot off"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('|'),
+        "no tables: they wrap badly on phones: {out}"
     );
 
     let list = json_of(&run(&t, "cat", "rotation list --json").await);
@@ -235,23 +248,30 @@ async fn rotation_show_reads_at_a_glance() {
     // The open task with its people, then shifts not created yet. 08:00 UTC is 03:00 EST.
     assert!(
         out.contains(
-            "| ICE#0 | Mon 2030-03-04 03:00 EST → Mon 2030-03-11 04:00 EDT | pending | @ann |"
+            "- **ICE#0** · Mon 2030-03-04 03:00 EST → Mon 2030-03-11 04:00 EDT · pending · @ann"
         ),
         "{out}"
     );
-    assert!(out.contains("| ICE#1 | Mon 2030-03-11 04:00 EDT"), "{out}");
+    assert!(
+        out.contains("- **ICE#1** · Mon 2030-03-11 04:00 EDT"),
+        "{out}"
+    );
     assert!(out.contains("not created yet"), "{out}");
+    assert!(
+        !out.contains('|'),
+        "no tables: they wrap badly on phones: {out}"
+    );
     // Finished tasks leave the list; Ann's service shows on her line.
     run(&t, "admin", "task schedule ICE#0").await;
     run(&t, "admin", "task start ICE#0 --now 2030-03-04T08:00Z").await;
     run(&t, "admin", "task finish ICE#0 --now 2030-03-11T08:00Z").await;
     let out = run(&t, "admin", "rotation show ICE --now 2030-03-12T08:00Z").await;
-    assert!(!out.contains("| ICE#0 |"), "{out}");
+    assert!(!out.contains("**ICE#0**"), "{out}");
     assert!(
         out.contains("@ann (webapp-▣; served 24 hours ago)"),
         "{out}"
     );
-    assert!(out.contains("| ICE#2 |"), "{out}");
+    assert!(out.contains("- **ICE#2** · "), "{out}");
 }
 
 #[tokio::test]
@@ -266,12 +286,12 @@ async fn rotation_show_keeps_shifts_at_0900_local_across_daylight_saving() {
     assert!(out.contains("(times in Europe/Berlin)"), "{out}");
     assert!(
         out.contains(
-            "| ICE#3 | Mon 2030-03-25 09:00 CET → Mon 2030-04-01 09:00 CEST | not created yet |"
+            "- **ICE#3** · Mon 2030-03-25 09:00 CET → Mon 2030-04-01 09:00 CEST · not created yet"
         ),
         "{out}"
     );
     assert!(
-        out.contains("| ICE#4 | Mon 2030-04-01 09:00 CEST → Mon 2030-04-08 09:00 CEST |"),
+        out.contains("- **ICE#4** · Mon 2030-04-01 09:00 CEST → Mon 2030-04-08 09:00 CEST · "),
         "{out}"
     );
     // Created shifts keep it too: UTC moves by an hour.
@@ -618,4 +638,148 @@ async fn rotation_autopilot_runs_now_and_reports_each_step() {
         out.contains("Only owners of ICE (@admin) or bot admins can run its autopilot"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn autopilot_runs_every_rotation_with_one_line_each_for_bot_admins() {
+    let t = team().await;
+    weekly_ice(&t).await;
+    run(
+        &t,
+        "admin",
+        "rotation new WEB --period weekly --beginning 2030-03-04T09:00Z",
+    )
+    .await;
+    run(
+        &t,
+        "admin",
+        "rotation new Quiet --beginning 2030-03-04T09:00Z",
+    )
+    .await;
+    run(&t, "admin", "user join ICE @ann @bob").await;
+    run(&t, "admin", "user join WEB @cat").await;
+    for r in ["ICE", "WEB"] {
+        let out = run(
+            &t,
+            "admin",
+            &format!("rotation set autopilot {r} --create --create-prior 2w"),
+        )
+        .await;
+        assert!(out.contains("autopilot of"), "{out}");
+    }
+    let out = run(&t, "admin", "autopilot --now 2030-03-01T12:00Z").await;
+    assert!(
+        out.starts_with("Ran the autopilot of 2 rotations for Fri 2030-03-01 12:00 UTC:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- **ICE**: create shifts: created ICE#0, ICE#1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- **WEB**: create shifts: created WEB#0, WEB#1"),
+        "{out}"
+    );
+    assert!(!out.contains("Quiet"), "its autopilot is off: {out}");
+    assert_eq!(t.count("SELECT COUNT(*) FROM tasks").await, 4);
+    // The same path as `rotation autopilot`: running again finds nothing to do.
+    let out = run(&t, "admin", "autopilot --now 2030-03-01T12:00Z").await;
+    assert!(out.contains("- **ICE**: nothing to do"), "{out}");
+    let j = json_of(&run(&t, "admin", "autopilot --now 2030-03-01T12:00Z --json").await);
+    assert_eq!(keys(&j), set(&["now", "rotations"]));
+    assert_eq!(j["rotations"][0]["rotation"], "ICE");
+    // Owners run their own rotation's; everyone else is told who can.
+    let out = fails_unchanged(&t, "ann", "autopilot").await;
+    assert!(
+        out.starts_with("Only bot admins can run every rotation's autopilot"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_of_a_thousand_members_fits_in_mattermost_posts() {
+    let t = team().await;
+    weekly_ice(&t).await;
+    let names: Vec<String> = (0..1000).map(|i| format!("member{i:04}")).collect();
+    for n in &names {
+        t.mm.add_user(n).time_zone("UTC");
+    }
+    for chunk in names.chunks(50) {
+        let mentions: Vec<String> = chunk.iter().map(|n| format!("@{n}")).collect();
+        let out = run(
+            &t,
+            "admin",
+            &format!("user join ICE {}", mentions.join(" ")),
+        )
+        .await;
+        assert!(out.starts_with("Added "), "{out}");
+    }
+    run(
+        &t,
+        "admin",
+        "rotation set require ICE --skill any --count 600",
+    )
+    .await;
+    run(&t, "admin", "task new shift ICE --number 0").await;
+    run(&t, "admin", "task fill ICE#0").await;
+    run(&t, "admin", "task schedule ICE#0").await;
+    t.deliver().await;
+    // Every reply and every DM stays within Mattermost's limit of 16,383 characters a post.
+    let limit = 16_383;
+    let reply = t.slash("admin", "rotation show ICE").await;
+    for part in reply.texts() {
+        assert!(
+            part.chars().count() <= limit,
+            "{} chars",
+            part.chars().count()
+        );
+    }
+    let out = reply.text();
+    assert!(out.contains("**Members (1000):**"), "{out}");
+    assert!(
+        out.contains("and 970 more: `/lotto rotation show ICE --members`"),
+        "{out}"
+    );
+    // The full list and the full JSON arrive as several posts.
+    for text in ["rotation show ICE --members", "rotation show ICE --json"] {
+        let reply = t.slash("admin", text).await;
+        let parts = reply.texts();
+        assert!(
+            parts.len() > 1,
+            "`{text}` is one post of {} chars",
+            parts[0].len()
+        );
+        for part in &parts {
+            assert!(
+                part.chars().count() <= limit,
+                "`{text}`: {} chars",
+                part.chars().count()
+            );
+        }
+        if text.ends_with("--members") {
+            let all = parts.join("\n");
+            assert!(all.contains("- @member0000 ") && all.contains("- @member0999 "));
+        } else {
+            // Each part is a complete code block; their contents together are the JSON.
+            let body: String = parts
+                .iter()
+                .map(|p| {
+                    p.strip_prefix("```json\n")
+                        .and_then(|p| p.strip_suffix("```"))
+                        .unwrap_or_else(|| panic!("not a code block: {p}"))
+                })
+                .collect();
+            let j: serde_json::Value = serde_json::from_str(&body).expect("the parts join to JSON");
+            assert_eq!(j["members"].as_array().map(Vec::len), Some(1000));
+        }
+    }
+    let posts = t.mm.posts();
+    assert!(posts.len() >= 600, "{} DMs", posts.len());
+    for p in &posts {
+        assert!(
+            p.message.chars().count() <= limit,
+            "a DM of {} chars",
+            p.message.chars().count()
+        );
+    }
 }

@@ -482,15 +482,19 @@ async fn task_show_and_list_read_in_the_readers_zone() {
     );
     assert!(
         out.contains(
-            "| ICE#0 | Mon 2030-03-04 09:00 CET → Mon 2030-03-11 09:00 CET | pending | @ann |"
+            "- **ICE#0** · Mon 2030-03-04 09:00 CET → Mon 2030-03-11 09:00 CET · pending · @ann"
         ),
         "{out}"
     );
     assert!(
         out.contains(
-            "| ICE#1 | Mon 2030-03-11 09:00 CET → Mon 2030-03-18 09:00 CET | pending | — |"
+            "- **ICE#1** · Mon 2030-03-11 09:00 CET → Mon 2030-03-18 09:00 CET · pending · nobody yet"
         ),
         "{out}"
+    );
+    assert!(
+        !out.contains('|'),
+        "no tables: they wrap badly on phones: {out}"
     );
     // Finished tasks only with --all.
     run(&t, "admin", "task schedule ICE#0").await;
@@ -500,7 +504,7 @@ async fn task_show_and_list_read_in_the_readers_zone() {
     assert!(!out.contains("ICE#0"), "{out}");
     let out = run(&t, "ann", "task list ICE --all").await;
     assert!(
-        out.contains("| ICE#0 |") && out.contains("finished"),
+        out.contains("- **ICE#0** · ") && out.contains("finished"),
         "{out}"
     );
     let list = json_of(&run(&t, "ann", "task list ICE --all --json").await);

@@ -42,7 +42,7 @@ async fn user_join_adds_yourself_or_others_and_welcomes_them() {
 }
 
 #[tokio::test]
-async fn user_join_starting_later_counts_as_waiting_from_then() {
+async fn user_join_starting_later_takes_part_in_fills_from_then_on() {
     let t = team().await;
     weekly_ice(&t).await;
     run(&t, "admin", "task new shift ICE --number 0").await;
@@ -56,7 +56,7 @@ async fn user_join_starting_later_counts_as_waiting_from_then() {
     let out = run(&t, "ann", "user join ICE --starting 2099-06-01").await;
     assert!(
         out.starts_with(
-            "Added @ann to **ICE**. They count as waiting from Mon 2099-06-01 00:00 CEST"
+            "Added @ann to **ICE**. They take part in the lottery for tasks from Mon 2099-06-01 00:00 CEST on."
         ),
         "{out}"
     );
@@ -71,6 +71,13 @@ async fn user_join_starting_later_counts_as_waiting_from_then() {
         "{:?}",
         t.mm.dms_to("ann")
     );
+    // Until then she is not a candidate: the lottery picks among the others only.
+    let out = fails_unchanged(&t, "admin", "task fill ICE#0").await;
+    assert!(out.starts_with("Couldn't fill ICE#0"), "{out}");
+    run(&t, "admin", "user join ICE @bob").await;
+    let out = run(&t, "admin", "task fill ICE#0").await;
+    assert!(out.contains("@bob"), "{out}");
+    assert!(!out.contains("@ann"), "{out}");
 }
 
 #[tokio::test]

@@ -33,13 +33,13 @@ async fn a_valid_request_gets_200_json_and_an_ephemeral_reply() {
             .in_dm_with_bot()
             .send()
             .await;
-    assert!(reply.text().contains("| ICE |"), "{}", reply.text());
+    assert!(reply.text().contains("- **ICE**: "), "{}", reply.text());
     let reply =
         t.mm.command(&t.slash_url(), "admin", "rotation list")
             .in_thread("abcdefghijklmnopqrstuvwxyz")
             .send()
             .await;
-    assert!(reply.text().contains("| ICE |"), "{}", reply.text());
+    assert!(reply.text().contains("- **ICE**: "), "{}", reply.text());
 }
 
 #[tokio::test]
@@ -320,7 +320,7 @@ async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
     // A fast command still answers directly.
     mm.delay(RouteKind::GetUser, Duration::ZERO);
     let reply = mm.slash(&url, "admin", "rotation list").await;
-    assert!(reply.text().contains("| Slow |"), "{}", reply.text());
+    assert!(reply.text().contains("- **Slow**: "), "{}", reply.text());
     assert!(mm.response_url_posts(&reply.hook_id).is_empty());
     bot.shutdown().await;
 }

@@ -21,10 +21,12 @@ fn scenario(seed: u64) -> Simulation {
             .collect(),
         })
         .collect();
+    let beginning = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
     Simulation {
         members,
         period: Period::Monthly,
-        beginning: Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+        beginning,
+        joined: beginning,
         tz: chrono_tz::Europe::Berlin,
         duration: TimeDelta::zero(),
         grace: TimeDelta::hours(300),
@@ -42,13 +44,13 @@ fn scenario(seed: u64) -> Simulation {
     }
 }
 
-#[test]
-fn default_settings_are_fair_over_time_and_still_a_lottery() {
+/// Mean CV over 20 seed pairs of `make(seed)`, and the share of picks that were not the favourite.
+fn fairness(make: impl Fn(u64) -> Simulation) -> (f64, f64) {
     let mut cvs = Vec::new();
     let mut all = SimReport::default();
     for pair in 0..20u64 {
-        let mut report = simulate(&scenario(2 * pair + 1));
-        report.merge(&simulate(&scenario(2 * pair + 2)));
+        let mut report = simulate(&make(2 * pair + 1));
+        report.merge(&simulate(&make(2 * pair + 2)));
         assert_eq!(report.failed, 0, "every shift can be staffed");
         assert_eq!(report.served.len(), 20);
         let total: u32 = report.served.values().sum();
@@ -62,6 +64,12 @@ fn default_settings_are_fair_over_time_and_still_a_lottery() {
         "mean CV {mean_cv:.4} (per pair {cvs:.3?}); non-top picks {:.1}%",
         non_top * 100.0
     );
+    (mean_cv, non_top)
+}
+
+#[test]
+fn default_settings_are_fair_over_time_and_still_a_lottery() {
+    let (mean_cv, non_top) = fairness(scenario);
     assert!(mean_cv <= 0.07, "mean CV {mean_cv:.4} > 0.07");
     assert!(
         non_top >= 0.10,
@@ -96,4 +104,80 @@ fn a_higher_fuzz_is_more_random_and_less_even() {
         "fuzz 7: {random7:.3} vs fuzz 0: {random0:.3}"
     );
     assert!(cv7 > cv0, "fuzz 7 CV {cv7:.3} vs fuzz 0 CV {cv0:.3}");
+}
+
+#[test]
+fn shifts_that_lie_before_the_members_joined_are_just_as_fair() {
+    // The same 50 monthly shifts, but everyone joined after the last of them (history entered
+    // today): each fill must still be a lottery among everyone, not a fixed pick.
+    let (mean_cv, non_top) = fairness(|seed| {
+        let s = scenario(seed);
+        Simulation {
+            joined: s.beginning + TimeDelta::days(365 * 5),
+            ..s
+        }
+    });
+    assert!(mean_cv <= 0.07, "mean CV {mean_cv:.4} > 0.07");
+    assert!(
+        non_top >= 0.10,
+        "only {:.1}% not the favourite",
+        non_top * 100.0
+    );
+}
+
+/// 20 people join a weekly rotation (any 4 per shift) today; it began three months ago.
+fn began_months_ago(seed: u64) -> Simulation {
+    let joined = Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
+    Simulation {
+        members: (0..20)
+            .map(|i| SimMember {
+                user: UserId::new(format!("user{i:02}")),
+                skills: Skills::default(),
+            })
+            .collect(),
+        period: Period::Weekly,
+        beginning: joined - TimeDelta::weeks(13),
+        joined,
+        tz: chrono_tz::Europe::Berlin,
+        duration: TimeDelta::zero(),
+        grace: TimeDelta::zero(),
+        require: [(SkillLevel::Any, 4)].into_iter().collect(),
+        limit: Needs::new(),
+        seed,
+        fuzz: DEFAULT_FUZZ,
+        shifts: 50,
+    }
+}
+
+#[test]
+fn a_rotation_that_began_months_before_its_members_joined_is_fair() {
+    let (mean_cv, non_top) = fairness(began_months_ago);
+    assert!(mean_cv <= 0.07, "mean CV {mean_cv:.4} > 0.07");
+    assert!(
+        non_top >= 0.10,
+        "only {:.1}% not the favourite",
+        non_top * 100.0
+    );
+}
+
+#[test]
+fn the_first_past_shifts_of_a_rotation_that_began_months_ago_do_not_repeat_one_group() {
+    // Before the fix, shifts 0, 2 and 4 picked exactly the same four people: everyone who had not
+    // served yet weighed nothing next to those who had.
+    let report = simulate(&Simulation {
+        shifts: 6,
+        ..began_months_ago(7)
+    })
+    .per_shift;
+    let (s0, s2, s4) = (&report[0], &report[2], &report[4]);
+    assert!(
+        !(s0 == s2 && s2 == s4),
+        "shifts 0, 2 and 4 all picked {s0:?}"
+    );
+    let distinct: std::collections::BTreeSet<&UserId> = report.iter().flatten().collect();
+    assert!(
+        distinct.len() >= 16,
+        "six shifts of four reached only {} people: {report:?}",
+        distinct.len()
+    );
 }

@@ -1,4 +1,4 @@
-//! `/lotto info`: the bot's version and build.
+//! `/lotto info`: the bot's version and build. `/lotto autopilot`: every rotation's autopilot at once.
 
 use super::Command;
 use super::spec::{Leaf, Node};
@@ -12,6 +12,15 @@ pub const INFO: Node = Node::Leaf(Leaf {
     build: |_| Ok(Command::Info),
 });
 
+pub const AUTOPILOT: Node = Node::Leaf(Leaf {
+    name: "autopilot",
+    args: "",
+    summary: "Run the autopilot of every rotation that has one, now (bot admins).",
+    details: "One summary line per rotation; `/lotto rotation autopilot <rotation>` runs one and lists each step.",
+    flags: &[],
+    build: |_| Ok(Command::Autopilot),
+});
+
 #[cfg(test)]
 mod tests {
     use super::super::{Command, parse};
@@ -21,5 +30,14 @@ mod tests {
         assert_eq!(parse("info").unwrap().command, Command::Info);
         assert_eq!(parse("INFO --json").unwrap().command, Command::Info);
         assert!(parse("info now").is_err());
+    }
+
+    #[test]
+    fn autopilot_alone_runs_every_rotation() {
+        assert_eq!(parse("autopilot").unwrap().command, Command::Autopilot);
+        let inv = parse("autopilot --now=2026-03-02T09:00Z").unwrap();
+        assert_eq!(inv.command, Command::Autopilot);
+        assert!(inv.now.is_some());
+        assert!(parse("autopilot ICE").is_err());
     }
 }

@@ -62,6 +62,8 @@ pub struct Invocation {
 pub enum Command {
     /// `info`: version and build.
     Info,
+    /// `autopilot`: run every rotation's autopilot now (bot admins).
+    Autopilot,
     /// `help [topic…]`, a bare group such as `rotation`, or `--help` on any command.
     Help {
         topic: Vec<String>,
@@ -179,6 +181,7 @@ impl Command {
     pub fn to_input(&self) -> String {
         match self {
             Command::Info => "info".into(),
+            Command::Autopilot => "autopilot".into(),
             Command::Help { topic, .. } if topic.is_empty() => "help".into(),
             Command::Help { topic, .. } => format!("help {}", topic.join(" ")),
             Command::Rotation(c) => c.to_input(),

@@ -32,7 +32,12 @@ pub const MAX_FUZZ: u32 = 100;
 pub enum RotationCommand {
     New(NewRotation),
     List,
-    Show(RotationName),
+    /// `rotation show <rot> [--members]`
+    Show {
+        rotation: RotationName,
+        /// Every member, one per line, instead of the summary.
+        members: bool,
+    },
     Archive(RotationName),
     /// Run the autopilot for this rotation now (at `--now` if given).
     Autopilot(RotationName),
@@ -235,12 +240,24 @@ macro_rules! rotation_leaf {
     };
 }
 
-const SHOW: Node = rotation_leaf!(
-    "show",
-    "Show a rotation: members, needs and limits, settings and the next shifts.",
-    "",
-    Show
-);
+const SHOW: Node = Node::Leaf(Leaf {
+    name: "show",
+    args: "<rotation>",
+    summary: "Show a rotation: members, needs and limits, settings and the next shifts.",
+    details: "A long member list is summarised; `--members` lists every member.",
+    flags: &[
+        ROTATION_FLAG,
+        FlagSpec::switch("members", "List every member, one per line."),
+    ],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let members = a.on("members");
+        Ok(Command::Rotation(RotationCommand::Show {
+            rotation,
+            members,
+        }))
+    },
+});
 const ARCHIVE: Node = rotation_leaf!(
     "archive",
     "Archive a rotation: it leaves the list and its autopilot stops.",
@@ -325,7 +342,10 @@ impl RotationCommand {
                 s
             }
             R::List => "rotation list".into(),
-            R::Show(r) => format!("rotation show {r}"),
+            R::Show { rotation, members } => format!(
+                "rotation show {rotation}{}",
+                if *members { " --members" } else { "" }
+            ),
             R::Archive(r) => format!("rotation archive {r}"),
             R::Autopilot(r) => format!("rotation autopilot {r}"),
             R::OwnerAdd { rotation, users } => {
@@ -426,10 +446,26 @@ mod tests {
 
     #[test]
     fn single_rotation_commands_take_a_positional_or_the_flag() {
-        assert_eq!(rot("rotation show ICE"), RotationCommand::Show(name("ICE")));
+        assert_eq!(
+            rot("rotation show ICE"),
+            RotationCommand::Show {
+                rotation: name("ICE"),
+                members: false
+            }
+        );
+        assert_eq!(
+            rot("rotation show ICE --members"),
+            RotationCommand::Show {
+                rotation: name("ICE"),
+                members: true
+            }
+        );
         assert_eq!(
             rot("rotation show -r ICE"),
-            RotationCommand::Show(name("ICE"))
+            RotationCommand::Show {
+                rotation: name("ICE"),
+                members: false
+            }
         );
         assert_eq!(
             rot("rotation archive --rotation=ICE"),

@@ -135,6 +135,7 @@ pub static ROOT: Group = Group {
     summary: "Schedules team rotations by weighted lottery.",
     children: &[
         super::info::INFO,
+        super::info::AUTOPILOT,
         super::rotation::GROUP,
         super::task::GROUP,
         super::user::GROUP,
@@ -175,9 +176,10 @@ mod tests {
     /// One valid command per use of a flag, so every declared flag is proven accepted and read.
     const SAMPLES: &[&str] = &[
         "info",
+        "autopilot",
         "rotation new ICE --period 3d --beginning today --task-type ticket --seed 1 --fuzz 2 --tz UTC --fill-type solar-lottery",
         "rotation list",
-        "rotation show -r ICE",
+        "rotation show -r ICE --members",
         "rotation archive -r ICE",
         "rotation autopilot -r ICE",
         "rotation set autopilot -r ICE --create --create-prior 1d --schedule --schedule-prior 1d --start-finish --remind-start --remind-start-prior 1h --remind-finish --remind-finish-prior 1h",

@@ -40,4 +40,6 @@ pub use simulate::{SimMember, SimReport, Simulation, simulate};
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};
 pub use task_state::{TaskState, TransitionError};
 pub use unavailability::{Reason, Unavailability};
-pub use weight::{DEFAULT_FUZZ, NEGLIGIBLE_LOG2_WEIGHT, doubling, log2_weight, weight};
+pub use weight::{
+    DEFAULT_FUZZ, NEGLIGIBLE_LOG2_WEIGHT, doubling, log2_weight, waiting_since, weight,
+};

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::fill::{Candidate, FillRequest, fill};
 use super::ids::{RotationId, TaskId, UserId};
@@ -27,12 +27,15 @@ pub struct SimMember {
     pub skills: Skills,
 }
 
-/// A rotation to simulate; everyone joins at `beginning` and has never served.
+/// A rotation to simulate; everyone joins at `joined` and has never served.
 #[derive(Debug, Clone)]
 pub struct Simulation {
     pub members: Vec<SimMember>,
     pub period: Period,
     pub beginning: DateTime<Utc>,
+    /// When the members joined: normally `beginning`; later to fill shifts that lie before they
+    /// joined (history entered today, a rotation that began months ago).
+    pub joined: DateTime<Utc>,
     pub tz: Tz,
     /// Shift length; zero means the whole period.
     pub duration: TimeDelta,
@@ -56,6 +59,8 @@ pub struct SimReport {
     pub picks: u32,
     /// Picks that went to (one of) the heaviest candidates of the need being filled.
     pub top_picks: u32,
+    /// Who served each shift, in shift order (empty for a shift that could not be filled).
+    pub per_shift: Vec<BTreeSet<UserId>>,
 }
 
 impl SimReport {
@@ -68,6 +73,7 @@ impl SimReport {
         self.failed += other.failed;
         self.picks += other.picks;
         self.top_picks += other.top_picks;
+        self.per_shift.extend(other.per_shift.iter().cloned());
     }
 
     /// Standard deviation of the service counts over their mean (population form); 0 when the
@@ -152,16 +158,18 @@ pub fn simulate(sim: &Simulation) -> SimReport {
                     user: m.user.clone(),
                     skills: m.skills.clone(),
                     last_served: s.last_served,
-                    joined_at: sim.beginning,
+                    joined_at: sim.joined,
                     unavailable: s.unavailable.clone(),
                 })
                 .collect(),
         };
         let Ok(outcome) = fill(&req) else {
             report.failed += 1;
+            report.per_shift.push(BTreeSet::new());
             continue;
         };
         report.filled += 1;
+        report.per_shift.push(outcome.users().into_iter().collect());
         for pick in &outcome.picked {
             report.picks += 1;
             report.top_picks += u32::from(pick.top);

@@ -5,12 +5,22 @@
 //! reaches 2^1024 within a year of idleness, which overflows an `f64`, while the fill only ever
 //! needs weight *ratios*, which the logs give exactly.
 //!
-//! Never served: idle time counts from the `beginning` the caller passes. The fill passes the later
-//! of the rotation's beginning and the moment the member joined, so founding members start level,
-//! and someone who joins a running rotation joins the back of the queue, like someone who has just
-//! served, instead of upstream's behaviour of counting from the rotation's beginning, which gives a
-//! late joiner a huge weight and sends them straight to the front. Someone who joins in the future,
-//! or whose last task finishes after `for_time` (still serving), gets a negligible weight.
+//! Never served (`waiting_since`): idle time counts from the later of the rotation's beginning and
+//! the moment the member joined, so founding members start level, and someone who joins a running
+//! rotation joins the back of the queue, like someone who has just served, instead of upstream's
+//! behaviour of counting from the rotation's beginning, which gives a late joiner a huge weight and
+//! sends them straight to the front.
+//!
+//! A task that starts *before* a never-served member joined (history imported today, a rotation
+//! whose `--beginning` lies months back) must still be a fair lottery among everyone (DESIGN.md
+//! "Waiting time"). Counting such members from their join date would give all of them upstream's
+//! negligible weight, so whoever served once would outweigh them forever and the same groups would
+//! alternate. They count as founding members instead: waiting since the rotation's beginning (or
+//! since the task's start, for a task before the beginning). Someone whose last task finishes after
+//! `for_time` (still serving) gets a negligible weight.
+//!
+//! Weights are only ever compared relative to the heaviest candidate (`2^(lw − max)`), so tiny
+//! absolute weights never underflow to an all-zero draw.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -57,6 +67,26 @@ pub fn doubling(period: &Period, fuzz: u32) -> TimeDelta {
     (avg / DOUBLINGS_PER_PERIOD)
         .checked_mul(factor)
         .unwrap_or(TimeDelta::MAX)
+}
+
+/// When a member's wait for a task starting at `for_time` began: their last service, or for someone
+/// who never served the later of `joined_at` and the rotation's `beginning` — unless that lies
+/// after the task's start, when they count as waiting since the beginning (see the module doc).
+pub fn waiting_since(
+    last_served: Option<DateTime<Utc>>,
+    joined_at: DateTime<Utc>,
+    beginning: DateTime<Utc>,
+    for_time: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if let Some(served) = last_served {
+        return served;
+    }
+    let since = joined_at.max(beginning);
+    if since <= for_time {
+        since
+    } else {
+        beginning.min(for_time)
+    }
 }
 
 /// Base-2 logarithm of the weight; see the module doc for `beginning` and the negligible cases.
@@ -124,6 +154,23 @@ mod tests {
         assert_eq!(
             log2_weight(None, day(3, 20), day(3, 15), week),
             NEGLIGIBLE_LOG2_WEIGHT
+        );
+    }
+
+    #[test]
+    fn a_task_before_someone_joined_counts_them_from_the_beginning() {
+        let begin = day(1, 1);
+        let joined = day(6, 1);
+        // After joining: from the join date.
+        assert_eq!(waiting_since(None, joined, begin, day(6, 8)), joined);
+        // Before joining: from the rotation's beginning, like a founding member.
+        assert_eq!(waiting_since(None, joined, begin, day(3, 1)), begin);
+        // Before the beginning itself: from the task's start (weight 1, everyone level).
+        assert_eq!(waiting_since(None, joined, day(4, 1), day(3, 1)), day(3, 1));
+        // Someone who served counts from that, even if still serving.
+        assert_eq!(
+            waiting_since(Some(day(3, 5)), joined, begin, day(3, 1)),
+            day(3, 5)
         );
     }
 

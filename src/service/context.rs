@@ -204,7 +204,8 @@ fn match_rotation(all: &[(RotationId, String)], name: &RotationName) -> Result<R
                 .map(|(_, n)| format!(" Did you mean `{n}`?"))
                 .unwrap_or_default();
             let list = if names.is_empty() {
-                "There are no active rotations yet; a bot admin can create one with `/lotto rotation new <name>`.".to_string()
+                "There are no active rotations yet; create one with `/lotto rotation new <name>`."
+                    .to_string()
             } else {
                 format!("Active rotations: {}.", names.join(", "))
             };

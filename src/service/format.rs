@@ -69,11 +69,20 @@ pub fn duration(d: TimeDelta) -> String {
     }
 }
 
-/// `@alice, @bob and @carol`, or `nobody else`.
+/// How many names a list of people shows before it says "and N more": a task or rotation of
+/// hundreds would otherwise grow a DM past what Mattermost accepts in one post.
+pub const PEOPLE_LISTED: usize = 40;
+
+/// `@alice, @bob and @carol`, or `nobody else`; past `PEOPLE_LISTED` names, `@a, @b, … and 312 more`.
 pub fn people(names: &[String]) -> String {
     match names {
         [] => "nobody else".to_string(),
         [one] => one.clone(),
+        many if many.len() > PEOPLE_LISTED => format!(
+            "{} and {} more",
+            many[..PEOPLE_LISTED].join(", "),
+            many.len() - PEOPLE_LISTED
+        ),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
@@ -81,6 +90,15 @@ pub fn people(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_of_people_are_summarised() {
+        let names: Vec<String> = (0..400).map(|i| format!("@u{i}")).collect();
+        let s = people(&names);
+        assert!(s.starts_with("@u0, @u1, "));
+        assert!(s.ends_with("@u39 and 360 more"), "{s}");
+        assert_eq!(people(&names[..3]), "@u0, @u1 and @u2");
+    }
 
     #[test]
     fn times_show_in_the_readers_zone() {

@@ -11,6 +11,7 @@ mod ops;
 mod people;
 mod render;
 
+mod autopilot_cmd;
 mod calendar_cmd;
 mod info;
 mod rotation;
@@ -28,7 +29,7 @@ use sqlx::SqlitePool;
 
 use crate::calendar::job::CalendarSync;
 use crate::command::{self, Command};
-use crate::config::GraphSettings;
+use crate::config::{GraphSettings, RotationCreators};
 use crate::lottery::UserId;
 use crate::mattermost::{CommandResponse, MattermostClient};
 use crate::notify::Sender;
@@ -44,6 +45,8 @@ pub struct Deps {
     pub bot_id: UserId,
     /// Usernames that are bot admins besides Mattermost system admins.
     pub admins: Vec<String>,
+    /// Who may create rotations.
+    pub rotation_creators: RotationCreators,
     /// Woken after a command queues messages; `None` when nothing delivers (exec delivers itself).
     pub sender: Option<Sender>,
     pub slash_deadline: Duration,
@@ -164,7 +167,7 @@ impl Service {
         let response_url = req.response_url.clone();
         let mut work = tokio::spawn(async move { svc.execute(&req).await });
         match tokio::time::timeout(self.deps.slash_deadline, &mut work).await {
-            Ok(Ok(reply)) => CommandResponse::ephemeral(reply.text),
+            Ok(Ok(reply)) => CommandResponse::ephemeral_long(&reply.text),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "command task failed");
                 CommandResponse::ephemeral(
@@ -181,7 +184,7 @@ impl Service {
                     };
                     if let Some(url) = response_url
                         && let Err(e) = mm
-                            .post_response_url(&url, &CommandResponse::ephemeral(text))
+                            .post_response_url(&url, &CommandResponse::ephemeral_long(&text))
                             .await
                     {
                         tracing::warn!(error = %e, "could not post the delayed reply");
@@ -286,6 +289,7 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
             serde_json::json!({ "topic": topic, "help": text }),
         )),
         Command::Info => info::info(ctx).await,
+        Command::Autopilot => autopilot_cmd::all(ctx).await,
         Command::Rotation(c) => rotation::handle(ctx, c).await,
         Command::Task(c) => task::handle(ctx, c).await,
         Command::User(c) => user::handle(ctx, c).await,

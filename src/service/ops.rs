@@ -331,9 +331,13 @@ impl TaskOps {
                 skills: s,
             });
         }
+        // Someone who joins later (`user join --starting` in the future) is not a member yet for a
+        // task that starts before then. Joining dates in the past never exclude: a task that starts
+        // before someone joined is still a lottery among everyone (`lottery::waiting_since`).
+        let not_yet = |m: &store::rotations::Member| m.joined_at > self.now && m.joined_at > start;
         let candidates = members
             .into_iter()
-            .filter(|m| !assigned_ids.contains(&m.user_id))
+            .filter(|m| !assigned_ids.contains(&m.user_id) && !not_yet(m))
             .map(|m| Candidate {
                 skills: skills.get(&m.user_id).cloned().unwrap_or_default(),
                 unavailable: unavailable.remove(&m.user_id).unwrap_or_default(),

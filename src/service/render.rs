@@ -124,6 +124,16 @@ pub fn task_json(
     })
 }
 
+/// One task on one line, readable on a phone: `- **ICE#3** · Mon 09:00 → … · scheduled · @a, @b`.
+pub fn task_line(task: &str, when: &str, state: &str, who: &str) -> String {
+    let mut line = format!("- **{task}** · {when} · {state}");
+    if !who.is_empty() {
+        line.push_str(" · ");
+        line.push_str(who);
+    }
+    line
+}
+
 /// `Mon 2026-03-02 09:00 → Mon 2026-03-09 09:00 CET`, in the reader's zone.
 pub fn span(t: &Task, tz: Tz) -> String {
     let (s, f) = t.times.span();

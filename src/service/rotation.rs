@@ -1,6 +1,6 @@
 //! `/lotto rotation …`
 
-use chrono::{DurationRound, TimeDelta};
+use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngExt;
 use serde_json::{Value, json};
 
@@ -8,24 +8,36 @@ use super::context::Ctx;
 use super::ops::TaskOps;
 use super::{Output, Result, ServiceError, format, render};
 use crate::command::{self, NeedAction, NeedChange, RotationCommand, RotationName};
-use crate::lottery::{AutopilotChange, SkillLevel, TaskType};
+use crate::config::RotationCreators;
+use crate::lottery::{self, AutopilotChange, SkillLevel, TaskType};
 use crate::store::rotations::{NeedKind, NewRotation, Rotation};
 use crate::store::{self, Conn, StoreError};
 
 /// How many upcoming shifts `rotation show` lists.
 const SHOW_UPCOMING: usize = 4;
+/// How many members `rotation show` describes before it points at `--members`: a rotation of
+/// hundreds would otherwise outgrow one Mattermost post.
+const MEMBERS_LISTED: usize = 30;
 
 pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
     match cmd {
         RotationCommand::New(n) => new(ctx, n).await,
         RotationCommand::List => list(ctx).await,
-        RotationCommand::Show(name) => {
+        RotationCommand::Show { rotation, members } => {
             let mut conn = ctx.read().await?;
-            let r = ctx.rotation(&mut conn, &name).await?;
-            show(ctx, &mut conn, &r).await
+            let r = ctx.rotation(&mut conn, &rotation).await?;
+            let out = show(ctx, &mut conn, &r).await?;
+            if members {
+                Ok(Output::new(
+                    member_list(ctx, &mut conn, &r).await?,
+                    out.json,
+                ))
+            } else {
+                Ok(out)
+            }
         }
         RotationCommand::Archive(name) => archive(ctx, &name).await,
-        RotationCommand::Autopilot(name) => autopilot(ctx, &name).await,
+        RotationCommand::Autopilot(name) => super::autopilot_cmd::one(ctx, &name).await,
         RotationCommand::SetAutopilot { rotation, change } => {
             set_autopilot(ctx, &rotation, change).await
         }
@@ -49,16 +61,16 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
 }
 
 async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<Output> {
-    ctx.require_admin("create rotations")?;
+    if ctx.svc.deps.rotation_creators == RotationCreators::Admins {
+        ctx.require_admin("create rotations (LOTTO_ROTATION_CREATORS=admins)")?;
+    }
     let tz = n.tz.unwrap_or_else(|| ctx.tz());
     let beginning = match &n.beginning {
         Some(b) => b
             .resolve(tz, ctx.now)
             .map_err(|e| ServiceError::invalid(e.to_string()))?,
-        None => ctx
-            .now
-            .duration_trunc(TimeDelta::minutes(1))
-            .unwrap_or(ctx.now),
+        // Handovers at midnight of the day it was created, not at whatever minute that was.
+        None => start_of_day(ctx.now, tz),
     };
     let new = NewRotation {
         name: n.name.as_str().to_string(),
@@ -87,13 +99,32 @@ async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<Output> {
     let r = store::rotations::get(&mut tx, id).await?;
     let out = show(ctx, &mut tx, &r).await?;
     ctx.commit(tx).await?;
+    let when = if n.beginning.is_none() {
+        format!(
+            " Its {}s begin at {} (the start of today); to choose another time, archive it and create it again with e.g. `--beginning \"{} 09:00\"`.",
+            r.task_type.as_str(),
+            format::time(beginning, ctx.tz()),
+            lottery::local_time::to_local(beginning, tz).format("%Y-%m-%d"),
+        )
+    } else {
+        String::new()
+    };
     Ok(Output::new(
         format!(
-            "Created rotation **{}**. Add people with `/lotto user join {} @someone`, set what each task needs with `/lotto rotation set require {} --skill any --count 2`.\n\n{}",
+            "Created rotation **{}**.{when} Add people with `/lotto user join {} @someone`, set what each task needs with `/lotto rotation set require {} --skill any --count 2`.\n\n{}",
             r.name, r.name, r.name, out.text
         ),
         out.json,
     ))
+}
+
+/// Midnight of `now`'s day in `tz` (where a DST change skips midnight, the moment the clock
+/// jumps to).
+fn start_of_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let midnight = lottery::local_time::to_local(now, tz)
+        .date()
+        .and_time(chrono::NaiveTime::MIN);
+    lottery::local_time::resolve_local(midnight, tz).unwrap_or(now)
 }
 
 async fn list(ctx: &Ctx) -> Result<Output> {
@@ -101,23 +132,21 @@ async fn list(ctx: &Ctx) -> Result<Output> {
     let rotations = store::rotations::list_active(&mut conn).await?;
     if rotations.is_empty() {
         return Ok(Output::new(
-            "There are no active rotations. A bot admin can create one with `/lotto rotation new <name>`.",
+            "There are no active rotations. Create one with `/lotto rotation new <name>`.",
             json!([]),
         ));
     }
-    let mut lines = vec![
-        "| Rotation | Tasks | Members | Autopilot |".to_string(),
-        "|---|---|---|---|".to_string(),
-    ];
+    let mut lines = vec!["Active rotations:".to_string()];
     let mut items = Vec::new();
     for r in &rotations {
         let members = store::rotations::members(&mut conn, r.id).await?.len();
         lines.push(format!(
-            "| {} | {} {}s | {} | {} |",
+            "- **{}**: {} {}s · {} member{} · autopilot {}",
             r.name,
             r.period,
             r.task_type,
             members,
+            if members == 1 { "" } else { "s" },
             if r.autopilot.is_on() { "on" } else { "off" }
         ));
         let mut j = render::rotation_json(r);
@@ -171,6 +200,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     ));
     let member_text: Vec<String> = members
         .iter()
+        .take(MEMBERS_LISTED)
         .map(|m| {
             let name = profiles
                 .get(&m.user_id)
@@ -189,12 +219,21 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         })
         .collect();
     text.push_str(&format!(
-        "- **Members ({}):** {}\n",
+        "- **Members ({}):** {}{}\n",
         members.len(),
         if member_text.is_empty() {
             format!("nobody yet: `/lotto user join {}`", r.name)
         } else {
             member_text.join(", ")
+        },
+        if members.len() > MEMBERS_LISTED {
+            format!(
+                " and {} more: `/lotto rotation show {} --members`",
+                members.len() - MEMBERS_LISTED,
+                r.name
+            )
+        } else {
+            String::new()
         }
     ));
     text.push_str(&format!(
@@ -245,16 +284,15 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
             require: need,
             limit: lim,
         } = task_needs.remove(&t.id).unwrap_or_default();
-        rows.push(format!(
-            "| {} | {} | {} | {} |",
-            render::task_ref(&r.name, t),
-            render::span(t, tz),
-            t.state,
-            if names.is_empty() {
-                format!("— (needs {})", render::needs(&need))
+        rows.push(render::task_line(
+            &render::task_ref(&r.name, t),
+            &render::span(t, tz),
+            &t.state.to_string(),
+            &if names.is_empty() {
+                format!("nobody yet (needs {})", render::needs(&need))
             } else {
-                names.join(", ")
-            }
+                format::people(&names)
+            },
         ));
         let people = render::people_json(&users, &names);
         tasks_json.push(render::task_json(&r.name, t, people, &need, &lim));
@@ -264,11 +302,15 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         while rows.len() < SHOW_UPCOMING {
             if store::tasks::by_number(conn, r.id, n).await?.is_none() {
                 if let Ok((start, dur)) = TaskOps::shift_times(r, n) {
-                    rows.push(format!(
-                        "| {}#{n} | {} → {} | not created yet | |",
-                        r.name,
-                        format::time(start, tz),
-                        format::time(start + dur, tz)
+                    rows.push(render::task_line(
+                        &format!("{}#{n}", r.name),
+                        &format!(
+                            "{} → {}",
+                            format::time(start, tz),
+                            format::time(start + dur, tz)
+                        ),
+                        "not created yet",
+                        "",
                     ));
                 } else {
                     break;
@@ -278,10 +320,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         }
     }
     if !rows.is_empty() {
-        text.push_str(&format!(
-            "\n**Next** (times in {}):\n| Task | When | State | Who |\n|---|---|---|---|\n",
-            tz.name()
-        ));
+        text.push_str(&format!("\n**Next** (times in {}):\n", tz.name()));
         text.push_str(&rows.join("\n"));
     }
 
@@ -305,6 +344,42 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     j["limit"] = render::needs_json(&limit);
     j["tasks"] = Value::Array(tasks_json);
     Ok(Output::new(text.trim_end().to_string(), j))
+}
+
+/// `rotation show --members`: every member on a line of their own (a long list goes out as
+/// several posts).
+async fn member_list(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<String> {
+    let store::overview::Overview {
+        members,
+        skills,
+        profiles,
+        ..
+    } = store::overview::of_rotation(conn, r.id).await?;
+    if members.is_empty() {
+        return Ok(format!(
+            "**{}** has no members yet: `/lotto user join {}`",
+            r.name, r.name
+        ));
+    }
+    let tz = ctx.tz();
+    let mut lines = vec![format!("Members of **{}** ({}):", r.name, members.len())];
+    for m in &members {
+        let name = profiles
+            .get(&m.user_id)
+            .map(|p| format!("@{}", p.username))
+            .unwrap_or_else(|| m.user_id.to_string());
+        let s = skills
+            .get(&m.user_id)
+            .map(render::skills)
+            .unwrap_or_else(|| "no skills".into());
+        let served = match m.last_served {
+            Some(t) if t > ctx.now => format!("on a task until {}", format::short_time(t, tz)),
+            Some(t) => format!("served {}", format::relative(t, ctx.now)),
+            None => "not served yet".into(),
+        };
+        lines.push(format!("- {name} ({s}; {served})"));
+    }
+    Ok(lines.join("\n"))
 }
 
 fn capitalize(s: &str) -> String {
@@ -338,34 +413,6 @@ async fn archive(ctx: &Ctx, name: &RotationName) -> Result<Output> {
             r.name
         ),
         render::rotation_json(&r),
-    ))
-}
-
-async fn autopilot(ctx: &Ctx, name: &RotationName) -> Result<Output> {
-    let r = {
-        let mut conn = ctx.read().await?;
-        let r = ctx.rotation(&mut conn, name).await?;
-        ctx.require_owner(&mut conn, &r, "run its autopilot")
-            .await?;
-        r
-    };
-    let actor = format!("@{}", ctx.actor.user.username);
-    let report = crate::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
-    let mut text = format!(
-        "Ran the autopilot on **{}** for {}:",
-        r.name,
-        format::time(ctx.now, ctx.tz())
-    );
-    for (step, line) in &report.lines {
-        text.push_str(&format!("\n- {step}: {line}"));
-    }
-    Ok(Output::new(
-        text,
-        json!({
-            "rotation": r.name,
-            "now": render::rfc3339(ctx.now),
-            "steps": report.lines.iter().map(|(s, l)| json!({"step": s, "result": l})).collect::<Vec<_>>(),
-        }),
     ))
 }
 

@@ -259,25 +259,20 @@ async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Out
         ));
     }
     let tz = ctx.tz();
-    let mut rows = vec![
-        format!("Tasks of **{}** (times in {}):", r.name, tz.name()),
-        "| Task | When | State | Who |".into(),
-        "|---|---|---|---|".into(),
-    ];
+    let mut rows = vec![format!("Tasks of **{}** (times in {}):", r.name, tz.name())];
     let mut items = Vec::new();
     for t in &tasks {
         let users: Vec<UserId> = store::tasks::users(conn, t.id).await?;
         let names = ctx.names(conn, &users).await?;
-        rows.push(format!(
-            "| {} | {} | {} | {} |",
-            render::task_ref(&r.name, t),
-            render::span(t, tz),
-            t.state,
-            if names.is_empty() {
-                "—".into()
+        rows.push(render::task_line(
+            &render::task_ref(&r.name, t),
+            &render::span(t, tz),
+            &t.state.to_string(),
+            &if names.is_empty() {
+                "nobody yet".into()
             } else {
-                names.join(", ")
-            }
+                format::people(&names)
+            },
         ));
         let require = store::tasks::needs(conn, t.id, NeedKind::Require).await?;
         let limit = store::tasks::needs(conn, t.id, NeedKind::Limit).await?;

@@ -157,7 +157,7 @@ async fn join(
     );
     if starting.is_some_and(|s| s > ctx.now) {
         text.push_str(&format!(
-            " They count as waiting from {}, so the lottery is unlikely to pick them before then.",
+            " They take part in the lottery for tasks from {} on.",
             format::time(joined_at, ctx.tz())
         ));
     }

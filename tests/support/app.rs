@@ -27,6 +27,8 @@ pub struct Spawn {
     /// Deliver DMs in the background, as production does. Off by default: tests call `deliver()`,
     /// so what arrives when is deterministic.
     pub background_sender: bool,
+    /// Further settings, as keys of the TOML file (e.g. `("rotation_creators", "admins")`).
+    pub settings: Vec<(&'static str, &'static str)>,
 }
 
 impl Default for Spawn {
@@ -42,6 +44,7 @@ impl Default for Spawn {
                 claim: Duration::from_secs(2),
             },
             background_sender: false,
+            settings: Vec::new(),
         }
     }
 }
@@ -74,16 +77,20 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
     let admins = opts.admins.join(",");
     let bot_token = mm.bot_token().to_string();
     let slash_token = mm.slash_token().to_string();
-    let settings = Settings::from_pairs([
-        ("listen", "127.0.0.1:0"),
-        ("database_url", db_url),
-        ("mattermost_url", mm.base_url()),
-        ("bot_token", bot_token.as_str()),
-        ("slash_tokens", slash_token.as_str()),
-        ("admins", admins.as_str()),
-        ("autopilot_interval", opts.autopilot_interval),
-        ("calendar_interval", "0"),
-    ])
+    let settings = Settings::from_pairs(
+        [
+            ("listen", "127.0.0.1:0"),
+            ("database_url", db_url),
+            ("mattermost_url", mm.base_url()),
+            ("bot_token", bot_token.as_str()),
+            ("slash_tokens", slash_token.as_str()),
+            ("admins", admins.as_str()),
+            ("autopilot_interval", opts.autopilot_interval),
+            ("calendar_interval", "0"),
+        ]
+        .into_iter()
+        .chain(opts.settings.iter().copied()),
+    )
     .expect("settings");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

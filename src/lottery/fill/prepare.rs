@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::lottery::ids::UserId;
 use crate::lottery::skill::{SkillLevel, SkillName, Skills};
 use crate::lottery::unavailability::Reason;
-use crate::lottery::weight::{doubling, log2_weight};
+use crate::lottery::weight::{doubling, log2_weight, waiting_since};
 
 use super::error::{Absence, Excluded, Exclusion};
 use super::request::{Candidate, FillRequest};
@@ -138,11 +138,11 @@ impl<'a> Prepared<'a> {
                 excluded.push((index, reasons));
                 continue;
             }
-            let since = c.joined_at.max(req.beginning);
+            let since = waiting_since(c.last_served, c.joined_at, req.beginning, req.for_time);
             pool.push(Member {
                 candidate: c,
                 index,
-                log2_weight: log2_weight(c.last_served, since, req.for_time, doubling),
+                log2_weight: log2_weight(Some(since), since, req.for_time, doubling),
             });
             levels.extend_from_slice(&lv);
         }

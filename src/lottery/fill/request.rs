@@ -54,7 +54,8 @@ pub struct Candidate {
     /// When their last task in this rotation finished; `None` if they never served.
     pub last_served: Option<DateTime<Utc>>,
     /// When they joined the rotation; a never-served member's wait starts at the later of this and
-    /// the rotation's beginning (see `weight`).
+    /// the rotation's beginning, or at the beginning for a task before they joined
+    /// (`weight::waiting_since`).
     pub joined_at: DateTime<Utc>,
     /// Their unavailability around the task (any rotation; the fill applies the rules).
     pub unavailable: Vec<Unavailability>,

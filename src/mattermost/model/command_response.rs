@@ -107,6 +107,15 @@ impl CommandResponse {
         }
     }
 
+    /// A reply only the invoking user sees, split into several posts (`extra_responses`) when it
+    /// is longer than one post may be.
+    pub fn ephemeral_long(text: &str) -> Self {
+        let mut parts = super::long_text::split(text, super::MAX_POST_MESSAGE_CHARS).into_iter();
+        let mut first = Self::ephemeral(parts.next().unwrap_or_default());
+        first.extra_responses = parts.map(Self::ephemeral).collect();
+        first
+    }
+
     /// A reply posted to the channel for everyone.
     pub fn in_channel(text: impl Into<String>) -> Self {
         Self {
@@ -130,6 +139,27 @@ mod tests {
         );
         let json = serde_json::to_value(CommandResponse::in_channel("all")).unwrap();
         assert_eq!(json["response_type"], "in_channel");
+    }
+
+    #[test]
+    fn a_long_reply_goes_out_as_several_posts_within_the_limit() {
+        let text: String = (0..3000)
+            .map(|i| format!("- @member{i:04} (no skills)\n"))
+            .collect();
+        let r = CommandResponse::ephemeral_long(&text);
+        assert!(!r.extra_responses.is_empty());
+        let all: Vec<&CommandResponse> = std::iter::once(&r).chain(&r.extra_responses).collect();
+        for part in &all {
+            assert!(part.text.chars().count() <= super::super::MAX_POST_MESSAGE_CHARS);
+            assert_eq!(part.response_type, ResponseType::Ephemeral);
+        }
+        assert!(r.text.starts_with("- @member0000"));
+        let last = all.last().map(|p| p.text.as_str()).unwrap_or_default();
+        assert!(last.ends_with("- @member2999 (no skills)"));
+        assert_eq!(
+            CommandResponse::ephemeral_long("hi"),
+            CommandResponse::ephemeral("hi")
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod command_response;
 mod custom_status;
 mod ids;
 mod lenient;
+pub mod long_text;
 mod post;
 mod status;
 mod user;

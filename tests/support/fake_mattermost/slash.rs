@@ -55,6 +55,15 @@ impl SlashReply {
     pub fn text(&self) -> &str {
         &self.ok().text
     }
+
+    /// Every post the reply makes, in order: its text, then each of its `extra_responses`
+    /// (Mattermost processes each as another post).
+    pub fn texts(&self) -> Vec<String> {
+        let r = self.ok();
+        std::iter::once(r.text.clone())
+            .chain(r.extra_responses.iter().map(|e| e.text.clone()))
+            .collect()
+    }
 }
 
 /// How the `Authorization` header is sent.

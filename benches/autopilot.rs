@@ -14,14 +14,17 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::SecretString;
+use solar_lottery::calendar::sync::{CalendarSync, SyncOptions};
 use solar_lottery::lottery::{
     AutopilotSettings, Period, RotationId, SkillLevel, TaskState, TaskType, UserId,
 };
 use solar_lottery::mattermost::MattermostClient;
 use solar_lottery::service::{Deps, Service};
+use solar_lottery::shared::Shared;
 use solar_lottery::store::rotations::{NeedKind, NewRotation};
 use solar_lottery::store::tasks::NewTask;
 use solar_lottery::store::{self, users::User};
+use std::sync::Arc;
 
 const ROTATIONS: usize = 1_000;
 const TASKS: i64 = 10;
@@ -47,8 +50,8 @@ fn user(r: usize, m: usize) -> UserId {
 /// Shifts 0–5 finished, 6 running, 7 scheduled (or pending and due, with `fills_due`), 8–9 pending
 /// and not yet due; shifts up to 9 are all that start within the 3 weeks ahead.
 async fn seed(url: &str, fills_due: bool) {
-    let pool = store::connect(url).await.unwrap();
-    let mut tx = store::begin_write(&pool).await.unwrap();
+    let db = store::Db::connect(url).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
     let t0 = beginning() - TimeDelta::days(30);
     let settings = AutopilotSettings {
         create: true,
@@ -120,7 +123,7 @@ async fn seed(url: &str, fills_due: bool) {
         }
     }
     tx.commit().await.unwrap();
-    pool.close().await;
+    db.close().await;
 }
 
 async fn seed_task(tx: &mut store::Conn, id: RotationId, r: usize, n: i64, fills_due: bool) {
@@ -165,9 +168,9 @@ async fn seed_task(tx: &mut store::Conn, id: RotationId, r: usize, n: i64, fills
 }
 
 async fn service(url: &str) -> Service {
-    let pool = store::connect(url).await.unwrap();
-    Service::new(Deps {
-        pool,
+    let db = store::Db::connect(url).await.unwrap();
+    let shared = Arc::new(Shared {
+        db,
         // Never called: a tick only queues DMs.
         mm: MattermostClient::new(
             "http://127.0.0.1:9",
@@ -177,19 +180,16 @@ async fn service(url: &str) -> Service {
         .unwrap(),
         bot_id: UserId::new("bot"),
         admins: vec![],
-        rotation_creators: Default::default(),
         sender: None,
-        slash_deadline: Duration::from_secs(3),
+    });
+    let calendar =
+        CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default()).unwrap();
+    Service::new(Deps {
+        shared,
+        rotation_creators: Default::default(),
         graph: None,
         public_url: None,
-        calendar: std::sync::Arc::new(
-            solar_lottery::calendar::job::CalendarSync::from_settings(
-                None,
-                false,
-                solar_lottery::calendar::job::SyncOptions::default(),
-            )
-            .unwrap(),
-        ),
+        calendar: Arc::new(calendar),
     })
 }
 
@@ -249,7 +249,7 @@ fn bench(c: &mut Criterion) {
                     assert_eq!((report.acted, report.failed), (ROTATIONS, 0));
                     let scheduled = store_count(&svc).await;
                     assert_eq!(scheduled, ROTATIONS as i64);
-                    svc.pool().close().await;
+                    svc.db().close().await;
                     let _ = std::fs::remove_file(&file);
                 }
                 total
@@ -261,8 +261,9 @@ fn bench(c: &mut Criterion) {
 
 /// Shifts 7 scheduled by the tick: every fill worked.
 async fn store_count(svc: &Service) -> i64 {
+    let mut conn = svc.db().read().await.unwrap();
     sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE number = 7 AND state = 'scheduled'")
-        .fetch_one(svc.pool())
+        .fetch_one(&mut *conn)
         .await
         .unwrap()
 }

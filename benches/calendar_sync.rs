@@ -1,4 +1,4 @@
-//! One full calendar sync job for 10,000 Graph-connected people: the real `calendar::job::run` against
+//! One full calendar sync job for 10,000 Graph-connected people: the real `calendar::sync::CalendarSync::run` against
 //! a fake Graph that answers each `$batch` call after 1.2 s and a fake Mattermost holding everyone's
 //! status. Fetch, status and profile reads, the rules, the Mattermost writes and the database records
 //! are all inside the measured time. Target: under 5 s (the seed's one-batch-at-a-time estimate is
@@ -18,11 +18,12 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use futures_util::StreamExt;
 use population::{calendar, email};
 use secrecy::SecretString;
-use solar_lottery::calendar::job::{self, CalendarSync, SyncOptions, SyncReport};
+use solar_lottery::calendar::sync::{CalendarSync, SyncOptions, SyncReport};
 use solar_lottery::calendar::{AddressPolicy, Fetcher, GraphClient, IcsClient, Source};
 use solar_lottery::lottery::UserId;
 use solar_lottery::mattermost::MattermostClient;
 use solar_lottery::service::{Deps, Service};
+use solar_lottery::shared::Shared;
 use solar_lottery::store;
 use sqlx::SqlitePool;
 use support::fake_graph::FakeGraph;
@@ -113,8 +114,9 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let world = rt.block_on(async {
-        let pool = store::connect(&db_url).await.unwrap();
-        let mut tx = store::begin_write(&pool).await.unwrap();
+        let db = store::Db::connect(&db_url).await.unwrap();
+        let pool = SqlitePool::connect(&db_url).await.unwrap();
+        let mut tx = db.begin_write().await.unwrap();
         for (i, p) in people.iter().enumerate() {
             let user = store::users::User {
                 id: p.user_id(),
@@ -141,17 +143,24 @@ fn bench(c: &mut Criterion) {
             Some(GraphClient::new(graph.config(), Duration::from_secs(30)).unwrap()),
             IcsClient::new(Duration::from_secs(10), AddressPolicy::PublicOnly).unwrap(),
         );
-        let service = Service::new(Deps {
-            pool: pool.clone(),
+        let shared = Arc::new(Shared {
+            db,
             mm: client.clone(),
             bot_id: UserId::new(mm.bot().id()),
             admins: vec![],
-            rotation_creators: Default::default(),
             sender: None,
-            slash_deadline: Duration::from_secs(60),
+        });
+        let service = Service::new(Deps {
+            shared: shared.clone(),
+            rotation_creators: Default::default(),
             graph: None,
             public_url: None,
-            calendar: Arc::new(CalendarSync::new(fetcher, None, SyncOptions::default())),
+            calendar: Arc::new(CalendarSync::new(
+                shared,
+                fetcher,
+                None,
+                SyncOptions::default(),
+            )),
         });
         World {
             people,
@@ -166,7 +175,7 @@ fn bench(c: &mut Criterion) {
         reset(&world).await;
         let before = mm.status_writes().len();
         let started = Instant::now();
-        let report = job::run(&world.service, now()).await.unwrap();
+        let report = world.service.calendar().run(now()).await.unwrap();
         let took = started.elapsed();
         check(&report, &mm, before);
         let counters = graph.counters();
@@ -202,7 +211,7 @@ fn bench(c: &mut Criterion) {
                     reset(world).await;
                     let before = mm.status_writes().len();
                     let started = Instant::now();
-                    let report = job::run(&world.service, now()).await.unwrap();
+                    let report = world.service.calendar().run(now()).await.unwrap();
                     let took = started.elapsed();
                     check(&report, mm, before);
                     timings.lock().unwrap().push(took);

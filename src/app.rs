@@ -6,18 +6,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::calendar::job::{CalendarSync, SyncOptions};
+use crate::autopilot::AutopilotJob;
+use crate::calendar::job::CalendarJob;
+use crate::calendar::sync::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::http::{self, AppState};
+use crate::jobs::{Job, RunLog, Runner};
 use crate::mattermost::MattermostClient;
 use crate::notify::{RetryPolicy, Sender};
 use crate::service::Service;
-use crate::store;
+use crate::shared::Shared;
+use crate::store::Db;
+
+/// How long one Mattermost request may take before it counts as failed.
+pub const MATTERMOST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Knobs that tests turn (production uses the defaults).
 #[derive(Debug, Clone)]
@@ -50,6 +56,8 @@ pub struct RunningApp {
     pub addr: std::net::SocketAddr,
     pub service: Service,
     pub sender: Sender,
+    /// The background jobs' last runs.
+    pub runs: RunLog,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -77,62 +85,45 @@ pub async fn launch(
     options: Options,
 ) -> anyhow::Result<RunningApp> {
     let mm_settings = settings.mattermost()?;
-    let pool = store::connect(&settings.database_url)
-        .await
-        .with_context(|| format!("could not open the database {}", settings.database_url))?;
-    let mm = MattermostClient::new(
-        &mm_settings.url,
-        mm_settings.bot_token.clone(),
-        Duration::from_secs(10),
-    )
-    .context("invalid LOTTO_MATTERMOST_URL")?;
-    let me = mm
-        .get_me()
-        .await
-        .context("could not reach Mattermost with LOTTO_BOT_TOKEN (GET /api/v4/users/me)")?;
-    let bot_id = me.id.clone();
-    let sender = Sender::new(
-        pool.clone(),
-        mm.clone(),
-        bot_id.clone(),
+    let (service, sender) = build(
+        &settings,
         options.retry.clone(),
-    );
-    let service = Service::new(crate::service::Deps {
-        pool: pool.clone(),
-        mm: mm.clone(),
-        bot_id,
-        admins: settings.admins.clone(),
-        rotation_creators: settings.rotation_creators,
-        sender: Some(sender.clone()),
-        slash_deadline: options.slash_deadline,
-        graph: settings.graph.clone(),
-        public_url: settings.public_url.clone(),
-        calendar: calendar_sync(&settings, options.calendar.clone())?,
-    });
+        options.calendar.clone(),
+        { |sender: &Sender| options.background_sender.then(|| sender.clone()) },
+    )
+    .await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let runs = RunLog::default();
+    let runner = Runner {
+        db: service.db().clone(),
+        instance: options.instance.clone(),
+        runs: runs.clone(),
+        shutdown: shutdown_rx.clone(),
+    };
     let mut tasks = Vec::new();
     if options.background_sender {
         tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
     }
-    if let Some(every) = settings.autopilot_interval {
-        tasks.push(tokio::spawn(crate::autopilot::run_loop(
-            service.clone(),
-            options.instance.clone(),
-            every,
-            shutdown_rx.clone(),
-        )));
-    }
-    if let Some(every) = settings.calendar_interval {
-        tasks.push(tokio::spawn(crate::calendar::job::run_loop(
-            service.clone(),
-            options.instance.clone(),
-            every,
-            shutdown_rx.clone(),
-        )));
+    // The background jobs: each runs in one process at a time, every interval; `None` is off.
+    let jobs: [(Arc<dyn Job>, Option<Duration>); 2] = [
+        (
+            Arc::new(AutopilotJob::new(service.clone())),
+            settings.autopilot_interval,
+        ),
+        (
+            Arc::new(CalendarJob::new(service.calendar().clone())),
+            settings.calendar_interval,
+        ),
+    ];
+    for (job, every) in jobs {
+        if let Some(every) = every {
+            tasks.push(runner.spawn(job, every));
+        }
     }
     let state = AppState {
         service: service.clone(),
         slash_tokens: Arc::new(mm_settings.slash_tokens.clone()),
+        slash_deadline: options.slash_deadline,
     };
     let addr = listener.local_addr()?;
     let app = http::router(state);
@@ -152,53 +143,67 @@ pub async fn launch(
         addr,
         service,
         sender,
+        runs,
         shutdown: shutdown_tx,
         tasks,
     })
 }
 
-/// For `exec`: the service without HTTP or background jobs.
+/// For `exec`: the service without HTTP or background jobs; the caller delivers with the sender.
 pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sender)> {
+    build(
+        settings,
+        RetryPolicy::default(),
+        SyncOptions::default(),
+        |_| None,
+    )
+    .await
+}
+
+/// The database, Mattermost, the outbox sender and the service on top. `waker` says which sender
+/// (if any) commands wake after queuing messages.
+async fn build(
+    settings: &Settings,
+    retry: RetryPolicy,
+    calendar: SyncOptions,
+    waker: impl FnOnce(&Sender) -> Option<Sender>,
+) -> anyhow::Result<(Service, Sender)> {
     let mm_settings = settings.mattermost()?;
-    let pool = store::connect(&settings.database_url).await?;
+    let db = Db::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("could not open the database {}", settings.database_url))?;
     let mm = MattermostClient::new(
         &mm_settings.url,
         mm_settings.bot_token.clone(),
-        Duration::from_secs(10),
-    )?;
+        MATTERMOST_TIMEOUT,
+    )
+    .context("invalid LOTTO_MATTERMOST_URL")?;
     let me = mm
         .get_me()
         .await
-        .context("could not reach Mattermost with LOTTO_BOT_TOKEN")?;
+        .context("could not reach Mattermost with LOTTO_BOT_TOKEN (GET /api/v4/users/me)")?;
     let bot_id = me.id.clone();
-    let sender = Sender::new(
-        pool.clone(),
-        mm.clone(),
-        bot_id.clone(),
-        RetryPolicy::default(),
-    );
-    let service = Service::new(crate::service::Deps {
-        pool,
+    let sender = Sender::new(db.clone(), mm.clone(), bot_id.clone(), retry);
+    let shared = Arc::new(Shared {
+        db,
         mm,
         bot_id,
         admins: settings.admins.clone(),
+        sender: waker(&sender),
+    });
+    let calendar = CalendarSync::from_settings(
+        shared.clone(),
+        settings.graph.as_ref(),
+        settings.ics_allow_private,
+        calendar,
+    )
+    .context("could not set up the calendar sources")?;
+    let service = Service::new(crate::service::Deps {
+        shared,
         rotation_creators: settings.rotation_creators,
-        sender: None,
-        slash_deadline: Duration::from_secs(3600),
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
-        calendar: calendar_sync(settings, SyncOptions::default())?,
+        calendar: Arc::new(calendar),
     });
     Ok((service, sender))
 }
-
-/// The calendar sources (Graph when configured, ICS feeds) the commands and the sync job share.
-fn calendar_sync(settings: &Settings, options: SyncOptions) -> anyhow::Result<Arc<CalendarSync>> {
-    let sync =
-        CalendarSync::from_settings(settings.graph.as_ref(), settings.ics_allow_private, options)
-            .context("could not set up the calendar sources")?;
-    Ok(Arc::new(sync))
-}
-
-/// Keeps the compiler honest about the secret type used for tokens.
-pub type Token = SecretString;

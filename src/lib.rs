@@ -1,8 +1,9 @@
 //! Solar Lottery: a Mattermost bot that schedules team rotations by weighted lottery.
 //!
 //! Data flows one way: transport (`http`) → `command` (grammar) → `service` → `lottery` (pure domain)
-//! → `store` → `notify` (outbox) → `mattermost`. `autopilot` and `calendar` are background jobs that
-//! drive the same service and store.
+//! → `store` → `notify` (outbox) → `mattermost`. `jobs` runs the background jobs (`autopilot`,
+//! `calendar::job`) from one list; jobs call the service, never the reverse. `shared` holds what both
+//! use (database, Mattermost client, bot identity, outbox waker).
 
 pub mod app;
 pub mod autopilot;
@@ -10,8 +11,10 @@ pub mod calendar;
 pub mod command;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod lottery;
 pub mod mattermost;
 pub mod notify;
 pub mod service;
+pub mod shared;
 pub mod store;

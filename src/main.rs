@@ -51,7 +51,7 @@ async fn main() -> ExitCode {
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::Serve => serve(settings).await,
         Cmd::Exec { as_user, text } => exec(settings, &as_user, &text.join(" ")).await,
-        Cmd::Migrate => match solar_lottery::store::connect(&settings.database_url).await {
+        Cmd::Migrate => match solar_lottery::store::Db::connect(&settings.database_url).await {
             Ok(_) => {
                 println!("database {} is up to date", settings.database_url);
                 ExitCode::SUCCESS

@@ -102,31 +102,33 @@ impl Log {
 
 impl<S: tracing::Subscriber> Layer<S> for Log {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != "solar_lottery::autopilot::lease" {
+        if event.metadata().target() != "solar_lottery::jobs::lease" {
             return;
         }
         #[derive(Default)]
         struct Fields {
             message: String,
             instance: String,
+            job: String,
         }
         impl Visit for Fields {
             fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
                 match field.name() {
                     "message" => self.message = format!("{value:?}"),
                     "instance" => self.instance = format!("{value:?}"),
+                    "job" => self.job = format!("{value:?}"),
                     _ => {}
                 }
             }
         }
         let mut f = Fields::default();
         event.record(&mut f);
+        if f.job.trim_matches('"') != "autopilot" {
+            return;
+        }
         let what = match f.message.as_str() {
-            "autopilot tick starts" => What::Starts,
-            "autopilot tick done"
-            | "autopilot tick failed"
-            | "autopilot tick panicked"
-            | "autopilot tick stopped" => What::Done,
+            "tick starts" => What::Starts,
+            "tick done" | "tick failed" | "tick panicked" | "tick stopped" => What::Done,
             _ => return,
         };
         self.0.lock().unwrap().push(Tick {

@@ -1,22 +1,49 @@
-//! The autopilot: rotations that run themselves.
-//!
-//! One run for a rotation does, in order: remind-finish, finish, create shifts, fill and schedule,
-//! remind-start, start. Unlike upstream there is no one-run lag (each step reads the state the previous
-//! step left), and each task is handled in its own transaction, so one failing task blocks nothing else.
-//! A task that can't be filled is reported to the rotation's owners once per reason, not every tick.
-//!
-//! The background loop runs every `LOTTO_AUTOPILOT_INTERVAL` under a lease row, so that of several bot
-//! processes on one database exactly one runs each tick; if the holder dies, its lease lapses and another
-//! process takes over within two intervals.
+//! The autopilot job: every `LOTTO_AUTOPILOT_INTERVAL`, one process (the holder of the `autopilot`
+//! lease, see `crate::jobs`) runs the autopilot of every rotation that has it on. The steps
+//! themselves are the service's (`service::autopilot`), which the `autopilot` commands run too.
 
-mod alert;
-mod due;
-mod lease;
-mod steps;
+use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 
-pub use due::Step;
-pub use lease::{LEASE, LeaseTiming, run_loop};
-pub use steps::{ACTOR, TickReport, run_rotation, tick};
+use crate::jobs::{Job, JobError};
+use crate::service::{Result, Service, TickReport};
 
-#[cfg(test)]
-mod candidates_tests;
+pub use crate::service::AUTOPILOT_ACTOR as ACTOR;
+
+/// The lease row that makes one process the autopilot runner.
+pub const LEASE: &str = "autopilot";
+
+pub struct AutopilotJob {
+    svc: Service,
+}
+
+impl AutopilotJob {
+    pub fn new(svc: Service) -> Self {
+        AutopilotJob { svc }
+    }
+}
+
+impl Job for AutopilotJob {
+    fn name(&self) -> &'static str {
+        LEASE
+    }
+
+    fn tick(&self, now: DateTime<Utc>) -> BoxFuture<'_, Result<String, JobError>> {
+        async move {
+            let report = tick(&self.svc, now).await.map_err(JobError::new)?;
+            Ok(format!(
+                "{} rotations with the autopilot on, {} acted, {} tasks failed",
+                report.rotations, report.acted, report.failed
+            ))
+        }
+        .boxed()
+    }
+}
+
+/// One tick as of `now` (tests call it with a controlled clock): every rotation whose autopilot is
+/// on. A task that fails is reported and skipped; an error means the tick could not even find out
+/// what was due.
+pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
+    svc.autopilot_tick(now).await
+}

@@ -5,8 +5,9 @@
 //! - [`graph`] and [`ics`]: the sources; a new source is a new module plus a [`fetch::Source`] variant;
 //! - [`fetch`]: fetches everyone at once, each person's failure kept to that person;
 //! - [`rules`]: the pure status rules the sync job applies;
-//! - [`job`]: the sync job itself (Mattermost reads and writes, memory, unavailability, notices) and
-//!   the one-person helpers the `/lotto calendar` commands use.
+//! - [`sync`]: the sync itself (Mattermost reads and writes, memory, unavailability, notices) and
+//!   the one-person helpers the `/lotto calendar` commands use;
+//! - [`job`]: the background job that runs the sync every `LOTTO_CALENDAR_INTERVAL`.
 //!
 //! One sync run, as the job is meant to drive it:
 //! 1. `Fetcher::fetch_all(requests, Span [now, now + 12h])`: a window reaching past now lets
@@ -23,6 +24,7 @@ pub mod ics;
 pub mod job;
 pub mod model;
 pub mod rules;
+pub mod sync;
 pub mod tz;
 pub mod view;
 

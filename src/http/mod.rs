@@ -8,6 +8,7 @@
 mod slash;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -24,6 +25,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub service: Service,
     pub slash_tokens: Arc<Vec<secrecy::SecretString>>,
+    /// How long a slash command may run before the reply goes through `response_url` instead.
+    pub slash_deadline: Duration,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -5,12 +5,11 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use futures_util::stream::{self, StreamExt};
 use rand::RngExt;
-use sqlx::SqlitePool;
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
-use crate::store::{self, StoreError, outbox};
+use crate::store::{self, Db, StoreError, outbox};
 
 /// The post prop that carries the outbox key, so a later attempt can find an earlier one's post.
 pub const KEY_PROP: &str = "solar_lottery_key";
@@ -67,7 +66,7 @@ pub struct DeliveryReport {
 /// The outbox sender. Cheap to clone; `wake()` makes a sleeping `run` loop look at the outbox at once.
 #[derive(Clone)]
 pub struct Sender {
-    pool: SqlitePool,
+    db: Db,
     mm: MattermostClient,
     bot_id: UserId,
     policy: RetryPolicy,
@@ -85,14 +84,9 @@ enum Outcome {
 }
 
 impl Sender {
-    pub fn new(
-        pool: SqlitePool,
-        mm: MattermostClient,
-        bot_id: UserId,
-        policy: RetryPolicy,
-    ) -> Self {
+    pub fn new(db: Db, mm: MattermostClient, bot_id: UserId, policy: RetryPolicy) -> Self {
         Sender {
-            pool,
+            db,
             mm,
             bot_id,
             policy,
@@ -130,7 +124,7 @@ impl Sender {
     }
 
     async fn next_wait(&self) -> Result<Duration, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.read().await?;
         let next = outbox::next_due_at(&mut conn).await?;
         let now = Utc::now().timestamp();
         Ok(match next {
@@ -146,7 +140,7 @@ impl Sender {
         let mut report = DeliveryReport::default();
         loop {
             let due = {
-                let mut conn = self.pool.acquire().await?;
+                let mut conn = self.db.read().await?;
                 outbox::due(&mut conn, Utc::now(), 500).await?
             };
             if due.is_empty() {
@@ -181,7 +175,7 @@ impl Sender {
         let mut report = DeliveryReport::default();
         for m in msgs {
             {
-                let mut conn = self.pool.acquire().await?;
+                let mut conn = self.db.read().await?;
                 let now = Utc::now();
                 let until =
                     now + TimeDelta::from_std(self.policy.claim).unwrap_or(TimeDelta::seconds(60));
@@ -191,7 +185,7 @@ impl Sender {
                 }
             }
             let outcome = self.post(&m).await;
-            let mut conn = self.pool.acquire().await?;
+            let mut conn = self.db.read().await?;
             match outcome {
                 Outcome::Sent => {
                     outbox::mark_sent(&mut conn, m.id, Utc::now()).await?;
@@ -228,7 +222,7 @@ impl Sender {
         err: &str,
     ) -> Result<(), StoreError> {
         tracing::warn!(key = %m.key, error = %err, "delivery failed permanently");
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = store::begin_on(conn).await?;
         outbox::mark_failed(&mut tx, m.id, Utc::now(), err).await?;
         // Tell the rotation's owners, unless this already was such a report (no loops).
         if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {

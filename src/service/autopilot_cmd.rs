@@ -17,7 +17,7 @@ pub async fn one(ctx: &Ctx, name: &RotationName) -> Result<Output> {
         r
     };
     let actor = format!("@{}", ctx.actor.user.username);
-    let report = crate::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
+    let report = super::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
     let mut text = format!(
         "Ran the autopilot on **{}** for {}:",
         r.name,
@@ -57,7 +57,7 @@ pub async fn all(ctx: &Ctx) -> Result<Output> {
     )];
     let mut json_rotations = Vec::with_capacity(rotations.len());
     for r in &rotations {
-        let report = crate::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
+        let report = super::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
         lines.push(format!("- **{}**: {}", r.name, summary(&report)));
         json_rotations.push(json!({ "rotation": r.name, "steps": steps_json(&report) }));
     }

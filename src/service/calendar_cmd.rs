@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 use super::context::Ctx;
 use super::render::rfc3339;
 use super::{Output, Result, ServiceError, format};
-use crate::calendar::job::{self, Change, Part, SyncError, SyncReport};
 use crate::calendar::rules::{
     BusyStatus, CustomStatusChange, Decision, Settings, StatusKind, StatusWrite,
     UnavailabilityChange,
 };
+use crate::calendar::sync::{self as job, Change, Part, SyncError, SyncReport};
 use crate::calendar::view::Run;
 use crate::calendar::{CalendarView, Source, SourceError, admin_consent_url, ics};
 use crate::command::{BusyMode, CalendarCommand, CalendarSource, UserRef};
@@ -208,7 +208,7 @@ async fn connect(ctx: &Ctx, source: CalendarSource, user: Option<UserRef>) -> Re
         },
     };
     let tz = person.zone();
-    let check = job::fetch_one(&ctx.svc, &source, tz, ctx.now).await;
+    let check = job::fetch_one(ctx.svc.calendar(), &source, tz, ctx.now).await;
     if let Err(e) = &check
         && refuses_connection(e)
     {
@@ -279,7 +279,7 @@ async fn disconnect(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
     let connection = connection_of(ctx, &person).await?;
     // Hand back what the bot set and is still in place; if Mattermost can't be reached, disconnect
     // anyway and say so.
-    let released = job::release(&ctx.svc, &connection, person.zone(), ctx.now).await;
+    let released = job::release(ctx.svc.calendar(), &connection, person.zone(), ctx.now).await;
     let mut tx = ctx.begin().await?;
     store::calendar::disconnect(&mut tx, &person.id).await?;
     let removed = store::unavailability::clear(
@@ -481,7 +481,7 @@ async fn show(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
         let mut conn = ctx.read().await?;
         store::calendar::alerts(&mut conn).await?
     };
-    let preview = job::preview(&ctx.svc, &connection, person.zone(), ctx.now).await?;
+    let preview = job::preview(ctx.svc.calendar(), &connection, person.zone(), ctx.now).await?;
     let tz = ctx.tz();
     let own = person.id == ctx.actor.user.id;
     let mut lines = vec![
@@ -606,7 +606,7 @@ fn capitalise(s: &str) -> String {
 
 async fn sync(ctx: &Ctx) -> Result<Output> {
     ctx.require_admin("run the calendar sync")?;
-    let report = job::run(&ctx.svc, ctx.now).await.map_err(|e| match e {
+    let report = ctx.svc.calendar().run(ctx.now).await.map_err(|e| match e {
         SyncError::Store(e) => ServiceError::Store(e),
         SyncError::ReadStatuses(e) | SyncError::ReadProfiles(e) => ServiceError::Mattermost(e),
         SyncError::BadTime(_) => ServiceError::invalid(e.to_string()),

@@ -33,7 +33,7 @@ pub struct Ctx {
     profiles: Mutex<Vec<User>>,
 }
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+pub use crate::store::Tx;
 
 impl Ctx {
     pub fn new(
@@ -57,18 +57,13 @@ impl Ctx {
     }
 
     /// A connection for reads.
-    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        Ok(self
-            .svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?)
+    pub async fn read(&self) -> Result<store::Read> {
+        Ok(self.svc.db().read().await?)
     }
 
     /// Starts the command's write transaction, storing the profiles resolved so far in it.
     pub async fn begin(&self) -> Result<Tx> {
-        let mut tx = store::begin_write(self.svc.pool()).await?;
+        let mut tx = self.svc.db().begin_write().await?;
         for u in self.profiles.lock().await.drain(..) {
             store::users::upsert(&mut tx, &u, self.now.max(Utc::now())).await?;
         }
@@ -77,7 +72,7 @@ impl Ctx {
 
     /// Commits and wakes the outbox sender.
     pub async fn commit(&self, tx: Tx) -> Result<()> {
-        tx.commit().await.map_err(store::StoreError::from)?;
+        store::commit(tx).await?;
         self.svc.wake_sender();
         Ok(())
     }

@@ -29,12 +29,6 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for ServiceError {
-    fn from(e: sqlx::Error) -> Self {
-        ServiceError::Store(StoreError::from(e))
-    }
-}
-
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 impl ServiceError {
@@ -42,8 +36,15 @@ impl ServiceError {
         ServiceError::Invalid(msg.into())
     }
 
-    /// The text shown to the user.
-    pub fn user_message(&self) -> String {
+    /// Whether this is our failure (database, Mattermost) rather than something the user can fix.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, ServiceError::Mattermost(_) | ServiceError::Store(_))
+    }
+
+    /// The text shown to the user; `reference` is quoted for internal failures so an admin can find
+    /// the logged error. Pure: logging is the caller's (`Service::execute`).
+    pub fn user_message(&self, reference: Option<&str>) -> String {
+        let reference = reference.unwrap_or("none");
         match self {
             ServiceError::Parse { message, usage } => {
                 if usage.is_empty() {
@@ -57,26 +58,23 @@ impl ServiceError {
             | ServiceError::Invalid(m)
             | ServiceError::Conflict(m)
             | ServiceError::Fill(m) => m.clone(),
-            ServiceError::Mattermost(e) => {
-                let reference = reference();
-                tracing::error!(error = %e, reference, "Mattermost call failed during a command");
-                format!(
-                    "Solar Lottery could not reach Mattermost to complete this, so nothing was changed. \
-                     Please try again in a minute (reference `{reference}`)."
-                )
-            }
-            ServiceError::Store(e) => {
-                let reference = reference();
-                tracing::error!(error = %e, reference, "storage failed during a command");
-                format!(
-                    "Something went wrong on our side and nothing was changed. Please try again; if it keeps \
-                     happening, give your admin the reference `{reference}`."
-                )
-            }
+            ServiceError::Mattermost(_) => format!(
+                "Solar Lottery could not reach Mattermost to complete this, so nothing was changed. \
+                 Please try again in a minute (reference `{reference}`)."
+            ),
+            ServiceError::Store(e) if e.is_unavailable() => format!(
+                "The database is unavailable right now, so nothing was changed. Please try again in a \
+                 minute; if it keeps happening, give your admin the reference `{reference}`."
+            ),
+            ServiceError::Store(_) => format!(
+                "Something went wrong on our side and nothing was changed. Please try again; if it keeps \
+                 happening, give your admin the reference `{reference}`."
+            ),
         }
     }
 }
 
-fn reference() -> String {
+/// A short id that ties what a user was told to the logged error.
+pub fn new_reference() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
 }

@@ -11,6 +11,7 @@ mod ops;
 mod people;
 mod render;
 
+mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
 mod info;
@@ -21,38 +22,32 @@ mod user;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::Value;
-use sqlx::SqlitePool;
 
-use crate::calendar::job::CalendarSync;
+use crate::calendar::sync::CalendarSync;
 use crate::command::{self, Command};
 use crate::config::{GraphSettings, RotationCreators};
 use crate::lottery::UserId;
-use crate::mattermost::{CommandResponse, MattermostClient};
-use crate::notify::Sender;
+use crate::mattermost::MattermostClient;
+use crate::shared::Shared;
+use crate::store::Db;
 
+pub use autopilot::{ACTOR as AUTOPILOT_ACTOR, AutopilotReport, Step, TickReport};
 pub use context::{Actor, Ctx};
 pub use error::{Result, ServiceError};
-pub use ops::{AutopilotReport, TaskOps};
+pub use ops::TaskOps;
 
 /// What the service needs; built once at start-up.
 pub struct Deps {
-    pub pool: SqlitePool,
-    pub mm: MattermostClient,
-    pub bot_id: UserId,
-    /// Usernames that are bot admins besides Mattermost system admins.
-    pub admins: Vec<String>,
+    /// The database, Mattermost, the bot's identity and the outbox, shared with the jobs.
+    pub shared: Arc<Shared>,
     /// Who may create rotations.
     pub rotation_creators: RotationCreators,
-    /// Woken after a command queues messages; `None` when nothing delivers (exec delivers itself).
-    pub sender: Option<Sender>,
-    pub slash_deadline: Duration,
     pub graph: Option<GraphSettings>,
     pub public_url: Option<String>,
-    /// Calendar sources and the sync job's lock (`/lotto calendar …` and the background sync).
+    /// Calendar sources and the sync (`/lotto calendar …` runs it too).
     pub calendar: Arc<CalendarSync>,
 }
 
@@ -62,47 +57,12 @@ pub struct Service {
     pub(crate) actors: Arc<people::ActorCache>,
 }
 
-/// The fields of a slash request the service uses (docs/mattermost-contract.md §1.2).
+/// Who typed a command, as Mattermost names them.
 #[derive(Debug, Clone, Default)]
-pub struct SlashRequest {
+pub struct Caller {
     pub user_id: String,
+    /// Their username as the request carried it (may be empty).
     pub user_name: String,
-    pub text: String,
-    pub channel_id: String,
-    pub team_id: String,
-    pub response_url: Option<String>,
-    /// username → user id, from the repeated `user_mentions`/`user_mentions_ids` fields.
-    pub mentions: HashMap<String, String>,
-}
-
-impl SlashRequest {
-    /// Reads the form fields; returns the name of a missing required field.
-    pub fn from_fields(fields: &[(String, String)]) -> std::result::Result<Self, &'static str> {
-        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let all = |k: &str| {
-            fields
-                .iter()
-                .filter(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .collect::<Vec<_>>()
-        };
-        let user_id = get("user_id").filter(|v| !v.is_empty()).ok_or("user_id")?;
-        let mentions = all("user_mentions")
-            .into_iter()
-            .zip(all("user_mentions_ids"))
-            .map(|(name, id)| (name.trim_start_matches('@').to_string(), id))
-            .collect();
-        Ok(SlashRequest {
-            user_id,
-            user_name: get("user_name").unwrap_or_default(),
-            text: get("text").unwrap_or_default(),
-            channel_id: get("channel_id").unwrap_or_default(),
-            team_id: get("team_id").unwrap_or_default(),
-            response_url: get("response_url")
-                .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
-            mentions,
-        })
-    }
 }
 
 /// What a command answers.
@@ -136,113 +96,81 @@ impl Service {
         }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.deps.pool
+    pub fn db(&self) -> &Db {
+        &self.deps.shared.db
     }
 
     pub fn mattermost(&self) -> &MattermostClient {
-        &self.deps.mm
+        &self.deps.shared.mm
     }
 
     pub fn bot_id(&self) -> &UserId {
-        &self.deps.bot_id
+        &self.deps.shared.bot_id
+    }
+
+    /// Usernames that are bot admins besides Mattermost system admins.
+    pub fn admins(&self) -> &[String] {
+        &self.deps.shared.admins
     }
 
     /// Wakes the outbox sender after something was queued.
     pub fn wake_sender(&self) {
-        if let Some(s) = &self.deps.sender {
-            s.wake();
-        }
+        self.deps.shared.wake_sender();
     }
 
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.deps.pool).await?;
-        Ok(())
+        Ok(self.db().ping().await?)
     }
 
-    /// Answers a slash request. Work that outlives the deadline keeps running and its result is
-    /// posted to `response_url`, while Mattermost gets an immediate "working on it".
-    pub async fn handle_slash(&self, req: SlashRequest) -> CommandResponse {
-        let svc = self.clone();
-        let response_url = req.response_url.clone();
-        let mut work = tokio::spawn(async move { svc.execute(&req).await });
-        match tokio::time::timeout(self.deps.slash_deadline, &mut work).await {
-            Ok(Ok(reply)) => CommandResponse::ephemeral_long(&reply.text),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "command task failed");
-                CommandResponse::ephemeral(
-                    "Something went wrong on our side; nothing was changed. Please try again.",
-                )
-            }
-            Err(_) => {
-                let mm = self.deps.mm.clone();
-                tokio::spawn(async move {
-                    let text = match work.await {
-                        Ok(reply) => reply.text,
-                        Err(_) => "Something went wrong on our side while finishing your command."
-                            .to_string(),
-                    };
-                    if let Some(url) = response_url
-                        && let Err(e) = mm
-                            .post_response_url(&url, &CommandResponse::ephemeral_long(&text))
-                            .await
-                    {
-                        tracing::warn!(error = %e, "could not post the delayed reply");
-                    }
-                });
-                CommandResponse::ephemeral("Working on it… the result will appear here shortly.")
-            }
-        }
+    /// One autopilot run over every rotation that has it on, as of `now` (the autopilot job's tick).
+    pub async fn autopilot_tick(&self, now: chrono::DateTime<Utc>) -> Result<TickReport> {
+        autopilot::tick(self, now).await
     }
 
-    /// Runs a command typed by a Mattermost user (as a slash request carries it).
-    pub async fn execute(&self, req: &SlashRequest) -> Reply {
-        let invocation = match command::parse(&req.text) {
+    /// The calendar sync (for the calendar job and `calendar sync`).
+    pub fn calendar(&self) -> &Arc<CalendarSync> {
+        &self.deps.calendar
+    }
+
+    /// Runs a command typed by a Mattermost user. `mentions` maps usernames to user ids, as the
+    /// slash request's mention fields carry them.
+    pub async fn execute(
+        &self,
+        caller: &Caller,
+        text: &str,
+        mentions: &HashMap<String, String>,
+    ) -> Reply {
+        let invocation = match command::parse(text) {
             Ok(i) => i,
             Err(e) => {
-                return Reply {
-                    text: ServiceError::Parse {
-                        message: e.to_string(),
-                        usage: e.usage().to_string(),
-                    }
-                    .user_message(),
-                    is_error: true,
-                };
+                return error_reply(&ServiceError::Parse {
+                    message: e.to_string(),
+                    usage: e.usage().to_string(),
+                });
             }
         };
-        let actor = match people::resolve_actor(self, &req.user_id, &req.user_name).await {
+        let actor = match people::resolve_actor(self, &caller.user_id, &caller.user_name).await {
             Ok(a) => a,
-            Err(e) => {
-                return Reply {
-                    text: e.user_message(),
-                    is_error: true,
-                };
-            }
+            Err(e) => return error_reply(&e),
         };
-        let result = self.run(actor, req.mentions.clone(), invocation).await;
-        match result {
+        match self.run(actor, mentions.clone(), invocation).await {
             Ok(text) => Reply {
                 text,
                 is_error: false,
             },
-            Err(e) => Reply {
-                text: e.user_message(),
-                is_error: true,
-            },
+            Err(e) => error_reply(&e),
         }
     }
 
     /// Runs a command as the user with this username (for `exec`).
     pub async fn execute_as_username(&self, username: &str, text: &str) -> Reply {
-        match self.deps.mm.get_user_by_username(username).await {
+        match self.mattermost().get_user_by_username(username).await {
             Ok(u) => {
-                let req = SlashRequest {
+                let caller = Caller {
                     user_id: u.id.0,
                     user_name: u.username,
-                    text: text.to_string(),
-                    ..Default::default()
                 };
-                self.execute(&req).await
+                self.execute(&caller, text, &HashMap::new()).await
             }
             Err(e) => Reply {
                 text: format!("Mattermost has no user `{username}` the bot can see: {e}"),
@@ -279,6 +207,19 @@ impl Service {
         } else {
             Ok(output.text)
         }
+    }
+}
+
+/// The one place an error becomes what the user reads: internal failures are logged here, once,
+/// with the reference the user is given.
+fn error_reply(e: &ServiceError) -> Reply {
+    let reference = e.is_internal().then(error::new_reference);
+    if let Some(reference) = &reference {
+        tracing::error!(error = %e, reference, "a command failed on our side");
+    }
+    Reply {
+        text: e.user_message(reference.as_deref()),
+        is_error: true,
     }
 }
 

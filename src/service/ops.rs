@@ -29,12 +29,6 @@ pub struct TaskOps {
     pub reader_tz: chrono_tz::Tz,
 }
 
-/// What one autopilot run did for one rotation, step by step (filled in by `autopilot`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct AutopilotReport {
-    pub lines: Vec<(String, String)>,
-}
-
 impl TaskOps {
     pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
         TaskOps {

@@ -63,11 +63,7 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
         return Ok(actor(svc, u));
     }
     let cached = {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         store::users::get(&mut conn, &id).await?
     };
     let user = match cached {
@@ -78,11 +74,7 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
         cached => match svc.mattermost().get_user(&id).await {
             Ok(mm) => {
                 let u = from_mattermost(&mm);
-                let mut conn = svc
-                    .pool()
-                    .acquire()
-                    .await
-                    .map_err(store::StoreError::from)?;
+                let mut conn = svc.db().read().await?;
                 store::users::upsert(&mut conn, &u, Utc::now()).await?;
                 svc.actors.put(&u);
                 u
@@ -103,8 +95,7 @@ pub async fn resolve_actor(svc: &Service, user_id: &str, user_name: &str) -> Res
 fn actor(svc: &Service, user: User) -> Actor {
     let is_bot_admin = user.is_admin
         || svc
-            .deps
-            .admins
+            .admins()
             .iter()
             .any(|a| a.eq_ignore_ascii_case(&user.username));
     Actor { user, is_bot_admin }
@@ -133,11 +124,7 @@ pub async fn resolve_usernames(
     // Ids from the request: cached profiles when fresh, the rest in one call.
     let mut to_fetch = Vec::new();
     {
-        let mut conn = svc
-            .pool()
-            .acquire()
-            .await
-            .map_err(store::StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         for (name, id) in &by_id {
             match store::users::get(&mut conn, id).await? {
                 Some(u) if fresh(&u) => {

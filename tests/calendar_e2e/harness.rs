@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use solar_lottery::app::{self, Options, RunningApp};
-use solar_lottery::calendar::job::SyncOptions;
+use solar_lottery::calendar::sync::SyncOptions;
 use solar_lottery::config::Settings;
 use solar_lottery::notify::RetryPolicy;
 use sqlx::SqlitePool;

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use solar_lottery::calendar::job;
 
 use crate::harness::{Cal, Setup, at, ics, t0};
 use crate::support::fake_graph::FakeItem;
@@ -154,7 +153,7 @@ async fn a_failing_source_is_told_once_retried_and_holds_up_nobody() {
     // Dave's feed hangs: Ann's status must not wait for it.
     cal.feeds.hold("dave.ics");
     let svc = cal.app.service.clone();
-    let running = tokio::spawn(async move { job::run(&svc, t0()).await });
+    let running = tokio::spawn(async move { svc.calendar().run(t0()).await });
     let mut waited = 0;
     while cal.writes_for("ann").is_empty() && waited < 200 {
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -4,21 +4,21 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::CalendarSync;
 use super::{Applied, mapping, writes};
 use crate::calendar::rules::{self, Decision, MattermostStatus, RuleInput};
 use crate::calendar::{Block, CalendarView, FetchRequest, Source, SourceError};
 use crate::mattermost::MattermostError;
-use crate::service::Service;
 use crate::store::calendar::Connection;
 
 /// Reads one calendar now, as a run would.
 pub async fn fetch_one(
-    svc: &Service,
+    svc: &CalendarSync,
     source: &Source,
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<Vec<Block>, SourceError> {
-    let cal = &svc.deps.calendar;
+    let cal = svc;
     let window = cal
         .window(now)
         .ok_or_else(|| SourceError::Decode(format!("the time {now} is too far in the future")))?;
@@ -50,7 +50,7 @@ pub struct Preview {
 }
 
 pub async fn preview(
-    svc: &Service,
+    svc: &CalendarSync,
     connection: &Connection,
     tz: Tz,
     now: DateTime<Utc>,
@@ -82,7 +82,7 @@ pub async fn preview(
 }
 
 async fn read_current(
-    svc: &Service,
+    svc: &CalendarSync,
     connection: &Connection,
 ) -> Result<(MattermostStatus, Option<rules::CustomStatus>), MattermostError> {
     let mm = svc.mattermost();
@@ -102,7 +102,7 @@ pub struct Release {
 }
 
 pub async fn release(
-    svc: &Service,
+    svc: &CalendarSync,
     connection: &Connection,
     tz: Tz,
     now: DateTime<Utc>,

@@ -11,10 +11,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::AutopilotReport;
 use super::alert;
 use super::due::{self, Step};
 use crate::lottery::{RotationId, TaskId, TaskState, TaskType, UserId};
-use crate::service::{AutopilotReport, Result, Service, ServiceError, TaskOps, format};
+use crate::service::{Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
 use crate::store::{self, Conn, StoreError};
@@ -37,7 +38,7 @@ pub struct TickReport {
 /// an error here means the tick could not even find out what was due.
 pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
     let (rotations, mut candidates, mut to_create) = {
-        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         let rotations = store::rotations::list_autopilot(&mut conn).await?;
         let candidates = store::tasks::autopilot_candidates(&mut conn, None, now).await?;
         let to_create = shifts_to_create(&mut conn, &rotations, now).await?;
@@ -77,7 +78,7 @@ pub async fn run_rotation(
     now: DateTime<Utc>,
 ) -> Result<AutopilotReport> {
     let (r, tasks, create) = {
-        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         let r = store::rotations::get(&mut conn, id).await?;
         let tasks = store::tasks::autopilot_candidates(&mut conn, Some(id), now).await?;
         let create = shifts_to_create(&mut conn, std::slice::from_ref(&r), now)
@@ -228,7 +229,7 @@ impl<'a> Run<'a> {
         let ops = TaskOps::new(self.actor, self.now);
         for n in std::mem::take(&mut self.to_create) {
             let attempt = async {
-                let mut tx = store::begin_write(self.svc.pool()).await?;
+                let mut tx = self.svc.db().begin_write().await?;
                 let t = ops.create_shift(&mut tx, self.r, n).await?;
                 tx.commit().await.map_err(StoreError::from)?;
                 Ok::<_, ServiceError>(t)
@@ -286,7 +287,10 @@ impl<'a> Run<'a> {
         step: Step,
         id: TaskId,
     ) -> std::result::Result<Option<(String, Task)>, Failed> {
-        let mut tx = store::begin_write(self.svc.pool())
+        let mut tx = self
+            .svc
+            .db()
+            .begin_write()
             .await
             .map_err(|e| Failed::before_reading(e.into()))?;
         let t = store::tasks::get(&mut tx, id)
@@ -359,7 +363,7 @@ impl<'a> Run<'a> {
             return;
         };
         // The lottery's remedies say `<rotation>`; the owners get commands they can copy.
-        let reason = e.user_message().replace("<rotation>", &self.r.name);
+        let reason = e.user_message(None).replace("<rotation>", &self.r.name);
         if let Err(err) = alert::tell_owners(self.svc, self.r, t, &reason, self.now).await {
             tracing::warn!(rotation = %self.r.name, task = t.number, error = %err,
                 "could not tell the owners about a task the autopilot can't fill");
@@ -369,7 +373,13 @@ impl<'a> Run<'a> {
 
 /// `ICE#3 (Couldn't fill the task: …)`: the first line of the error, for the report.
 fn failure(rotation: &str, number: i64, e: &ServiceError) -> String {
-    let msg = e.user_message();
+    let msg = if e.is_internal() {
+        // Our fault, not the owners': the details go to the log, the report says where to look.
+        tracing::warn!(rotation, task = number, error = %e, "an autopilot step failed on our side");
+        "something went wrong on our side; the bot's log has the details".to_string()
+    } else {
+        e.user_message(None)
+    };
     let first = msg.lines().next().unwrap_or_default();
     format!("{} ({first})", format::task_name(rotation, number))
 }

@@ -29,7 +29,7 @@ pub async fn tell_owners(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let mut tx = store::begin_write(svc.pool()).await?;
+    let mut tx = svc.db().begin_write().await?;
     if !store::tasks::alert_is_new(&mut tx, t.id, reason).await? {
         return Ok(false);
     }

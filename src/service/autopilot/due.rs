@@ -135,7 +135,7 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
     }
 
-    use crate::autopilot::candidates_tests::settings;
+    use crate::service::autopilot::candidates_tests::settings;
 
     fn task(state: TaskState, start: &str) -> Task {
         Task {

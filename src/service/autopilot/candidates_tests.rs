@@ -32,10 +32,10 @@ pub(super) fn settings() -> AutopilotSettings {
 #[tokio::test]
 async fn the_query_finds_exactly_the_tasks_a_step_would_act_on() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+    let db = store::Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
         .await
         .unwrap();
-    let mut conn = pool.acquire().await.unwrap();
+    let mut conn = db.read().await.unwrap();
     let owner = UserId::new("owner");
     store::users::upsert(
         &mut conn,

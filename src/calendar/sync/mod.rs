@@ -17,7 +17,6 @@
 //! Runs never overlap within a process (a lock), and the background loop runs under the
 //! single-runner lease `calendar` across processes ([`run_loop`]).
 
-mod lease;
 mod mapping;
 mod messages;
 mod preview;
@@ -25,7 +24,6 @@ mod record;
 mod report;
 mod writes;
 
-pub use lease::{LEASE, run_loop};
 pub use preview::{Preview, Release, fetch_one, preview, release};
 pub use report::{Change, PersonReport, SyncReport};
 pub use writes::{Applied, Part, WriteFailure};
@@ -43,11 +41,13 @@ use super::{
 };
 use crate::config::GraphSettings;
 use crate::lottery::UserId;
+use crate::mattermost::MattermostClient;
 use crate::mattermost::MattermostError;
-use crate::service::Service;
+use crate::shared::Shared;
 use crate::store::calendar::Connected;
 use crate::store::{self, StoreError};
 use record::{Clock, Outcome, Recorded};
+use std::sync::Arc;
 
 /// The job's tunables; the defaults are what production uses.
 #[derive(Debug, Clone)]
@@ -80,6 +80,7 @@ impl Default for SyncOptions {
 /// What the job needs besides the service: the calendar sources, and a lock so two runs in one
 /// process (the loop and a `calendar sync` command) never interleave.
 pub struct CalendarSync {
+    shared: Arc<Shared>,
     fetcher: Fetcher,
     graph: Option<GraphSettings>,
     options: SyncOptions,
@@ -100,6 +101,7 @@ impl CalendarSync {
     /// Sources from the settings: Graph when its credentials are set, ICS always (internal
     /// addresses only with `allow_private_ics`).
     pub fn from_settings(
+        shared: Arc<Shared>,
         graph: Option<&GraphSettings>,
         allow_private_ics: bool,
         options: SyncOptions,
@@ -123,19 +125,51 @@ impl CalendarSync {
             AddressPolicy::from_allow_private(allow_private_ics),
         )?;
         Ok(Self::new(
+            shared,
             Fetcher::new(graph_client, ics),
             graph.cloned(),
             options,
         ))
     }
 
-    pub fn new(fetcher: Fetcher, graph: Option<GraphSettings>, options: SyncOptions) -> Self {
+    pub fn new(
+        shared: Arc<Shared>,
+        fetcher: Fetcher,
+        graph: Option<GraphSettings>,
+        options: SyncOptions,
+    ) -> Self {
         Self {
+            shared,
             fetcher,
             graph,
             options,
             run_lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// One full run as of `now`: see the module documentation.
+    pub async fn run(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+        run(self, now).await
+    }
+
+    fn db(&self) -> &store::Db {
+        &self.shared.db
+    }
+
+    fn mattermost(&self) -> &MattermostClient {
+        &self.shared.mm
+    }
+
+    fn admins(&self) -> &[String] {
+        &self.shared.admins
+    }
+
+    fn bot_id(&self) -> &UserId {
+        &self.shared.bot_id
+    }
+
+    fn wake_sender(&self) {
+        self.shared.wake_sender();
     }
 
     /// The Graph settings, for the admin-consent link.
@@ -179,12 +213,12 @@ const ALERT_FORBIDDEN: &str = "status_forbidden";
 const ALERT_CUSTOM_DISABLED: &str = "custom_status_disabled";
 
 /// One full run as of `now`: see the module documentation.
-pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
-    let cal = svc.deps.calendar.clone();
+async fn run(svc: &CalendarSync, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
+    let cal = svc;
     let _one_at_a_time = cal.run_lock.lock().await;
     let mut report = SyncReport::new(now);
     let people = {
-        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         store::calendar::all(&mut conn).await?
     };
     report.people = people.len();
@@ -209,9 +243,9 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
     // so writing for early people overlaps fetching the rest, and a slow source waits alone.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let fetching = {
-        let cal = cal.clone();
+        let fetcher = cal.fetcher.clone();
         tokio::spawn(async move {
-            let mut results = cal.fetcher.fetch_each(requests, window);
+            let mut results = fetcher.fetch_each(requests, window);
             while let Some(result) = results.next().await {
                 if tx.send(result).is_err() {
                     break;
@@ -242,7 +276,7 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
             .into_iter()
             .filter_map(|(id, result)| waiting.remove(&id).map(|p| (p, result)))
             .collect();
-        run.batch(svc, &cal, batch).await?;
+        run.batch(svc, cal, batch).await?;
     }
     if let Err(e) = fetching.await {
         tracing::error!(error = %e, "calendar fetch task failed");
@@ -258,7 +292,7 @@ pub async fn run(svc: &Service, now: DateTime<Utc>) -> Result<SyncReport, SyncEr
         });
     }
 
-    let mut tx = store::begin_write(svc.pool()).await?;
+    let mut tx = svc.db().begin_write().await?;
     alerts(svc, &mut tx, &run.gate, run.clock, &mut run.counts).await?;
     tx.commit().await.map_err(StoreError::from)?;
 
@@ -304,7 +338,7 @@ impl Progress {
     /// People whose calendars just came in: read their Mattermost state, decide, write, record.
     async fn batch(
         &mut self,
-        svc: &Service,
+        svc: &CalendarSync,
         cal: &CalendarSync,
         batch: Vec<(Connected, Fetched)>,
     ) -> Result<(), SyncError> {
@@ -396,7 +430,7 @@ impl Progress {
         outcomes.extend(written);
 
         for chunk in outcomes.chunks(cal.options.people_per_transaction.max(1)) {
-            let mut tx = store::begin_write(svc.pool()).await?;
+            let mut tx = svc.db().begin_write().await?;
             for outcome in chunk {
                 if let Some(person) =
                     record::record(&mut tx, outcome, self.clock, &mut self.counts).await?
@@ -411,7 +445,7 @@ impl Progress {
             }
             tx.commit().await.map_err(StoreError::from)?;
         }
-        let mut conn = svc.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = svc.db().read().await?;
         store::calendar::mark_synced(&mut conn, &read_ok, now).await?;
         Ok(())
     }
@@ -420,13 +454,13 @@ impl Progress {
 /// Server-wide problems go to the bot admins once; a run where the same kind of write went through
 /// again clears the alert, so a relapse is told anew.
 async fn alerts(
-    svc: &Service,
+    svc: &CalendarSync,
     conn: &mut store::Conn,
     gate: &writes::Gate,
     clock: Clock,
     counts: &mut Recorded,
 ) -> Result<(), StoreError> {
-    let admins = &svc.deps.admins;
+    let admins = svc.admins();
     let bot = svc.bot_id();
     match gate.forbidden() {
         Some(error) => {

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::calendar::job::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::http::{self, AppState};
-use crate::mattermost::MattermostClient;
+use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 use crate::notify::{RetryPolicy, Sender};
 use crate::service::Service;
 use crate::store;
@@ -31,6 +31,8 @@ pub struct Options {
     pub background_sender: bool,
     /// The calendar sync's tunables (tests shorten the source timeout).
     pub calendar: SyncOptions,
+    /// The bound on each request to Mattermost; the outbox's claims are derived from it.
+    pub mattermost_timeout: Duration,
 }
 
 impl Default for Options {
@@ -41,6 +43,7 @@ impl Default for Options {
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             background_sender: true,
             calendar: SyncOptions::default(),
+            mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -83,7 +86,7 @@ pub async fn launch(
     let mm = MattermostClient::new(
         &mm_settings.url,
         mm_settings.bot_token.clone(),
-        Duration::from_secs(10),
+        options.mattermost_timeout,
     )
     .context("invalid LOTTO_MATTERMOST_URL")?;
     let me = mm
@@ -164,7 +167,7 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
     let mm = MattermostClient::new(
         &mm_settings.url,
         mm_settings.bot_token.clone(),
-        Duration::from_secs(10),
+        DEFAULT_REQUEST_TIMEOUT,
     )?;
     let me = mm
         .get_me()

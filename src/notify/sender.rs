@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::stream::{self, StreamExt};
 use rand::RngExt;
 use sqlx::SqlitePool;
@@ -64,6 +64,10 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
+/// Where a sender reads the time. The wall clock in production; a test sets it to show what happens
+/// when a claim lapses without waiting for it to.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// The outbox sender. Cheap to clone; `wake()` makes a sleeping `run` loop look at the outbox at once.
 #[derive(Clone)]
 pub struct Sender {
@@ -76,6 +80,7 @@ pub struct Sender {
     /// One delivery pass at a time in this process: an explicit pass (`exec`, tests) waits for a
     /// running background pass instead of skipping the messages it has claimed.
     pass: Arc<Mutex<()>>,
+    clock: Clock,
 }
 
 enum Outcome {
@@ -99,7 +104,23 @@ impl Sender {
             wake: Arc::new(Notify::new()),
             channels: Arc::new(Mutex::new(HashMap::new())),
             pass: Arc::new(Mutex::new(())),
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same sender reading the time from `clock` (tests).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// How long a claimed message is left to its sender before another may take it over.
+    pub fn claim_ttl(&self) -> Duration {
+        self.policy.claim
     }
 
     /// Nudges the run loop: something was just queued.
@@ -132,7 +153,7 @@ impl Sender {
     async fn next_wait(&self) -> Result<Duration, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let next = outbox::next_due_at(&mut conn).await?;
-        let now = Utc::now().timestamp();
+        let now = self.now().timestamp();
         Ok(match next {
             Some(t) if t <= now => Duration::from_millis(50),
             Some(t) => Duration::from_secs((t - now).clamp(0, 5) as u64),
@@ -147,7 +168,7 @@ impl Sender {
         loop {
             let due = {
                 let mut conn = self.pool.acquire().await?;
-                outbox::due(&mut conn, Utc::now(), 500).await?
+                outbox::due(&mut conn, self.now(), 500).await?
             };
             if due.is_empty() {
                 return Ok(report);
@@ -182,7 +203,7 @@ impl Sender {
         for m in msgs {
             {
                 let mut conn = self.pool.acquire().await?;
-                let now = Utc::now();
+                let now = self.now();
                 let until =
                     now + TimeDelta::from_std(self.policy.claim).unwrap_or(TimeDelta::seconds(60));
                 if !outbox::claim(&mut conn, m.id, now, until).await? {
@@ -194,7 +215,7 @@ impl Sender {
             let mut conn = self.pool.acquire().await?;
             match outcome {
                 Outcome::Sent => {
-                    outbox::mark_sent(&mut conn, m.id, Utc::now()).await?;
+                    outbox::mark_sent(&mut conn, m.id, self.now()).await?;
                     report.sent += 1;
                 }
                 Outcome::Retry(err, _) if m.attempts + 1 >= self.policy.max_attempts => {
@@ -205,7 +226,7 @@ impl Sender {
                 Outcome::Retry(err, retry_after) => {
                     let delay = self.policy.delay(m.attempts, retry_after);
                     let next =
-                        Utc::now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
+                        self.now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
                     tracing::info!(key = %m.key, attempts = m.attempts + 1, ?delay, error = %err, "delivery failed; will retry");
                     outbox::mark_retry(&mut conn, m.id, next, &err).await?;
                     report.retried += 1;
@@ -229,7 +250,7 @@ impl Sender {
     ) -> Result<(), StoreError> {
         tracing::warn!(key = %m.key, error = %err, "delivery failed permanently");
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        outbox::mark_failed(&mut tx, m.id, Utc::now(), err).await?;
+        outbox::mark_failed(&mut tx, m.id, self.now(), err).await?;
         // Tell the rotation's owners, unless this already was such a report (no loops).
         if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {
             let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
@@ -249,7 +270,7 @@ impl Sender {
                     message: text,
                     rotation_id: Some(RotationId(rotation)),
                 };
-                outbox::enqueue(&mut tx, &msg, Utc::now()).await?;
+                outbox::enqueue(&mut tx, &msg, self.now()).await?;
             }
         }
         tx.commit().await?;

@@ -28,10 +28,12 @@ fn patient() -> Spawn {
             max_delay: Duration::from_millis(250),
             max_attempts: 1000,
             concurrency: 4,
-            claim: Duration::from_secs(2),
+            claim_margin: Duration::from_secs(2),
         },
         // These tests are about the background delivery loop.
         background_sender: true,
+        // A killed sender's claim (request timeout + margin) lapses after 5 s instead of 12.
+        mattermost_timeout: Duration::from_secs(3),
         ..Spawn::default()
     }
 }

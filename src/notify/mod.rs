@@ -6,7 +6,14 @@
 //! jitter (429's `Retry-After` is honoured); other 4xx are permanent: recorded and reported to the
 //! rotation's owners, never retried forever. A user's messages go out in order; users are served
 //! concurrently.
+//!
+//! A sender claims a message in its row before an attempt and renews the claim before each request,
+//! for one request timeout plus a margin (`RetryPolicy::claim_ttl`): several processes can share the
+//! database without two of them posting the same message, and a message whose sender was killed
+//! mid-request is taken over as soon as that sender can no longer be waiting for Mattermost.
 
+mod policy;
 mod sender;
 
-pub use sender::{DeliveryReport, RetryPolicy, Sender};
+pub use policy::{MIN_CLAIM_MARGIN, RetryPolicy};
+pub use sender::{Clock, DeliveryReport, Sender};

@@ -44,7 +44,7 @@ impl Default for Spawn {
                 max_delay: Duration::from_millis(200),
                 max_attempts: 8,
                 concurrency: 4,
-                claim: Duration::from_secs(2),
+                claim_margin: Duration::from_secs(2),
             },
             background_sender: false,
             settings: Vec::new(),

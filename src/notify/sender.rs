@@ -304,7 +304,14 @@ impl Sender {
             match self.already_posted(&channel, m).await {
                 Ok(true) => return Ok(Outcome::Sent),
                 Ok(false) => {}
-                Err(e) => return Ok(classify(e)),
+                // Whatever the look-up answered (404, 403, 5xx, a timeout), it says nothing about
+                // the DM itself, and posting without knowing could double it: try the whole
+                // attempt again later, like a failed post. Only Mattermost refusing the DM
+                // itself is permanent.
+                Err(e) => {
+                    let error = format!("could not check for an earlier post: {e}");
+                    return Ok(Outcome::Retry(error, e.retry_after()));
+                }
             }
         }
         let post = NewPost {

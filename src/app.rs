@@ -16,14 +16,11 @@ use crate::calendar::sync::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::jobs::{Job, RunLog, Runner};
-use crate::mattermost::MattermostClient;
+use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 use crate::notify::{RetryPolicy, Sender};
 use crate::service::Service;
 use crate::shared::Shared;
 use crate::store::Db;
-
-/// How long one Mattermost request may take before it counts as failed.
-pub const MATTERMOST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Knobs that tests turn (production uses the defaults).
 #[derive(Debug, Clone)]
@@ -37,6 +34,8 @@ pub struct Options {
     pub background_sender: bool,
     /// The calendar sync's tunables (tests shorten the source timeout).
     pub calendar: SyncOptions,
+    /// How long one Mattermost request may take; the outbox's claims last this plus a margin.
+    pub mattermost_timeout: Duration,
 }
 
 impl Default for Options {
@@ -47,6 +46,7 @@ impl Default for Options {
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             background_sender: true,
             calendar: SyncOptions::default(),
+            mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -89,7 +89,8 @@ pub async fn launch(
         &settings,
         options.retry.clone(),
         options.calendar.clone(),
-        { |sender: &Sender| options.background_sender.then(|| sender.clone()) },
+        options.mattermost_timeout,
+        |sender: &Sender| options.background_sender.then(|| sender.clone()),
     )
     .await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -155,6 +156,7 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
         settings,
         RetryPolicy::default(),
         SyncOptions::default(),
+        DEFAULT_REQUEST_TIMEOUT,
         |_| None,
     )
     .await
@@ -166,6 +168,7 @@ async fn build(
     settings: &Settings,
     retry: RetryPolicy,
     calendar: SyncOptions,
+    mattermost_timeout: Duration,
     waker: impl FnOnce(&Sender) -> Option<Sender>,
 ) -> anyhow::Result<(Service, Sender)> {
     let mm_settings = settings.mattermost()?;
@@ -175,7 +178,7 @@ async fn build(
     let mm = MattermostClient::new(
         &mm_settings.url,
         mm_settings.bot_token.clone(),
-        MATTERMOST_TIMEOUT,
+        mattermost_timeout,
     )
     .context("invalid LOTTO_MATTERMOST_URL")?;
     let me = mm

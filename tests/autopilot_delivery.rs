@@ -1,6 +1,7 @@
 //! Autopilot DMs reach people exactly once, whatever happens on the way: Mattermost answering 500
-//! and 429 for a while, a post whose answer is lost, the bot process dying between the change and
-//! the delivery (a new process on the same database finishes the job). A DM Mattermost refuses for
+//! and 429 for a while, a post whose answer is lost, the look-up for an earlier post failing, the
+//! bot process dying between the change and the delivery (a new process on the same database
+//! finishes the job). A DM Mattermost refuses for
 //! good (403: the person was deactivated) is given up and reported to the rotation's owner.
 //!
 //! "Exactly once" is checked against the outbox itself: every queued message appears in its
@@ -28,10 +29,12 @@ fn patient() -> Spawn {
             max_delay: Duration::from_millis(250),
             max_attempts: 1000,
             concurrency: 4,
-            claim: Duration::from_secs(2),
+            claim_margin: Duration::from_secs(2),
         },
         // These tests are about the background delivery loop.
         background_sender: true,
+        // A killed sender's claim (request timeout + margin) lapses after 5 s instead of 12.
+        mattermost_timeout: Duration::from_secs(3),
         ..Spawn::default()
     }
 }
@@ -261,4 +264,44 @@ async fn a_dm_that_can_never_arrive_is_reported_to_the_owner_and_not_retried() {
         "{}",
         admin[0]
     );
+}
+
+/// The first DMs' posts fail (500), so their next attempts first look for an earlier post; that
+/// look-up answers `status` a few times. Not knowing whether an earlier attempt arrived says nothing
+/// about the DM itself: it is retried, not given up and reported.
+async fn reminders_arrive_once_while_the_look_up_answers(status: u16) {
+    let t = spawn_app_with(patient()).await;
+    set_up(&t).await;
+    t.mm.fail_next(RouteKind::CreatePost, 2, 500);
+    t.mm.fail_next(RouteKind::GetPostsForChannel, 4, status);
+    let app = t.app.as_ref().unwrap();
+    run_days(app).await;
+    drain(&t, &app.sender).await;
+
+    assert_exactly_once(&t).await;
+    assert!(
+        t.mm.request_count(RouteKind::GetPostsForChannel) > 4,
+        "the look-up failed, then succeeded"
+    );
+    let reports: Vec<String> =
+        t.mm.dms_to("admin")
+            .into_iter()
+            .filter(|m| m.contains("could not deliver"))
+            .collect();
+    assert!(reports.is_empty(), "HTTP {status}: {reports:#?}");
+}
+
+#[tokio::test]
+async fn reminders_arrive_once_while_the_look_up_for_an_earlier_post_answers_404() {
+    reminders_arrive_once_while_the_look_up_answers(404).await;
+}
+
+#[tokio::test]
+async fn reminders_arrive_once_while_the_look_up_for_an_earlier_post_answers_403() {
+    reminders_arrive_once_while_the_look_up_answers(403).await;
+}
+
+#[tokio::test]
+async fn reminders_arrive_once_while_the_look_up_for_an_earlier_post_answers_500() {
+    reminders_arrive_once_while_the_look_up_answers(500).await;
 }

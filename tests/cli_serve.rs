@@ -6,11 +6,61 @@ mod support;
 use std::process::Stdio;
 use std::time::Duration;
 
-use support::fake_mattermost::FakeMattermost;
+use support::fake_mattermost::{FakeMattermost, RouteKind};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 const BIN: &str = env!("CARGO_BIN_EXE_solar-lottery");
+
+/// A running `serve` and what it has logged so far; `rx` carries the lines still to come.
+struct Serving {
+    child: Child,
+    addr: String,
+    log: Vec<String>,
+    rx: UnboundedReceiver<String>,
+}
+
+/// Spawns `cmd` (a `serve` with `LOTTO_LOG_FORMAT=json`) and waits until it listens.
+async fn serve(mut cmd: Command) -> Serving {
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    for stream in [
+        Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(stderr),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut log = Vec::new();
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = rx.recv().await {
+            log.push(line.clone());
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["fields"]["message"] == "solar-lottery is listening"
+            {
+                return v["fields"]["addr"].as_str().unwrap().to_string();
+            }
+        }
+        panic!("the bot exited before listening: {log:#?}");
+    })
+    .await
+    .expect("the bot starts within 30 s");
+    Serving {
+        child,
+        addr,
+        log,
+        rx,
+    }
+}
 
 /// The binary with an empty environment (but PATH) in a temp directory.
 fn bare(dir: &tempfile::TempDir) -> Command {
@@ -112,8 +162,8 @@ async fn serve_answers_slash_commands_stops_on_sigterm_and_never_logs_tokens() {
     let mm = FakeMattermost::start().await;
     mm.add_user("admin").time_zone("UTC");
     let dir = tempfile::tempdir().unwrap();
-    let mut child = bare(&dir)
-        .env("LOTTO_MATTERMOST_URL", mm.base_url())
+    let mut cmd = bare(&dir);
+    cmd.env("LOTTO_MATTERMOST_URL", mm.base_url())
         .env("LOTTO_BOT_TOKEN", mm.bot_token())
         .env(
             "LOTTO_SLASH_TOKENS",
@@ -124,39 +174,13 @@ async fn serve_answers_slash_commands_stops_on_sigterm_and_never_logs_tokens() {
         .env("LOTTO_DATABASE_URL", "sqlite://bot.db")
         .env("LOTTO_CALENDAR_INTERVAL", "0")
         .env("LOTTO_LOG_FORMAT", "json")
-        .env("LOTTO_LOG", "debug")
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    for stream in [
-        Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-        Box::new(stderr),
-    ] {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stream).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    drop(tx);
-    let mut log = Vec::new();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = rx.recv().await {
-            log.push(line.clone());
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                && v["fields"]["message"] == "solar-lottery is listening"
-            {
-                return v["fields"]["addr"].as_str().unwrap().to_string();
-            }
-        }
-        panic!("the bot exited before listening: {log:#?}");
-    })
-    .await
-    .expect("the bot starts within 30 s");
+        .env("LOTTO_LOG", "debug");
+    let Serving {
+        mut child,
+        addr,
+        mut log,
+        mut rx,
+    } = serve(cmd).await;
 
     let url = format!("http://{addr}/slash");
     let reply = mm.slash(&url, "admin", "rotation new ICE").await;
@@ -249,4 +273,90 @@ async fn exec_runs_one_command_without_http() {
     let out = exec(&["--as", "ghost", "info"]).output().await.unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ghost"));
+}
+
+/// Waits until `done` holds, polling; panics with `what` after `deadline`.
+async fn eventually(what: &str, deadline: Duration, mut done: impl AsyncFnMut() -> bool) {
+    let end = tokio::time::Instant::now() + deadline;
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < end,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dm_in_flight_when_the_bot_is_killed_arrives_once_soon_after_restart() {
+    let mm = FakeMattermost::start().await;
+    mm.add_user("admin").time_zone("UTC");
+    mm.add_user("ann").time_zone("Europe/Berlin");
+    let dir = tempfile::tempdir().unwrap();
+    let bot = || {
+        let mut cmd = bare(&dir);
+        cmd.env("LOTTO_MATTERMOST_URL", mm.base_url())
+            .env("LOTTO_BOT_TOKEN", mm.bot_token())
+            .env("LOTTO_SLASH_TOKENS", mm.slash_token())
+            .env("LOTTO_ADMINS", "admin")
+            .env("LOTTO_LISTEN", "127.0.0.1:0")
+            .env("LOTTO_DATABASE_URL", "sqlite://bot.db")
+            .env("LOTTO_AUTOPILOT_INTERVAL", "0")
+            .env("LOTTO_CALENDAR_INTERVAL", "0")
+            .env("LOTTO_LOG_FORMAT", "json")
+            .env("LOTTO_LOG", "info");
+        cmd
+    };
+    // Mattermost holds every new post open, as an overloaded server would.
+    mm.delay(RouteKind::CreatePost, Duration::from_secs(3600));
+    let mut first = serve(bot()).await;
+    let url = format!("http://{}/slash", first.addr);
+    let reply = mm.slash(&url, "admin", "rotation new ICE").await;
+    assert!(
+        reply.text().contains("Created rotation"),
+        "{}",
+        reply.text()
+    );
+    let reply = mm.slash(&url, "admin", "user join ICE @ann").await;
+    assert!(reply.text().contains("Added @ann"), "{}", reply.text());
+    eventually(
+        "the welcome DM is posted",
+        Duration::from_secs(30),
+        async || mm.request_count(RouteKind::CreatePost) == 1,
+    )
+    .await;
+    // kill -9 (`start_kill` is SIGKILL) while the post is in flight.
+    first.child.start_kill().unwrap();
+    first.child.wait().await.unwrap();
+    mm.delay(RouteKind::CreatePost, Duration::ZERO);
+    assert!(mm.dms_to("ann").is_empty());
+
+    let mut second = serve(bot()).await;
+    // The dead process's claim lapses one request timeout plus a margin after its last request
+    // (15 s); this deadline is generous for that, and shorter than the minute DMs used to wait.
+    eventually(
+        "the DM arrives after the restart",
+        Duration::from_secs(45),
+        async || !mm.dms_to("ann").is_empty(),
+    )
+    .await;
+    let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let db = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+    eventually(
+        "the outbox records it",
+        Duration::from_secs(30),
+        async || {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+                .fetch_one(&db)
+                .await
+                .unwrap()
+                == 1
+        },
+    )
+    .await;
+    let dms = mm.dms_to("ann");
+    assert_eq!(dms.len(), 1, "{dms:#?}");
+    assert!(dms[0].contains("Welcome to ICE"), "{}", dms[0]);
+    second.child.start_kill().unwrap();
+    second.child.wait().await.unwrap();
 }

@@ -20,6 +20,10 @@ const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 /// Connecting never needs long, even when a whole request may take longer.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The bot's bound on one whole request to Mattermost (connect to last byte). The outbox sizes its
+/// claims from the client's timeout (`notify::RetryPolicy`), so this is also about how long a DM
+/// waits after its sender was killed mid-request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A thin typed client for the Mattermost REST API v4, authenticated as the bot.
 ///
@@ -32,6 +36,8 @@ pub struct MattermostClient {
 struct Inner {
     http: reqwest::Client,
     base_url: Url,
+    /// The bound on each whole request, kept so callers can size what depends on it.
+    timeout: Duration,
     /// `Bearer <token>`, marked sensitive so no HTTP-level debug output shows it.
     authorization: HeaderValue,
 }
@@ -79,6 +85,7 @@ impl MattermostClient {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                timeout,
                 authorization,
             }),
         })
@@ -86,6 +93,12 @@ impl MattermostClient {
 
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
+    }
+
+    /// The longest any one request can take, connect to last byte of the body: after this the
+    /// request has either finished or been abandoned (reqwest's total timeout).
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
     }
 
     /// `<base>/api/v4/<segments…>`, each segment percent-encoded.

@@ -14,7 +14,7 @@ mod posts;
 mod statuses;
 mod users;
 
-pub use client::MattermostClient;
+pub use client::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 pub use error::{AppError, MattermostError};
 pub use model::{
     Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration, NewPost,

@@ -1,12 +1,20 @@
 //! Delivers the outbox: DMs queued by commands, the autopilot and the calendar job.
 //!
-//! Each message is posted as `POST /channels/direct` then `POST /posts` with the message's idempotency key
-//! as `pending_post_id`, so a retry after an unknown outcome (timeout, crash before `mark_sent`) does not
-//! produce a second post. Timeouts, transport errors, 5xx and 429 are retried with exponential backoff and
-//! jitter (429's `Retry-After` is honoured); other 4xx are permanent: recorded and reported to the
-//! rotation's owners, never retried forever. A user's messages go out in order; users are served
-//! concurrently.
+//! Each message is posted as `POST /channels/direct` then `POST /posts` with the message's idempotency
+//! key as `pending_post_id`, so a retry after an unknown outcome (timeout, crash before `mark_sent`)
+//! does not produce a second post. Timeouts, transport errors, 5xx and 429 are retried with
+//! exponential backoff and jitter (429's `Retry-After` is honoured), and so is any failure of the
+//! look-up for an earlier post (it says nothing about the DM itself); other 4xx answers to the DM's
+//! own requests are permanent: recorded and reported to the rotation's owners, never retried forever.
+//! A user's messages go out in order; users are served concurrently.
+//!
+//! A sender claims a message in its row before an attempt and renews the claim before each request,
+//! for one request timeout plus a margin (`RetryPolicy::claim_ttl`): several processes can share the
+//! database without two of them posting the same message, and a message whose sender was killed
+//! mid-request is taken over as soon as that sender can no longer be waiting for Mattermost.
 
+mod policy;
 mod sender;
 
-pub use sender::{DeliveryReport, RetryPolicy, Sender};
+pub use policy::{MIN_CLAIM_MARGIN, RetryPolicy};
+pub use sender::{Clock, DeliveryReport, Sender};

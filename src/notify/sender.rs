@@ -2,59 +2,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::stream::{self, StreamExt};
-use rand::RngExt;
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, Db, StoreError, outbox};
 
+use super::RetryPolicy;
+
 /// The post prop that carries the outbox key, so a later attempt can find an earlier one's post.
 pub const KEY_PROP: &str = "solar_lottery_key";
-
-/// How failed deliveries are retried.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Delay after the first failure; doubles with each attempt.
-    pub base: Duration,
-    /// Longest delay between attempts.
-    pub max_delay: Duration,
-    /// After this many attempts a retryable failure becomes permanent.
-    pub max_attempts: i64,
-    /// How many users are served at once.
-    pub concurrency: usize,
-    /// How long a claimed message is left to the sender that claimed it before it counts as abandoned
-    /// (that sender died mid-attempt) and becomes due again.
-    pub claim: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            base: Duration::from_secs(2),
-            max_delay: Duration::from_secs(15 * 60),
-            max_attempts: 20,
-            concurrency: 8,
-            claim: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Exponential backoff with full jitter in [d/2, d], and never sooner than the server asked.
-    fn delay(&self, attempts: i64, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .base
-            .saturating_mul(1u32 << attempts.clamp(0, 20) as u32)
-            .min(self.max_delay);
-        let half = exp / 2;
-        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
-        let d = half + Duration::from_millis(jitter);
-        d.max(retry_after.unwrap_or_default())
-    }
-}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -62,6 +21,10 @@ pub struct DeliveryReport {
     pub retried: usize,
     pub failed: usize,
 }
+
+/// Where a sender reads the time. The wall clock in production; a test sets it to show what happens
+/// when a claim lapses without waiting for it to.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// The outbox sender. Cheap to clone; `wake()` makes a sleeping `run` loop look at the outbox at once.
 #[derive(Clone)]
@@ -75,25 +38,72 @@ pub struct Sender {
     /// One delivery pass at a time in this process: an explicit pass (`exec`, tests) waits for a
     /// running background pass instead of skipping the messages it has claimed.
     pass: Arc<Mutex<()>>,
+    clock: Clock,
+    /// How long a claim lasts: derived from the client's request timeout (`RetryPolicy::claim_ttl`).
+    claim_ttl: TimeDelta,
 }
 
 enum Outcome {
     Sent,
     Retry(String, Option<Duration>),
     Permanent(String),
+    /// Another sender took the message over (this one's claim had lapsed): it is theirs now.
+    Lost,
+}
+
+/// This sender's claim on one message for one attempt. It lives in the row, so every process on the
+/// database sees it: `attempts` equals this attempt's number (each claim counts one, so a takeover
+/// changes it) and `next_attempt_at` is when the claim lapses unless renewed.
+struct Claim {
+    id: i64,
+    attempt: i64,
 }
 
 impl Sender {
     pub fn new(db: Db, mm: MattermostClient, bot_id: UserId, policy: RetryPolicy) -> Self {
+        // Only a timeout beyond chrono's range (hundreds of millions of years) fails to convert.
+        let claim_ttl =
+            TimeDelta::from_std(policy.claim_ttl(mm.timeout())).unwrap_or(TimeDelta::MAX);
         Sender {
             db,
             mm,
             bot_id,
             policy,
+            claim_ttl,
             wake: Arc::new(Notify::new()),
             channels: Arc::new(Mutex::new(HashMap::new())),
             pass: Arc::new(Mutex::new(())),
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same sender reading the time from `clock` (tests).
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// How long a claimed message is left to its sender before another may take it over.
+    pub fn claim_ttl(&self) -> Duration {
+        self.claim_ttl.to_std().unwrap_or(Duration::MAX)
+    }
+
+    /// When a claim taken or renewed at `now` lapses.
+    fn claim_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.checked_add_signed(self.claim_ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// Renews the claim just before a request to Mattermost, so it outlasts that request. False
+    /// when another sender took the message over meanwhile: this one must not send anything more.
+    async fn renew(&self, claim: &Claim) -> Result<bool, StoreError> {
+        let mut conn = self.db.read().await?;
+        let until = self.claim_until(self.now());
+        outbox::renew_claim(&mut conn, claim.id, claim.attempt, until).await
     }
 
     /// Nudges the run loop: something was just queued.
@@ -126,7 +136,7 @@ impl Sender {
     async fn next_wait(&self) -> Result<Duration, StoreError> {
         let mut conn = self.db.read().await?;
         let next = outbox::next_due_at(&mut conn).await?;
-        let now = Utc::now().timestamp();
+        let now = self.now().timestamp();
         Ok(match next {
             Some(t) if t <= now => Duration::from_millis(50),
             Some(t) => Duration::from_secs((t - now).clamp(0, 5) as u64),
@@ -141,7 +151,7 @@ impl Sender {
         loop {
             let due = {
                 let mut conn = self.db.read().await?;
-                outbox::due(&mut conn, Utc::now(), 500).await?
+                outbox::due(&mut conn, self.now(), 500).await?
             };
             if due.is_empty() {
                 return Ok(report);
@@ -174,40 +184,49 @@ impl Sender {
     async fn deliver_user(&self, msgs: Vec<outbox::Pending>) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         for m in msgs {
+            let claim = Claim {
+                id: m.id,
+                attempt: m.attempts + 1,
+            };
             {
                 let mut conn = self.db.read().await?;
-                let now = Utc::now();
-                let until =
-                    now + TimeDelta::from_std(self.policy.claim).unwrap_or(TimeDelta::seconds(60));
-                if !outbox::claim(&mut conn, m.id, now, until).await? {
+                let now = self.now();
+                let until = self.claim_until(now);
+                if !outbox::claim(&mut conn, m.id, m.attempts, now, until).await? {
                     // Another sender has it; leave this user's later messages to it too, in order.
                     break;
                 }
             }
-            let outcome = self.post(&m).await;
+            let outcome = self.post(&m, &claim).await?;
             let mut conn = self.db.read().await?;
             match outcome {
                 Outcome::Sent => {
-                    outbox::mark_sent(&mut conn, m.id, Utc::now()).await?;
+                    outbox::mark_sent(&mut conn, m.id, self.now()).await?;
                     report.sent += 1;
                 }
-                Outcome::Retry(err, _) if m.attempts + 1 >= self.policy.max_attempts => {
-                    let err = format!("gave up after {} attempts: {err}", m.attempts + 1);
-                    self.fail(&mut conn, &m, &err).await?;
+                Outcome::Lost => {
+                    tracing::warn!(key = %m.key, "another sender took this message over; leaving it to them");
+                    break;
+                }
+                Outcome::Retry(err, _) if claim.attempt >= self.policy.max_attempts => {
+                    let err = format!("gave up after {} attempts: {err}", claim.attempt);
+                    self.fail(&mut conn, &m, &claim, &err).await?;
                     report.failed += 1;
                 }
                 Outcome::Retry(err, retry_after) => {
                     let delay = self.policy.delay(m.attempts, retry_after);
                     let next =
-                        Utc::now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
-                    tracing::info!(key = %m.key, attempts = m.attempts + 1, ?delay, error = %err, "delivery failed; will retry");
-                    outbox::mark_retry(&mut conn, m.id, next, &err).await?;
+                        self.now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(60));
+                    tracing::info!(key = %m.key, attempts = claim.attempt, ?delay, error = %err, "delivery failed; will retry");
+                    if !outbox::mark_retry(&mut conn, m.id, claim.attempt, next, &err).await? {
+                        tracing::warn!(key = %m.key, "another sender took this message over meanwhile");
+                    }
                     report.retried += 1;
                     // Keep this user's messages in order: the rest wait for the next pass.
                     break;
                 }
                 Outcome::Permanent(err) => {
-                    self.fail(&mut conn, &m, &err).await?;
+                    self.fail(&mut conn, &m, &claim, &err).await?;
                     report.failed += 1;
                 }
             }
@@ -219,11 +238,15 @@ impl Sender {
         &self,
         conn: &mut store::Conn,
         m: &outbox::Pending,
+        claim: &Claim,
         err: &str,
     ) -> Result<(), StoreError> {
         tracing::warn!(key = %m.key, error = %err, "delivery failed permanently");
         let mut tx = store::begin_on(conn).await?;
-        outbox::mark_failed(&mut tx, m.id, Utc::now(), err).await?;
+        if !outbox::mark_failed(&mut tx, m.id, claim.attempt, self.now(), err).await? {
+            // Taken over meanwhile: the other sender decides, and reports, this message's fate.
+            return Ok(());
+        }
         // Tell the rotation's owners, unless this already was such a report (no loops).
         if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {
             let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
@@ -243,25 +266,46 @@ impl Sender {
                     message: text,
                     rotation_id: Some(RotationId(rotation)),
                 };
-                outbox::enqueue(&mut tx, &msg, Utc::now()).await?;
+                outbox::enqueue(&mut tx, &msg, self.now()).await?;
             }
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn post(&self, m: &outbox::Pending) -> Outcome {
-        let channel = match self.channel_for(&m.user_id).await {
-            Ok(c) => c,
-            Err(e) => return classify(e),
+    /// One attempt. The claim is renewed before every request to Mattermost, so it lasts out each
+    /// one, and a sender whose claim was taken over stops before sending anything more.
+    async fn post(&self, m: &outbox::Pending, claim: &Claim) -> Result<Outcome, StoreError> {
+        let cached = self.channels.lock().await.get(&m.user_id).cloned();
+        let channel = match cached {
+            Some(c) => c,
+            None => {
+                if !self.renew(claim).await? {
+                    return Ok(Outcome::Lost);
+                }
+                match self.open_channel(&m.user_id).await {
+                    Ok(c) => c,
+                    Err(e) => return Ok(classify(e)),
+                }
+            }
         };
         // An earlier attempt may have reached Mattermost (a timeout, a lost response, a crash before
         // `mark_sent`). `pending_post_id` de-duplicates only for 30 s, so look for our key in the DM.
         if m.attempts > 0 {
+            if !self.renew(claim).await? {
+                return Ok(Outcome::Lost);
+            }
             match self.already_posted(&channel, m).await {
-                Ok(true) => return Outcome::Sent,
+                Ok(true) => return Ok(Outcome::Sent),
                 Ok(false) => {}
-                Err(e) => return classify(e),
+                // Whatever the look-up answered (404, 403, 5xx, a timeout), it says nothing about
+                // the DM itself, and posting without knowing could double it: try the whole
+                // attempt again later, like a failed post. Only Mattermost refusing the DM
+                // itself is permanent.
+                Err(e) => {
+                    let error = format!("could not check for an earlier post: {e}");
+                    return Ok(Outcome::Retry(error, e.retry_after()));
+                }
             }
         }
         let post = NewPost {
@@ -271,10 +315,13 @@ impl Sender {
             props: Some(serde_json::json!({ KEY_PROP: m.key })),
             pending_post_id: Some(m.key.clone()),
         };
-        match self.mm.create_post(&post).await {
+        if !self.renew(claim).await? {
+            return Ok(Outcome::Lost);
+        }
+        Ok(match self.mm.create_post(&post).await {
             Ok(_) => Outcome::Sent,
             Err(e) => classify(e),
-        }
+        })
     }
 
     async fn already_posted(
@@ -291,10 +338,8 @@ impl Sender {
         }))
     }
 
-    async fn channel_for(&self, user_id: &str) -> Result<ChannelId, MattermostError> {
-        if let Some(c) = self.channels.lock().await.get(user_id) {
-            return Ok(c.clone());
-        }
+    /// The DM channel with this user, remembered: Mattermost answers with the same one every time.
+    async fn open_channel(&self, user_id: &str) -> Result<ChannelId, MattermostError> {
         let ch = self
             .mm
             .create_direct_channel(&self.bot_id, &UserId::new(user_id))

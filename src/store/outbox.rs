@@ -90,19 +90,25 @@ pub async fn next_due_at(conn: &mut Conn) -> Result<Option<i64>> {
 
 /// Claims a due message for one attempt: counts the attempt and pushes its due time to `until`, so
 /// no other sender (this process's loop, or another process on the same database) takes it meanwhile.
-/// Returns false when someone else claimed it first. Counting before posting also means that if the
-/// process dies after Mattermost accepted the post, the next attempt knows to check before posting.
+/// `attempts` is the count the caller read: if another sender claimed the message since, this claim
+/// fails (returns false) instead of stacking on theirs, and the claimed attempt's number is exactly
+/// `attempts + 1`, the token that `renew_claim`, `mark_retry` and `mark_failed` check. Counting before
+/// posting also means that if the process dies after Mattermost accepted the post, the next attempt
+/// knows to check before posting.
 pub async fn claim(
     conn: &mut Conn,
     id: i64,
+    attempts: i64,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3
-         WHERE id = ?1 AND next_attempt_at <= ?2 AND sent_at IS NULL AND failed_at IS NULL",
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?4
+         WHERE id = ?1 AND attempts = ?2 AND next_attempt_at <= ?3
+           AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
+    .bind(attempts)
     .bind(ts(now))
     .bind(ts(until))
     .execute(&mut *conn)
@@ -110,6 +116,28 @@ pub async fn claim(
     Ok(r.rows_affected() == 1)
 }
 
+/// Extends attempt `attempt`'s claim to `until`. False when the message was taken over (another
+/// claim counted a later attempt) or finished: the caller must not act on it any more. A claim that
+/// lapsed but was not taken over may be renewed: a takeover would have changed `attempts`.
+pub async fn renew_claim(
+    conn: &mut Conn,
+    id: i64,
+    attempt: i64,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ?3
+         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(ts(until))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Recorded whoever holds the message: the post exists, so it must not be posted again.
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1")
         .bind(id)
@@ -119,24 +147,48 @@ pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-pub async fn mark_retry(conn: &mut Conn, id: i64, next: DateTime<Utc>, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1")
-        .bind(id)
-        .bind(ts(next))
-        .bind(truncate(error))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Schedules the next attempt after attempt `attempt` failed. False (nothing changed) when another
+/// sender has taken the message over since: its claim is not ours to move.
+pub async fn mark_retry(
+    conn: &mut Conn,
+    id: i64,
+    attempt: i64,
+    next: DateTime<Utc>,
+    error: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ?3, last_error = ?4
+         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(ts(next))
+    .bind(truncate(error))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
-pub async fn mark_failed(conn: &mut Conn, id: i64, now: DateTime<Utc>, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET failed_at = ?2, last_error = ?3 WHERE id = ?1")
-        .bind(id)
-        .bind(ts(now))
-        .bind(truncate(error))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Gives the message up after attempt `attempt`. False (nothing changed) when another sender has
+/// taken it over since, or it was delivered meanwhile.
+pub async fn mark_failed(
+    conn: &mut Conn,
+    id: i64,
+    attempt: i64,
+    now: DateTime<Utc>,
+    error: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE outbox SET failed_at = ?3, last_error = ?4
+         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(ts(now))
+    .bind(truncate(error))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Counts of queued, sent and failed messages (for `info` and health).

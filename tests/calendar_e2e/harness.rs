@@ -125,7 +125,7 @@ impl Cal {
                 max_delay: Duration::from_millis(200),
                 max_attempts: 8,
                 concurrency: 4,
-                claim: Duration::from_secs(2),
+                claim_margin: Duration::from_secs(2),
             },
             // Long enough that a held feed stays held while a test looks at everyone else.
             calendar: SyncOptions {

@@ -29,6 +29,9 @@ pub struct Spawn {
     pub background_sender: bool,
     /// Further settings, as keys of the TOML file (e.g. `("rotation_creators", "admins")`).
     pub settings: Vec<(&'static str, &'static str)>,
+    /// The bound on each request to the fake Mattermost (production's by default). The outbox's
+    /// claims follow it, so crash tests shorten it to get a dead sender's DMs back sooner.
+    pub mattermost_timeout: Duration,
 }
 
 impl Default for Spawn {
@@ -41,10 +44,11 @@ impl Default for Spawn {
                 max_delay: Duration::from_millis(200),
                 max_attempts: 8,
                 concurrency: 4,
-                claim: Duration::from_secs(2),
+                claim_margin: Duration::from_secs(2),
             },
             background_sender: false,
             settings: Vec::new(),
+            mattermost_timeout: solar_lottery::mattermost::DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -98,6 +102,7 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
     let options = Options {
         retry: opts.retry.clone(),
         background_sender: opts.background_sender,
+        mattermost_timeout: opts.mattermost_timeout,
         ..Options::default()
     };
     app::launch(settings, listener, options)

@@ -7,6 +7,8 @@
 //! rotation's owners, never retried forever. A user's messages go out in order; users are served
 //! concurrently.
 
+pub mod message;
 mod sender;
 
+pub use message::{Message, Queued, queue};
 pub use sender::{DeliveryReport, RetryPolicy, Sender};

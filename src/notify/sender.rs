@@ -7,6 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use rand::RngExt;
 use tokio::sync::{Mutex, Notify, watch};
 
+use super::message::{DeliveryFailed, Message, Queued};
 use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, Db, StoreError, outbox};
@@ -225,7 +226,7 @@ impl Sender {
         let mut tx = store::begin_on(conn).await?;
         outbox::mark_failed(&mut tx, m.id, Utc::now(), err).await?;
         // Tell the rotation's owners, unless this already was such a report (no loops).
-        if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {
+        if let (Some(rotation), false) = (m.rotation_id, m.kind == DeliveryFailed::KIND) {
             let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
                 .await?
                 .map(|u| format!("@{u}"))
@@ -235,15 +236,14 @@ impl Sender {
                 if owner.as_str() == m.user_id {
                     continue;
                 }
-                let text = crate::service::messages::delivery_failed(&recipient, &m.kind, err);
-                let msg = outbox::NewMessage {
-                    key: format!("{}:failed:{}", m.key, owner),
-                    user_id: owner,
-                    kind: "delivery_failed",
-                    message: text,
+                let report = Queued {
+                    to: owner,
                     rotation_id: Some(RotationId(rotation)),
+                    message: Message::DeliveryFailed(DeliveryFailed::new(
+                        &m.key, &recipient, &m.kind, err,
+                    )),
                 };
-                outbox::enqueue(&mut tx, &msg, Utc::now()).await?;
+                super::queue(&mut tx, &report, Utc::now()).await?;
             }
         }
         tx.commit().await?;

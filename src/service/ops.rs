@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
 
-use super::{Result, ServiceError, format, messages, render};
+use super::{Result, ServiceError, format, render};
 use crate::lottery::{
     self, Assigned, Candidate, FillRequest, Interval, Needs, Reason, RotationId, TaskId, TaskState,
     TaskType, Unavailability, UserId,
 };
-use crate::store::outbox::{self, NewMessage};
+use crate::notify::message::TaskDm;
+use crate::notify::{self, Message, Queued};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::{NewTask, Task};
 use crate::store::{self, Conn, StoreError, users::User};
@@ -233,7 +233,7 @@ impl TaskOps {
             users: &users,
             require: &req.require,
         };
-        self.notify_known(conn, r, &t, "scheduled", &users, known)
+        self.notify_known(conn, r, &t, TaskNews::Scheduled, &users, known)
             .await?;
         Ok(users)
     }
@@ -405,7 +405,8 @@ impl TaskOps {
         }
         // People added to a task that is already scheduled or running hear about it like the others did.
         if matches!(task.state, TaskState::Scheduled | TaskState::Started) {
-            self.notify(conn, r, task, "scheduled", &added).await?;
+            self.notify(conn, r, task, TaskNews::Scheduled, &added)
+                .await?;
         }
         Ok(added)
     }
@@ -439,7 +440,8 @@ impl TaskOps {
             removed.push(u.id.clone());
         }
         if task.state != TaskState::Pending {
-            self.notify(conn, r, task, "unassigned", &removed).await?;
+            self.notify(conn, r, task, TaskNews::Unassigned, &removed)
+                .await?;
         }
         Ok(removed)
     }
@@ -480,17 +482,17 @@ impl TaskOps {
         if next == TaskState::Scheduled || next == TaskState::Finished {
             store::tasks::clear_alert(conn, t.id).await?;
         }
-        let kind = match next {
-            TaskState::Scheduled => "scheduled",
-            TaskState::Started => "started",
-            TaskState::Finished => "finished",
+        let news = match next {
+            TaskState::Scheduled => TaskNews::Scheduled,
+            TaskState::Started => TaskNews::Started,
+            TaskState::Finished => TaskNews::Finished,
             TaskState::Pending => return Ok(t),
         };
         let known = OnTask {
             users: &users,
             require: &require,
         };
-        self.notify_known(conn, r, &t, kind, &users, known).await?;
+        self.notify_known(conn, r, &t, news, &users, known).await?;
         Ok(t)
     }
 
@@ -510,18 +512,12 @@ impl TaskOps {
             t.reminded_start = true;
         }
         store::tasks::update(conn, &t).await?;
-        self.notify(
-            conn,
-            r,
-            &t,
-            if finish {
-                "remind_finish"
-            } else {
-                "remind_start"
-            },
-            &users,
-        )
-        .await?;
+        let news = if finish {
+            TaskNews::RemindFinish
+        } else {
+            TaskNews::RemindStart
+        };
+        self.notify(conn, r, &t, news, &users).await?;
         Ok(users.len())
     }
 
@@ -533,7 +529,7 @@ impl TaskOps {
         conn: &mut Conn,
         r: &Rotation,
         task: &Task,
-        kind: &'static str,
+        news: TaskNews,
         recipients: &[UserId],
     ) -> Result<()> {
         if recipients.is_empty() {
@@ -545,7 +541,7 @@ impl TaskOps {
             users: &on_task,
             require: &require,
         };
-        self.notify_known(conn, r, task, kind, recipients, known)
+        self.notify_known(conn, r, task, news, recipients, known)
             .await
     }
 
@@ -555,7 +551,7 @@ impl TaskOps {
         conn: &mut Conn,
         r: &Rotation,
         task: &Task,
-        kind: &'static str,
+        news: TaskNews,
         recipients: &[UserId],
         known: OnTask<'_>,
     ) -> Result<()> {
@@ -577,20 +573,15 @@ impl TaskOps {
             .join(", ");
         let name = render::task_ref(&r.name, task);
         // Who takes over, so the people finishing know whom to hand over to.
-        let next_task = match kind {
-            "remind_finish" => match store::tasks::by_number(conn, r.id, task.number + 1).await? {
-                Some(next) => {
-                    let on_next = store::tasks::users(conn, next.id).await?;
-                    let who = names_of(conn, &on_next).await?;
-                    let name = render::task_ref(&r.name, &next);
-                    Some(if who.is_empty() {
-                        name
-                    } else {
-                        format!("{name} ({})", format::people(&who))
-                    })
-                }
-                None => None,
-            },
+        let next_task = match news {
+            TaskNews::RemindFinish => self.next_task(conn, r, task).await?,
+            _ => None,
+        };
+        // One DM per task, kind and person: a repeat (same day run twice, a retry) is the same key.
+        // Assign/unassign can repeat for the same person, so their key includes the time.
+        let repeat_at = match news {
+            TaskNews::Unassigned => Some(self.now),
+            TaskNews::Scheduled if task.state != TaskState::Scheduled => Some(self.now),
             _ => None,
         };
         let (start, finish) = task.times.span();
@@ -609,7 +600,9 @@ impl TaskOps {
                         .unwrap_or_else(|| format!("user `{o}`"))
                 })
                 .collect();
-            let ctx = DmContext {
+            let dm = TaskDm {
+                task_id: task.id,
+                repeat_at,
                 me: format!("@{}", profile.username),
                 actor: self.actor.clone(),
                 task: name.clone(),
@@ -634,36 +627,34 @@ impl TaskOps {
                 ),
                 next_task: next_task.clone(),
             };
-            let template = match kind {
-                "scheduled" | "started" | "finished" | "unassigned" | "remind_start"
-                | "remind_finish" => kind,
-                _ => continue,
+            let queued = Queued {
+                to: user.clone(),
+                rotation_id: Some(r.id),
+                message: news.message(dm),
             };
-            let message = messages::render(template, &ctx);
-            // One DM per task, kind and person: a repeat (same day run twice, a retry) is the same key.
-            // Assign/unassign can repeat for the same person, so their key includes the time.
-            let key = match kind {
-                "unassigned" | "scheduled"
-                    if task.state != TaskState::Scheduled || kind == "unassigned" =>
-                {
-                    format!("task:{}:{kind}:{}:{}", task.id, user, self.now.timestamp())
-                }
-                _ => format!("task:{}:{kind}:{}", task.id, user),
-            };
-            outbox::enqueue(
-                conn,
-                &NewMessage {
-                    key,
-                    user_id: user.clone(),
-                    kind,
-                    message,
-                    rotation_id: Some(r.id),
-                },
-                self.now,
-            )
-            .await?;
+            notify::queue(conn, &queued, self.now).await?;
         }
         Ok(())
+    }
+
+    /// The task after this one and who is on it: `ICE#4 (@bob and @dan)`.
+    async fn next_task(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+    ) -> Result<Option<String>> {
+        let Some(next) = store::tasks::by_number(conn, r.id, task.number + 1).await? else {
+            return Ok(None);
+        };
+        let on_next = store::tasks::users(conn, next.id).await?;
+        let who = names_of(conn, &on_next).await?;
+        let name = render::task_ref(&r.name, &next);
+        Ok(Some(if who.is_empty() {
+            name
+        } else {
+            format!("{name} ({})", format::people(&who))
+        }))
     }
 }
 
@@ -674,25 +665,28 @@ struct OnTask<'a> {
     require: &'a Needs,
 }
 
-#[derive(Serialize)]
-struct DmContext {
-    /// The recipient as they are mentioned (`@bob`), for commands they can copy.
-    me: String,
-    actor: String,
-    task: String,
-    rotation: String,
-    summary: Option<String>,
-    start: String,
-    finish: String,
-    zone: String,
-    starts_in: String,
-    finishes_in: String,
-    others: String,
-    owners: String,
-    needs: String,
-    grace: Option<String>,
-    grace_until: String,
-    next_task: Option<String>,
+/// What the people on a task hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskNews {
+    Scheduled,
+    Started,
+    Finished,
+    Unassigned,
+    RemindStart,
+    RemindFinish,
+}
+
+impl TaskNews {
+    fn message(self, dm: TaskDm) -> Message {
+        match self {
+            TaskNews::Scheduled => Message::Scheduled(dm),
+            TaskNews::Started => Message::Started(dm),
+            TaskNews::Finished => Message::Finished(dm),
+            TaskNews::Unassigned => Message::Unassigned(dm),
+            TaskNews::RemindStart => Message::RemindStart(dm),
+            TaskNews::RemindFinish => Message::RemindFinish(dm),
+        }
+    }
 }
 
 /// Names for a fill failure as its reader sees them: `@ann`, `ICE#3`, times in their zone.

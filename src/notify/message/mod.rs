@@ -7,6 +7,8 @@
 
 mod context;
 mod templates;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Utc};
 

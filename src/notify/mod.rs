@@ -1,4 +1,6 @@
-//! Delivers the outbox: DMs queued by commands, the autopilot and the calendar job.
+//! The DMs: what they say ([`message`]: one [`Message`] variant per kind, queued with [`queue`] in
+//! the transaction of their cause) and their delivery ([`Sender`]), for the commands, the autopilot and
+//! the calendar job alike.
 //!
 //! Each message is posted as `POST /channels/direct` then `POST /posts` with the message's idempotency key
 //! as `pending_post_id`, so a retry after an unknown outcome (timeout, crash before `mark_sent`) does not

@@ -20,7 +20,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use solar_lottery::service::format;
 use support::app::{TestApp, spawn_app};
 
 const MEMBERS: [(&str, Tz); 5] = [
@@ -44,6 +43,55 @@ fn start(n: i64) -> DateTime<Utc> {
 /// A shift lasts its whole period: until the next one starts (167 h over the DST switch).
 fn finish(n: i64) -> DateTime<Utc> {
     start(n + 1)
+}
+
+/// When the grace after shift `n` ends: six days after it finishes, at the same wall-clock time in
+/// Berlin (so across the DST switch it is not 144 hours).
+fn grace_until(n: i64) -> DateTime<Utc> {
+    let day =
+        NaiveDate::from_ymd_opt(2030, 3, 4).unwrap() + TimeDelta::weeks(n + 1) + TimeDelta::days(6);
+    chrono_tz::Europe::Berlin
+        .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .to_utc()
+}
+
+/// How times and people read in the DMs, written out here rather than taken from the bot's own
+/// formatting code, so a change there shows up as a failing expectation.
+mod format {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use chrono_tz::Tz;
+
+    /// `Mon 2030-03-04 09:00 CET`
+    pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
+        t.with_timezone(&tz)
+            .format("%a %Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
+    /// `in 23 hours`, `in 4 days`: the scenario's DMs look hours or days ahead.
+    pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        let d = t - now;
+        assert!(
+            d >= TimeDelta::hours(2) && d < TimeDelta::days(14),
+            "no DM of this scenario says {d} ahead"
+        );
+        if d < TimeDelta::hours(48) {
+            format!("in {} hours", d.num_hours())
+        } else {
+            format!("in {} days", d.num_days())
+        }
+    }
+
+    /// `@ann`, `@ann and @bob`: nobody serves alone or in threes here.
+    pub fn people(names: &[String]) -> String {
+        match names {
+            [one] => one.clone(),
+            [a, b] => format!("{a} and {b}"),
+            _ => panic!("a shift of two has one other and two next: {names:?}"),
+        }
+    }
 }
 
 fn zone(user: &str) -> Tz {
@@ -188,15 +236,7 @@ fn finished_dm(n: i64, me: &str) -> String {
          The lottery leaves you out of ICE for 6d of grace, until {}.",
         format::time(finish(n), tz),
         tz.name(),
-        // Grace of whole days ends at the same wall-clock time in the rotation's zone.
-        format::time(
-            solar_lottery::lottery::local_time::add_wall_clock(
-                finish(n),
-                TimeDelta::days(6),
-                chrono_tz::Europe::Berlin,
-            ),
-            tz,
-        ),
+        format::time(grace_until(n), tz),
     )
 }
 

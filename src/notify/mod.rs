@@ -1,4 +1,6 @@
-//! Delivers the outbox: DMs queued by commands, the autopilot and the calendar job.
+//! The DMs: what they say ([`message`]: one [`Message`] variant per kind, queued with [`queue`] in
+//! the transaction of their cause) and their delivery ([`Sender`]), for the commands, the autopilot and
+//! the calendar job alike.
 //!
 //! Each message is posted as `POST /channels/direct` then `POST /posts` with the message's idempotency
 //! key as `pending_post_id`, so a retry after an unknown outcome (timeout, crash before `mark_sent`)
@@ -13,8 +15,10 @@
 //! database without two of them posting the same message, and a message whose sender was killed
 //! mid-request is taken over as soon as that sender can no longer be waiting for Mattermost.
 
+pub mod message;
 mod policy;
 mod sender;
 
+pub use message::{Message, Queued, queue};
 pub use policy::{MIN_CLAIM_MARGIN, RetryPolicy};
 pub use sender::{Clock, DeliveryReport, Sender};

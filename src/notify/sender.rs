@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::{Mutex, Notify, watch};
 
+use super::message::{DeliveryFailed, Message, Queued};
 use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, Db, StoreError, outbox};
@@ -248,7 +249,7 @@ impl Sender {
             return Ok(());
         }
         // Tell the rotation's owners, unless this already was such a report (no loops).
-        if let (Some(rotation), false) = (m.rotation_id, m.kind == "delivery_failed") {
+        if let (Some(rotation), false) = (m.rotation_id, m.kind == DeliveryFailed::KIND) {
             let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
                 .await?
                 .map(|u| format!("@{u}"))
@@ -258,15 +259,14 @@ impl Sender {
                 if owner.as_str() == m.user_id {
                     continue;
                 }
-                let text = crate::service::messages::delivery_failed(&recipient, &m.kind, err);
-                let msg = outbox::NewMessage {
-                    key: format!("{}:failed:{}", m.key, owner),
-                    user_id: owner,
-                    kind: "delivery_failed",
-                    message: text,
+                let report = Queued {
+                    to: owner,
                     rotation_id: Some(RotationId(rotation)),
+                    message: Message::DeliveryFailed(DeliveryFailed::new(
+                        &m.key, &recipient, &m.kind, err,
+                    )),
                 };
-                outbox::enqueue(&mut tx, &msg, self.now()).await?;
+                super::queue(&mut tx, &report, self.now()).await?;
             }
         }
         tx.commit().await?;

@@ -6,7 +6,6 @@
 mod context;
 mod error;
 pub mod format;
-pub mod messages;
 mod ops;
 mod people;
 mod render;

@@ -1,14 +1,14 @@
 //! `/lotto user …`: rotations people are in, their skills and their time off.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::context::{Ctx, Tx};
-use super::{Output, Result, ServiceError, format, messages, render};
+use super::{Output, Result, ServiceError, format, render};
 use crate::command::{DisqualifySkills, RotationName, UnavailableChange, UserCommand, Who};
 use crate::lottery::{Interval, Skills};
-use crate::store::outbox::{self, NewMessage};
+use crate::notify::message::{Removed, Welcome};
+use crate::notify::{self, Message, Queued};
 use crate::store::rotations::Rotation;
 use crate::store::unavailability::Stored;
 use crate::store::users::User;
@@ -118,36 +118,20 @@ async fn join(
     }
     let next = next_tasks_text(&mut tx, &r, ctx).await?;
     for u in &added {
-        #[derive(Serialize)]
-        struct W<'a> {
-            /// Who added them; `None` when they joined themselves.
-            actor: Option<String>,
-            rotation: &'a str,
-            task_type: &'a str,
-            next_tasks: Option<String>,
-        }
-        let actor = (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username));
-        let message = messages::render(
-            "welcome_rotation",
-            &W {
-                actor,
-                rotation: &r.name,
-                task_type: r.task_type.as_str(),
-                next_tasks: next.clone(),
-            },
-        );
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                key: format!("join:{}:{}:{}", r.id, u.id, ctx.now.timestamp()),
-                user_id: u.id.clone(),
-                kind: "welcome",
-                message,
-                rotation_id: Some(r.id),
-            },
-            ctx.now,
-        )
-        .await?;
+        let welcome = Welcome {
+            rotation_id: r.id,
+            at: ctx.now,
+            actor: (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username)),
+            rotation: r.name.clone(),
+            task_type: r.task_type.as_str().to_string(),
+            next_tasks: next.clone(),
+        };
+        let queued = Queued {
+            to: u.id.clone(),
+            rotation_id: Some(r.id),
+            message: Message::Welcome(welcome),
+        };
+        notify::queue(&mut tx, &queued, ctx.now).await?;
     }
     ctx.commit(tx).await?;
     let mut text = format!(
@@ -220,36 +204,20 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
             .filter(|(rn, _)| *rn == r.name)
             .map(|(rn, t)| render::task_ref(&rn, &t))
             .collect();
-        #[derive(Serialize)]
-        struct L<'a> {
-            /// Who removed them; `None` when they left themselves.
-            actor: Option<String>,
-            rotation: &'a str,
-            open_tasks: Option<String>,
-            owners: &'a str,
-        }
-        let actor = (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username));
-        let message = messages::render(
-            "removed_rotation",
-            &L {
-                actor,
-                rotation: &r.name,
-                open_tasks: (!open.is_empty()).then(|| open.join(", ")),
-                owners: &owners,
-            },
-        );
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                key: format!("leave:{}:{}:{}", r.id, u.id, ctx.now.timestamp()),
-                user_id: u.id.clone(),
-                kind: "removed",
-                message,
-                rotation_id: Some(r.id),
-            },
-            ctx.now,
-        )
-        .await?;
+        let removed_msg = Removed {
+            rotation_id: r.id,
+            at: ctx.now,
+            actor: (u.id != ctx.actor.user.id).then(|| format!("@{}", ctx.actor.user.username)),
+            rotation: r.name.clone(),
+            open_tasks: (!open.is_empty()).then(|| open.join(", ")),
+            owners: owners.clone(),
+        };
+        let queued = Queued {
+            to: u.id.clone(),
+            rotation_id: Some(r.id),
+            message: Message::Removed(removed_msg),
+        };
+        notify::queue(&mut tx, &queued, ctx.now).await?;
     }
     ctx.commit(tx).await?;
     Ok(Output::new(

@@ -12,8 +12,8 @@ use crate::calendar::SourceError;
 use crate::calendar::model::Span;
 use crate::calendar::rules::{Decision, Notice, NoticeChange, UnavailabilityChange};
 use crate::lottery::{Interval, TaskState, UserId};
+use crate::notify::{self, Queued};
 use crate::store::calendar::{Connected, Problem, ProblemKind};
-use crate::store::outbox::{self, NewMessage};
 use crate::store::unavailability::{self, Stored};
 use crate::store::{self, Conn, StoreError};
 
@@ -137,19 +137,12 @@ async fn record_decided(
     if let Some(notice) = &decision.notice
         && let Some(done) = only_done(notice, applied)
     {
-        queue(
-            conn,
-            NewMessage {
-                key: format!("calendar:notice:{user}:{}", clock.now.timestamp()),
-                user_id: user.clone(),
-                kind: "calendar_notice",
-                message: messages::notice(&done),
-                rotation_id: None,
-            },
-            clock,
-            counts,
-        )
-        .await?;
+        let message = Queued {
+            to: user.clone(),
+            rotation_id: None,
+            message: messages::notice(&done, clock.now),
+        };
+        queue(conn, message, clock, counts).await?;
     }
 
     update_problem(conn, person, applied, clock, counts).await?;
@@ -221,9 +214,9 @@ async fn tell_problem(
     counts: &mut Recorded,
 ) -> Result<(), StoreError> {
     let user = &person.connection.user_id;
-    let (tag, message) = match kind {
-        ProblemKind::Source => ("source", messages::source_failed(error)),
-        ProblemKind::Forbidden => ("forbidden", messages::forbidden(error)),
+    let message = match kind {
+        ProblemKind::Source => messages::source_failed(error, clock.now),
+        ProblemKind::Forbidden => messages::forbidden(error, clock.now),
     };
     store::calendar::set_problem(
         conn,
@@ -235,19 +228,12 @@ async fn tell_problem(
         }),
     )
     .await?;
-    queue(
-        conn,
-        NewMessage {
-            key: format!("calendar:{tag}:{user}:{}", clock.now.timestamp()),
-            user_id: user.clone(),
-            kind: "calendar_problem",
-            message,
-            rotation_id: None,
-        },
-        clock,
-        counts,
-    )
-    .await
+    let message = Queued {
+        to: user.clone(),
+        rotation_id: None,
+        message,
+    };
+    queue(conn, message, clock, counts).await
 }
 
 async fn apply_unavailability(
@@ -306,29 +292,19 @@ async fn alert_owners(
                 .map(|u| u.zone())
                 .unwrap_or(chrono_tz::Tz::UTC);
             let message = messages::owner_oof(&messages::OwnerOof {
+                user_id: user,
                 username: &person.username,
                 rotation: &rotation,
                 task: &task,
                 away,
                 tz,
             });
-            queue(
-                conn,
-                NewMessage {
-                    key: format!(
-                        "calendar:oof:{}:{user}:{}:{owner}",
-                        task.id.0,
-                        away.start().timestamp()
-                    ),
-                    user_id: owner,
-                    kind: "calendar_owner_oof",
-                    message,
-                    rotation_id: Some(task.rotation_id),
-                },
-                clock,
-                counts,
-            )
-            .await?;
+            let message = Queued {
+                to: owner,
+                rotation_id: Some(task.rotation_id),
+                message,
+            };
+            queue(conn, message, clock, counts).await?;
         }
     }
     Ok(())
@@ -336,11 +312,11 @@ async fn alert_owners(
 
 async fn queue(
     conn: &mut Conn,
-    message: NewMessage,
+    message: Queued,
     clock: Clock,
     counts: &mut Recorded,
 ) -> Result<(), StoreError> {
-    if outbox::enqueue(conn, &message, clock.real_now).await? {
+    if notify::queue(conn, &message, clock.real_now).await? {
         counts.messages += 1;
     }
     Ok(())
@@ -377,7 +353,7 @@ pub async fn alert_admins(
         error,
         "calendar sync needs an admin; telling the bot admins"
     );
-    let message = messages::admin_alert(kind, error, bot_id.as_str());
+    let message = messages::admin_alert(kind, error, bot_id.as_str(), clock.now);
     let recipients = store::calendar::bot_admins(conn, admins).await?;
     if recipients.is_empty() {
         tracing::warn!(
@@ -386,19 +362,12 @@ pub async fn alert_admins(
         );
     }
     for admin in recipients {
-        queue(
-            conn,
-            NewMessage {
-                key: format!("calendar:alert:{kind}:{}:{admin}", clock.now.timestamp()),
-                user_id: admin,
-                kind: "calendar_alert",
-                message: message.clone(),
-                rotation_id: None,
-            },
-            clock,
-            counts,
-        )
-        .await?;
+        let message = Queued {
+            to: admin,
+            rotation_id: None,
+            message: message.clone(),
+        };
+        queue(conn, message, clock, counts).await?;
     }
     Ok(())
 }

@@ -3,10 +3,10 @@
 //! scheduled (the fix), so a later failure is told again even if the reason reads the same.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-use crate::service::{Result, Service, ServiceError, format, messages};
-use crate::store::outbox::{self, NewMessage};
+use crate::notify::message::FillFailed;
+use crate::notify::{self, Message, Queued};
+use crate::service::{Result, Service, ServiceError, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
 use crate::store::{self, StoreError};
@@ -44,40 +44,23 @@ pub async fn tell_owners(
             .get(owner)
             .map(|p| p.zone())
             .unwrap_or(chrono_tz::Tz::UTC);
-        let message = messages::render(
-            "fill_failed",
-            &FillFailed {
-                task: format::task_name(&r.name, t.number),
-                rotation: &r.name,
-                start: format::time(t.times.expected_start, tz),
-                zone: tz.name(),
-                starts_in: format::relative(t.times.expected_start, now),
-                reason,
-            },
-        );
-        outbox::enqueue(
-            &mut tx,
-            &NewMessage {
-                key: format!("alert:{}:{}:{owner}", t.id, &alert[..12]),
-                user_id: owner.clone(),
-                kind: "fill_failed",
-                message,
-                rotation_id: Some(r.id),
-            },
-            now,
-        )
-        .await?;
+        let failed = FillFailed {
+            task_id: t.id,
+            alert: alert[..12].to_string(),
+            task: format::task_name(&r.name, t.number),
+            rotation: r.name.clone(),
+            start: format::time(t.times.expected_start, tz),
+            zone: tz.name().to_string(),
+            starts_in: format::relative(t.times.expected_start, now),
+            reason: reason.to_string(),
+        };
+        let queued = Queued {
+            to: owner.clone(),
+            rotation_id: Some(r.id),
+            message: Message::FillFailed(failed),
+        };
+        notify::queue(&mut tx, &queued, now).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(true)
-}
-
-#[derive(Serialize)]
-struct FillFailed<'a> {
-    task: String,
-    rotation: &'a str,
-    start: String,
-    zone: &'a str,
-    starts_in: String,
-    reason: &'a str,
 }

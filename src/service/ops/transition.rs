@@ -1,0 +1,85 @@
+//! A task moving through its states (scheduled, started, finished), and the reminders before it
+//! starts and finishes.
+
+use super::news::{OnTask, TaskNews};
+use super::{TaskOps, check_schedule, needs_of, task_error, with_skills};
+use crate::lottery::TaskState;
+use crate::service::{Result, render};
+use crate::store::rotations::{NeedKind, Rotation};
+use crate::store::tasks::Task;
+use crate::store::{self, Conn};
+
+impl TaskOps {
+    /// Moves a task to `to` and tells the people on it.
+    pub async fn transition(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        to: TaskState,
+        force: bool,
+    ) -> Result<Task> {
+        let name = render::task_ref(&r.name, task);
+        let next = task
+            .state
+            .transition(to)
+            .map_err(|e| task_error(&name, e))?;
+        let users = store::tasks::users(conn, task.id).await?;
+        let require = needs_of(conn, task, NeedKind::Require).await?;
+        if next == TaskState::Scheduled {
+            let on_task = with_skills(conn, &users).await?;
+            check_schedule(&name, &require, &on_task, force)?;
+        }
+        let mut t = task.clone();
+        t.state = next;
+        match next {
+            TaskState::Started => t.times.actual_start = Some(self.now),
+            TaskState::Finished => {
+                t.times.actual_finish =
+                    Some(self.now.max(t.times.actual_start.unwrap_or(self.now)));
+            }
+            _ => {}
+        }
+        store::tasks::update(conn, &t).await?;
+        if next == TaskState::Scheduled || next == TaskState::Finished {
+            store::tasks::clear_alert(conn, t.id).await?;
+        }
+        let news = match next {
+            TaskState::Scheduled => TaskNews::Scheduled,
+            TaskState::Started => TaskNews::Started,
+            TaskState::Finished => TaskNews::Finished,
+            TaskState::Pending => return Ok(t),
+        };
+        let known = OnTask {
+            users: &users,
+            require: &require,
+        };
+        self.notify_known(conn, r, &t, news, &users, known).await?;
+        Ok(t)
+    }
+
+    /// Sends the "starts soon" or "ends soon" reminder and records that it was sent.
+    pub async fn remind(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        finish: bool,
+    ) -> Result<usize> {
+        let users = store::tasks::users(conn, task.id).await?;
+        let mut t = task.clone();
+        if finish {
+            t.reminded_finish = true;
+        } else {
+            t.reminded_start = true;
+        }
+        store::tasks::update(conn, &t).await?;
+        let news = if finish {
+            TaskNews::RemindFinish
+        } else {
+            TaskNews::RemindStart
+        };
+        self.notify(conn, r, &t, news, &users).await?;
+        Ok(users.len())
+    }
+}

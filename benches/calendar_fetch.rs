@@ -4,7 +4,7 @@
 
 #[path = "common/population.rs"]
 mod population;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};

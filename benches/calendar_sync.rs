@@ -7,7 +7,7 @@
 
 #[path = "common/population.rs"]
 mod population;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};

@@ -10,7 +10,7 @@
 //! SLASH_BENCH_RATES e.g. `100,250,500,1000`; SLASH_BENCH_CONCURRENCY for the max run, default 32).
 
 #[allow(dead_code)]
-#[path = "../tests/support"]
+#[path = "../tests/it/support"]
 mod support {
     pub mod fake_mattermost;
 }

@@ -2,11 +2,9 @@
 //! once per reason — again when the reason changes, or when it was fixed and fails again — never once
 //! per tick.
 
-mod support;
-
+use crate::support::app::{TestApp, spawn_app};
 use chrono::{DateTime, TimeZone, Utc};
 use solar_lottery::autopilot;
-use support::app::{TestApp, spawn_app};
 
 fn at(d: u32, m: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, m, d, h, 0, 0).unwrap()

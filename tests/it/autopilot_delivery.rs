@@ -6,16 +6,14 @@
 //! "Exactly once" is checked against the outbox itself: every queued message appears in its
 //! recipient's DM channel once, in the order it was queued, and nothing else does.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::app::{Spawn, TestApp, spawn_app_with, start};
+use crate::support::fake_mattermost::{LostResponse, RouteKind};
 use chrono::{DateTime, TimeZone, Utc};
 use solar_lottery::app::RunningApp;
 use solar_lottery::autopilot;
 use solar_lottery::notify::{RetryPolicy, Sender};
-use support::app::{Spawn, TestApp, spawn_app_with, start};
-use support::fake_mattermost::{LostResponse, RouteKind};
 
 const PEOPLE: [&str; 2] = ["ann", "bob"];
 

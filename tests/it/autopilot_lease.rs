@@ -6,13 +6,11 @@
 //! carrying the process's lease identity), captured for this test's thread: `#[tokio::test]` runs
 //! every process's tasks on it.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::app::{Spawn, spawn_app, spawn_app_with, start};
 use chrono::{TimeDelta, Utc};
-use support::app::{Spawn, spawn_app, spawn_app_with, start};
 use tokio::time::Instant;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};

@@ -14,14 +14,12 @@
 //! a row (grace), nobody while away. Each day is then run again, by command and by the background
 //! `tick`, and must do nothing at all.
 
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::app::{TestApp, spawn_app};
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use solar_lottery::service::format;
-use support::app::{TestApp, spawn_app};
 
 const MEMBERS: [(&str, Tz); 5] = [
     ("ann", chrono_tz::Europe::Berlin),

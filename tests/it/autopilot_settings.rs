@@ -2,9 +2,7 @@
 //! are off say "not configured", and a run has no one-run lag (a shift created in a run is filled,
 //! scheduled and started in that same run when it is due).
 
-mod support;
-
-use support::app::spawn_app;
+use crate::support::app::spawn_app;
 
 fn lines(reply: &str) -> Vec<String> {
     reply

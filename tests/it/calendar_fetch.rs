@@ -1,7 +1,6 @@
 //! Fetching many people from mixed sources: each result is that person's own.
 
-mod support;
-
+use crate::support::fake_graph::{FakeGraph, FakeItem};
 use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, TimeZone, Utc};
@@ -9,9 +8,8 @@ use solar_lottery::calendar::{
     AddressPolicy, FetchRequest, Fetcher, GraphClient, IcsClient, Source, SourceError, Span,
 };
 use std::time::{Duration, Instant};
-use support::fake_graph::{FakeGraph, FakeItem};
 
-const WEEKLY: &str = include_str!("fixtures/calendar/weekly_berlin.ics");
+const WEEKLY: &str = include_str!("../fixtures/calendar/weekly_berlin.ics");
 
 fn at(h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()

@@ -1,11 +1,9 @@
 //! The Graph client against the fake Graph: batching limits, per-item errors, throttling, tokens.
 
-mod support;
-
+use crate::support::fake_graph::{FakeGraph, FakeItem};
 use chrono::{DateTime, TimeZone, Utc};
 use solar_lottery::calendar::{Availability, GraphClient, GraphLimits, SourceError, Span};
 use std::time::Duration;
-use support::fake_graph::{FakeGraph, FakeItem};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
@@ -298,8 +296,8 @@ async fn the_fake_rejects_oversized_and_duplicate_batches() {
         .post(&fake.token_url)
         .form(&[
             ("grant_type", "client_credentials"),
-            ("client_id", support::fake_graph::CLIENT_ID),
-            ("client_secret", support::fake_graph::CLIENT_SECRET),
+            ("client_id", crate::support::fake_graph::CLIENT_ID),
+            ("client_secret", crate::support::fake_graph::CLIENT_SECRET),
             ("scope", "https://graph.microsoft.com/.default"),
         ])
         .send()

@@ -11,9 +11,9 @@ use solar_lottery::calendar::{
 };
 use std::time::Duration;
 
-const WEEKLY: &str = include_str!("fixtures/calendar/weekly_berlin.ics");
-const OUTLOOK: &str = include_str!("fixtures/calendar/outlook_windows_zones.ics");
-const ALL_DAY: &str = include_str!("fixtures/calendar/all_day_across_dst.ics");
+const WEEKLY: &str = include_str!("../fixtures/calendar/weekly_berlin.ics");
+const OUTLOOK: &str = include_str!("../fixtures/calendar/outlook_windows_zones.ics");
+const ALL_DAY: &str = include_str!("../fixtures/calendar/all_day_across_dst.ics");
 const BERLIN: Tz = chrono_tz::Europe::Berlin;
 
 fn utc(mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {

@@ -1,12 +1,10 @@
 //! The `solar-lottery` binary as an admin runs it: what `serve` says when settings are missing,
 //! that it starts, answers, shuts down on SIGTERM, and never logs a token.
 
-mod support;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use support::fake_mattermost::FakeMattermost;
+use crate::support::fake_mattermost::FakeMattermost;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 

@@ -2,14 +2,10 @@
 //! the usage and a "did you mean"), quoting, and @mentions resolved with or without the
 //! request's mention fields.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
-
-use helpers::*;
+use crate::commands_helpers::*;
+use crate::support::fake_mattermost::RouteKind;
 use solar_lottery::command::usage;
 use solar_lottery::mattermost::ResponseType;
-use support::fake_mattermost::RouteKind;
 
 /// Every group, with the subcommands its help must list one line each.
 const GROUPS: &[(&[&str], &[&str])] = &[

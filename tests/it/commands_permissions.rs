@@ -2,12 +2,8 @@
 //! anyone joins or leaves themselves, sets their own skills and time off, and reads everything.
 //! Everything else is refused with a message saying who can, and changes nothing.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
-
-use helpers::*;
-use support::app::TestApp;
+use crate::commands_helpers::*;
+use crate::support::app::TestApp;
 
 /// ICE (owned by admin and ann, members ann and bob, one filled shift) and WEB (owned by admin).
 async fn setup() -> TestApp {
@@ -248,7 +244,7 @@ async fn anyone_may_create_a_rotation_and_becomes_its_owner() {
 
 #[tokio::test]
 async fn with_rotation_creators_set_to_admins_only_bot_admins_create_rotations() {
-    let t = support::app::spawn_app_with(support::app::Spawn {
+    let t = crate::support::app::spawn_app_with(crate::support::app::Spawn {
         settings: vec![("rotation_creators", "admins")],
         ..Default::default()
     })

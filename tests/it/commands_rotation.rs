@@ -1,12 +1,8 @@
 //! `/lotto rotation …` end to end: each command's success and its main failures, as a user sees
 //! them (replies), and what they leave in the database.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
-
-use helpers::*;
-use support::app::TestApp;
+use crate::commands_helpers::*;
+use crate::support::app::TestApp;
 
 async fn text_of(t: &TestApp, sql: &'static str) -> String {
     sqlx::query_scalar::<_, String>(sql)

@@ -1,12 +1,8 @@
 //! `/lotto task …` end to end: creating, filling (and why a fill fails), assigning, moving tasks
 //! through their states, and the DMs people get on the way.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
-
-use helpers::*;
-use support::app::TestApp;
+use crate::commands_helpers::*;
+use crate::support::app::TestApp;
 
 /// ICE with ann, bob and cat as members.
 async fn ice_with_members() -> TestApp {

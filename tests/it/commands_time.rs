@@ -1,13 +1,9 @@
 //! Time zones, `--now` and `--json` across commands: input is read in the actor's Mattermost zone
 //! unless it names one, output is shown in the reader's zone, JSON is UTC RFC 3339.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
+use crate::commands_helpers::*;
 
-use helpers::*;
-
-async fn stored_span(t: &support::app::TestApp) -> (i64, i64) {
+async fn stored_span(t: &crate::support::app::TestApp) -> (i64, i64) {
     sqlx::query_as("SELECT start, finish FROM unavailability ORDER BY id DESC LIMIT 1")
         .fetch_one(&t.db)
         .await

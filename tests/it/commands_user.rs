@@ -1,10 +1,6 @@
 //! `/lotto user …`, `/lotto skill …` and `/lotto info` end to end.
 
-#[path = "commands_helpers/mod.rs"]
-mod helpers;
-mod support;
-
-use helpers::*;
+use crate::commands_helpers::*;
 
 #[tokio::test]
 async fn user_join_adds_yourself_or_others_and_welcomes_them() {

@@ -1,10 +1,8 @@
 //! Grace measured on the rotation's wall clock: a week of grace after a 09:00 handover ends at 09:00
 //! local a week later, even when that week is 167 hours long because the clocks sprang forward.
 
-mod support;
-
+use crate::support::app::{TestApp, spawn_app};
 use serde_json::Value;
-use support::app::{TestApp, spawn_app};
 
 async fn people_on(t: &TestApp, task: &str) -> Vec<String> {
     let out = t.run("admin", &format!("task show {task} --json")).await;

@@ -1,15 +1,13 @@
 //! The HTTP edge of `/slash` and `/healthz`, as Mattermost and an attacker see it: tokens, GET
 //! commands, oversized and malformed requests, and slow commands finishing through `response_url`.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fake_mattermost::{FakeMattermost, RouteKind, SlashAuthorization};
 use solar_lottery::app::{self, Options};
 use solar_lottery::config::Settings;
 use solar_lottery::mattermost::ResponseType;
-use support::app::{TestApp, spawn_app};
-use support::fake_mattermost::{FakeMattermost, RouteKind, SlashAuthorization};
 
 async fn rotation_count(t: &TestApp) -> i64 {
     t.count("SELECT COUNT(*) FROM rotations").await

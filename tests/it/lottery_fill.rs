@@ -1,9 +1,7 @@
 //! The fill, case by case: upstream's rules of §3–4 that still hold, DESIGN.md's exclusion rules,
 //! the error a failed fill gives, and reproducibility.
 
-mod lottery_support;
-
-use lottery_support::*;
+use crate::lottery_support::*;
 use solar_lottery::lottery::*;
 
 fn at_name(u: &UserId) -> String {

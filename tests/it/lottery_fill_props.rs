@@ -2,10 +2,8 @@
 //! unavailability: a successful fill meets every requirement, never exceeds a limit, never picks an
 //! excluded user, and the same seed and state give the same result.
 
-mod lottery_support;
-
+use crate::lottery_support::*;
 use chrono::TimeDelta;
-use lottery_support::*;
 use proptest::prelude::*;
 use solar_lottery::lottery::*;
 use std::collections::HashSet;

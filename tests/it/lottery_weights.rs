@@ -1,9 +1,7 @@
 //! Weighted picks through the real fill: a candidate twice as heavy is picked twice as often, and
 //! fuzz flattens the odds.
 
-mod lottery_support;
-
-use lottery_support::*;
+use crate::lottery_support::*;
 use solar_lottery::lottery::*;
 
 const DRAWS: i64 = 10_000;

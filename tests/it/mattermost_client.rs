@@ -1,11 +1,10 @@
 //! The Mattermost client against the fake server: every call's success and its main failures, and
 //! the fake's slash-command side against a tiny receiver.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::fake_mattermost::{FakeMattermost, Fault, LostResponse, RouteKind};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,6 @@ use solar_lottery::mattermost::{
     ChannelType, CommandResponse, CustomStatus, MattermostClient, MattermostError, NewPost,
     ResponseType, StatusKind,
 };
-use support::fake_mattermost::{FakeMattermost, Fault, LostResponse, RouteKind};
 
 fn api_error_id(error: &MattermostError) -> &str {
     error.app_error_id().unwrap_or("<not an AppError>")

@@ -1,12 +1,10 @@
 //! The outbox sender against a misbehaving Mattermost: every DM arrives exactly once, retries honour
 //! Retry-After, permanent failures are reported to the rotation's owners instead of retried forever.
 
-mod support;
-
 use std::time::Duration;
 
-use support::app::{TestApp, spawn_app};
-use support::fake_mattermost::{LostResponse, RouteKind};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fake_mattermost::{LostResponse, RouteKind};
 
 /// A rotation owned by `admin` that `ann` joins: joining queues one welcome DM to ann.
 async fn rotation_with_ann(t: &TestApp) {
@@ -53,7 +51,7 @@ async fn rate_limits_wait_at_least_the_retry_after() {
     t.mm.fail_next_with(
         RouteKind::CreatePost,
         1,
-        support::fake_mattermost::Fault::RateLimited {
+        crate::support::fake_mattermost::Fault::RateLimited {
             retry_after_secs: 7,
         },
     );
@@ -143,7 +141,8 @@ async fn a_crash_after_posting_does_not_post_twice_after_restart() {
         "not recorded as sent"
     );
     // A new process on the same database picks the message up once the dead sender's claim lapses.
-    let app = support::app::start(&t.mm, &t.db_url, &support::app::Spawn::default()).await;
+    let app =
+        crate::support::app::start(&t.mm, &t.db_url, &crate::support::app::Spawn::default()).await;
     for _ in 0..100 {
         app.sender.deliver_due().await.unwrap();
         if t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")

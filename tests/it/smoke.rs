@@ -1,9 +1,7 @@
 //! The whole bot end to end: a rotation set up, filled and scheduled through slash commands, with the
 //! DMs arriving at the fake Mattermost.
 
-mod support;
-
-use support::app::spawn_app;
+use crate::support::app::spawn_app;
 
 #[tokio::test]
 async fn a_rotation_is_created_filled_scheduled_and_people_get_dms() {

@@ -3,7 +3,7 @@
 use chrono::{TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::harness::{Cal, Setup, at, t0};
+use super::harness::{Cal, Setup, at, t0};
 use crate::support::fake_graph::FakeItem;
 
 fn json_of(reply: &str) -> Value {
@@ -85,7 +85,7 @@ async fn feeds_on_internal_addresses_are_refused_unless_allowed() {
     })
     .await;
     cal.person("ann");
-    let url = cal.feeds.serve("ann.ics", &crate::harness::ics(&[]));
+    let url = cal.feeds.serve("ann.ics", &super::harness::ics(&[]));
     let out = cal.run("ann", &format!("calendar connect ics {url}")).await;
     assert!(
         out.contains("private or internal network address")

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 
-use crate::harness::{Cal, at};
+use super::harness::{Cal, at};
 use crate::support::fake_graph::FakeItem;
 
 /// A calendar entry: Graph status, start and end in minutes after `t0`.

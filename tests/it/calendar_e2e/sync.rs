@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use solar_lottery::calendar::job;
 
-use crate::harness::{Cal, Setup, at, ics, t0};
+use super::harness::{Cal, Setup, at, ics, t0};
 use crate::support::fake_graph::FakeItem;
 use crate::support::fake_mattermost::RouteKind;
 
@@ -300,7 +300,7 @@ async fn an_ics_feed_with_a_weekly_meeting_sets_dnd_until_it_ends() {
     cal.person("ann");
     let url = cal.feeds.serve(
         "ann/weekly.ics",
-        include_str!("../fixtures/calendar/weekly_berlin.ics"),
+        include_str!("../../fixtures/calendar/weekly_berlin.ics"),
     );
     let out = cal.run("ann", &format!("calendar connect ics {url}")).await;
     assert!(out.contains("Connected your ICS feed"), "{out}");

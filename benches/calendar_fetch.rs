@@ -4,6 +4,10 @@
 
 #[path = "common/population.rs"]
 mod population;
+#[expect(
+    dead_code,
+    reason = "this bench uses only the fake Graph of the tests' support code"
+)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 

@@ -1,6 +1,5 @@
 //! Helpers shared by the `commands_*` tests: a team to work with, JSON replies, and the
 //! "a failed command changes nothing" check.
-#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 

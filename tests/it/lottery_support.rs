@@ -1,5 +1,4 @@
 //! Builders shared by the lottery tests.
-#![allow(dead_code)]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use solar_lottery::lottery::*;

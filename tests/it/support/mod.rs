@@ -1,5 +1,4 @@
 //! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
-#![allow(dead_code)]
 
 pub mod app;
 pub mod fake_graph;

@@ -30,10 +30,6 @@ impl FakeUser {
         UserId::new(self.id.clone())
     }
 
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
     fn edit(self, change: impl FnOnce(&mut UserRecord)) -> Self {
         {
             let mut state = lock(&self.shared);
@@ -64,17 +60,6 @@ impl FakeUser {
         self.edit(|u| u.email = email.to_string())
     }
 
-    pub fn name(self, first: &str, last: &str) -> Self {
-        self.edit(|u| {
-            u.first_name = first.to_string();
-            u.last_name = last.to_string();
-        })
-    }
-
-    pub fn nickname(self, nickname: &str) -> Self {
-        self.edit(|u| u.nickname = nickname.to_string())
-    }
-
     /// `system_user system_admin`.
     pub fn system_admin(self) -> Self {
         self.roles("system_user system_admin")
@@ -84,17 +69,9 @@ impl FakeUser {
         self.edit(|u| u.roles = roles.to_string())
     }
 
-    pub fn locale(self, locale: &str) -> Self {
-        self.edit(|u| u.locale = locale.to_string())
-    }
-
     /// Deactivates the account (`delete_at > 0`): lookups stop finding it, DMs to it fail.
     pub fn deactivated(self) -> Self {
         self.edit(|u| u.delete_at = now_ms())
-    }
-
-    pub fn reactivated(self) -> Self {
-        self.edit(|u| u.delete_at = 0)
     }
 
     /// Sets the stored status directly (no request, no status-write log entry).
@@ -105,17 +82,6 @@ impl FakeUser {
             last_activity_at: now_ms(),
             dnd_end_time: 0,
             prev_status: String::new(),
-        })
-    }
-
-    /// Do Not Disturb until `end` (epoch seconds), remembering `previous` to restore.
-    pub fn dnd_until(self, end: i64, previous: &str) -> Self {
-        self.set_status(FakeStatus {
-            status: "dnd".into(),
-            manual: true,
-            last_activity_at: now_ms(),
-            dnd_end_time: end - end.rem_euclid(60),
-            prev_status: previous.to_string(),
         })
     }
 

@@ -141,7 +141,7 @@ impl SlashCommand {
                 .token
                 .clone()
                 .unwrap_or_else(|| state.slash_token.clone());
-            let (hook_id, response_url) = create_hook(&mut state, &self);
+            let (hook_id, response_url) = create_hook(&mut state);
             let fields = match &self.raw_fields {
                 Some(raw) => raw.clone(),
                 None => build_fields(&mut state, &self, &token, &response_url),
@@ -174,18 +174,11 @@ impl SlashCommand {
     }
 }
 
-fn create_hook(state: &mut State, command: &SlashCommand) -> (String, String) {
-    let user_id = state
-        .user_by_name(&command.username)
-        .map(|u| u.id.clone())
-        .unwrap_or_default();
-    let channel_id = channel_for(state, command).0;
+fn create_hook(state: &mut State) -> (String, String) {
     let hook_id = new_id();
     state.hooks.insert(
         hook_id.clone(),
         HookRecord {
-            user_id,
-            channel_id,
             created: Instant::now(),
             uses: 0,
             expired: false,

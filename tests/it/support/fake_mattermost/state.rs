@@ -226,8 +226,6 @@ pub struct StatusWrite {
 
 #[derive(Debug, Clone)]
 pub(crate) struct HookRecord {
-    pub user_id: String,
-    pub channel_id: String,
     pub created: Instant,
     pub uses: u32,
     pub expired: bool,

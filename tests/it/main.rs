@@ -23,6 +23,7 @@ mod commands_rotation;
 mod commands_task;
 mod commands_time;
 mod commands_user;
+mod fake_mattermost_selftest;
 mod grace_dst;
 mod grammar_fuzz;
 mod http_slash;

@@ -3,3 +3,4 @@
 pub mod app;
 pub mod fake_graph;
 pub mod fake_mattermost;
+pub mod receiver;

@@ -64,24 +64,18 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
         "one task failed, the rest went on"
     );
     t.deliver().await;
-    let states: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT r.name, t.number, t.state FROM tasks t JOIN rotations r ON r.id = t.rotation_id
-         ORDER BY r.name, t.number",
-    )
-    .fetch_all(&t.db)
-    .await
-    .unwrap();
-    let states: Vec<(&str, i64, &str)> = states
+    let states = t.task_states().await;
+    let states: Vec<(&str, &str)> = states
         .iter()
-        .map(|(r, n, s)| (r.as_str(), *n, s.as_str()))
+        .map(|(task, state)| (task.as_str(), state.as_str()))
         .collect();
     assert_eq!(
         states,
         [
-            ("ICE", 0, "pending"),
-            ("ICE", 1, "scheduled"),
-            ("OPS", 0, "scheduled"),
-            ("OPS", 1, "scheduled"),
+            ("ICE#0", "pending"),
+            ("ICE#1", "scheduled"),
+            ("OPS#0", "scheduled"),
+            ("OPS#1", "scheduled"),
         ]
     );
     let (admin, olga) = owner_dms(&t);
@@ -179,7 +173,7 @@ async fn owners_hear_once_per_reason_and_again_after_a_fix_fails() {
     let (admin, olga) = owner_dms(&t);
     assert_eq!((admin.len(), olga.len()), (3, 3));
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM autopilot_alerts").await,
+        t.autopilot_alerts().await,
         0,
         "a scheduled task has no open alert"
     );

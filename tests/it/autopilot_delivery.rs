@@ -70,15 +70,10 @@ async fn run_days(app: &RunningApp) {
     }
 }
 
-async fn undelivered(t: &TestApp) -> i64 {
-    t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-        .await
-}
-
 /// Delivers until the outbox is empty (the retries wait on their backoff), for at most a minute.
 async fn drain(t: &TestApp, sender: &Sender) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while undelivered(t).await > 0 {
+    while t.outbox_pending().await > 0 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the outbox did not drain"
@@ -90,29 +85,14 @@ async fn drain(t: &TestApp, sender: &Sender) {
 
 /// Every queued DM arrived once, in order, and nothing else arrived.
 async fn assert_exactly_once(t: &TestApp) {
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
-            .await,
-        0,
-        "nothing gave up"
-    );
+    assert_eq!(t.outbox().await.failed, 0, "nothing gave up");
     for u in PEOPLE {
-        let queued: Vec<String> = sqlx::query_scalar(
-            "SELECT o.message FROM outbox o JOIN users u ON u.id = o.user_id
-             WHERE u.username = ?1 ORDER BY o.id",
-        )
-        .bind(u)
-        .fetch_all(&t.db)
-        .await
-        .unwrap();
-        let kinds: Vec<String> = sqlx::query_scalar(
-            "SELECT o.kind FROM outbox o JOIN users u ON u.id = o.user_id
-             WHERE u.username = ?1 ORDER BY o.id",
-        )
-        .bind(u)
-        .fetch_all(&t.db)
-        .await
-        .unwrap();
+        let (kinds, queued): (Vec<String>, Vec<String>) = t
+            .outbox_to(u)
+            .await
+            .into_iter()
+            .map(|m| (m.kind, m.message))
+            .unzip();
         // Welcome, then ICE#0's whole life, with ICE#1 filled and announced on 03-10.
         assert_eq!(
             kinds,
@@ -143,7 +123,7 @@ async fn reminders_arrive_once_after_500s_and_429s() {
     t.mm.fail_for(RouteKind::CreatePost, Duration::from_millis(1500), 500);
     let app = t.app.as_ref().unwrap();
     run_days(app).await;
-    assert_eq!(undelivered(&t).await, 16);
+    assert_eq!(t.outbox_pending().await, 16);
     drain(&t, &app.sender).await;
 
     assert_exactly_once(&t).await;
@@ -176,7 +156,7 @@ async fn a_crash_before_delivery_loses_nothing_and_doubles_nothing() {
     let mut t = t;
     let app = t.app.take().unwrap();
     run_days(&app).await;
-    assert_eq!(undelivered(&t).await, 16, "eight DMs each");
+    assert_eq!(t.outbox_pending().await, 16, "eight DMs each");
     // ...when the process dies.
     app.kill();
     t.mm.clear_faults();
@@ -214,7 +194,7 @@ async fn a_crash_after_posting_but_before_recording_it_does_not_post_twice() {
     }
     // ...and the process dies while waiting for it: the outbox still says "not sent".
     app.kill();
-    assert!(undelivered(&t).await >= 1);
+    assert!(t.outbox_pending().await >= 1);
 
     let app = start(&t.mm, &t.db_url, &patient()).await;
     drain(&t, &app.sender).await;
@@ -237,12 +217,12 @@ async fn a_dm_that_can_never_arrive_is_reported_to_the_owner_and_not_retried() {
     assert_eq!(report.acted, 1);
     drain(&t, &app.sender).await;
     let failed = || async {
-        sqlx::query_as::<_, (String, i64)>(
-            "SELECT kind, attempts FROM outbox WHERE failed_at IS NOT NULL ORDER BY id",
-        )
-        .fetch_all(&t.db)
-        .await
-        .unwrap()
+        t.outbox_messages()
+            .await
+            .into_iter()
+            .filter(|m| m.failed_at.is_some())
+            .map(|m| (m.kind, m.attempts))
+            .collect::<Vec<_>>()
     };
     let first = failed().await;
     assert_eq!(first.len(), 1);

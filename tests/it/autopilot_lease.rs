@@ -135,13 +135,6 @@ impl<S: tracing::Subscriber> Layer<S> for Log {
     }
 }
 
-async fn holder(db: &sqlx::SqlitePool) -> Option<String> {
-    sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'autopilot'")
-        .fetch_optional(db)
-        .await
-        .unwrap()
-}
-
 fn every_2s() -> Spawn {
     Spawn {
         autopilot_interval: "2s",
@@ -161,7 +154,10 @@ async fn one_process_ticks_and_another_takes_over_when_it_stops_or_dies() {
             l.ticks().first().map(|t| t.instance.clone())
         })
         .await;
-    assert_eq!(holder(&t.db).await.as_deref(), Some(a.as_str()));
+    assert_eq!(
+        t.lease_holder("autopilot").await.as_deref(),
+        Some(a.as_str())
+    );
 
     // A rotation for the real clock: its next shifts are created and filled by whoever runs.
     t.mm.add_user("ann").time_zone("UTC");
@@ -191,11 +187,7 @@ async fn one_process_ticks_and_another_takes_over_when_it_stops_or_dies() {
         log.ticks().into_iter().map(|t| t.instance).collect();
     assert_eq!(instances.len(), 1, "{instances:?}");
     // The work was done once: ICE#0 and #1 created and scheduled, ann told once each.
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM tasks WHERE state = 'scheduled'")
-            .await,
-        2
-    );
+    assert_eq!(t.tasks_in_state("scheduled").await, ["ICE#0", "ICE#1"]);
     t.deliver().await;
     let ann = t.mm.dms_to("ann");
     assert_eq!(ann.len(), 3, "welcome and two shifts: {ann:#?}");
@@ -212,7 +204,10 @@ async fn one_process_ticks_and_another_takes_over_when_it_stops_or_dies() {
         "B took {:?} to take over",
         b_first - stopped
     );
-    assert_eq!(holder(&t.db).await.as_deref(), Some(b.as_str()));
+    assert_eq!(
+        t.lease_holder("autopilot").await.as_deref(),
+        Some(b.as_str())
+    );
 
     // Process C joins; then B crashes, its lease left behind: C takes over within two intervals.
     let c_app = start(&t.mm, &t.db_url, &every_2s()).await;
@@ -250,7 +245,11 @@ async fn one_process_ticks_and_another_takes_over_when_it_stops_or_dies() {
     }
     log.assert_never_overlapping();
     c_app.shutdown().await;
-    assert_eq!(holder(&t.db).await, None, "released on shutdown");
+    assert_eq!(
+        t.lease_holder("autopilot").await,
+        None,
+        "released on shutdown"
+    );
     // Still nothing doubled.
     t.deliver().await;
     assert_eq!(t.mm.dms_to("ann").len(), 3);
@@ -270,6 +269,6 @@ async fn an_interval_of_zero_turns_the_background_autopilot_off() {
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(log.ticks().is_empty());
-    assert_eq!(holder(&t.db).await, None);
-    assert_eq!(t.count("SELECT COUNT(*) FROM tasks").await, 0);
+    assert_eq!(t.lease_holder("autopilot").await, None);
+    assert!(t.tasks().await.is_empty());
 }

@@ -463,11 +463,8 @@ async fn six_weeks_of_a_weekly_rotation_on_autopilot() {
     for (user, _) in MEMBERS {
         assert_eq!(t.mm.dms_to(user).len(), expected_dms[user], "{user}");
     }
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .await,
-        0
-    );
+    let outbox = t.outbox().await;
+    assert_eq!((outbox.pending, outbox.failed), (0, 0), "{outbox:?}");
 }
 
 /// Map keys must outlive the loop iteration: the member's static name.
@@ -484,10 +481,6 @@ async fn state(t: &TestApp) -> Vec<String> {
         .into_iter()
         .filter(|row| !row.starts_with("outbox:"))
         .collect();
-    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM outbox ORDER BY id")
-        .fetch_all(&t.db)
-        .await
-        .unwrap();
-    out.extend(keys);
+    out.extend(t.outbox_messages().await.into_iter().map(|m| m.key));
     out
 }

@@ -124,15 +124,14 @@ async fn a_shift_created_in_a_run_is_filled_and_started_in_the_same_run() {
         ]
     );
     // Started on time, at its planned start, though the run came a day later.
-    let start: i64 = sqlx::query_scalar("SELECT actual_start FROM tasks WHERE number = 0")
-        .fetch_one(&t.db)
-        .await
-        .unwrap();
+    let start = t.task("ICE#0").await.actual_start;
     assert_eq!(
         start,
-        chrono::DateTime::parse_from_rfc3339("2030-03-04T09:00:00Z")
-            .unwrap()
-            .timestamp()
+        Some(
+            chrono::DateTime::parse_from_rfc3339("2030-03-04T09:00:00Z")
+                .unwrap()
+                .timestamp()
+        )
     );
 
     // A run with nothing due says so for each step that is on.

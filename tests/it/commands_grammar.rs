@@ -313,7 +313,7 @@ async fn mentions_without_mention_fields_are_looked_up_by_username() {
     let reply = send(raw("user join ICE @ann @cat")).await;
     assert_eq!(reply.text(), "Added @ann and @cat to **ICE**.");
     assert!(t.mm.request_count(RouteKind::GetUsersByUsernames) >= 1);
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotation_members").await, 2);
+    assert_eq!(t.members_of("ICE").await, ["ann", "cat"]);
     t.deliver().await;
     assert_eq!(
         t.mm.dms_to("cat").len(),

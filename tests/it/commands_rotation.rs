@@ -2,14 +2,6 @@
 //! them (replies), and what they leave in the database.
 
 use crate::commands_helpers::*;
-use crate::support::app::TestApp;
-
-async fn text_of(t: &TestApp, sql: &'static str) -> String {
-    sqlx::query_scalar::<_, String>(sql)
-        .fetch_one(&t.db)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn rotation_new_stores_every_flag_and_makes_the_creator_owner() {
@@ -26,51 +18,17 @@ async fn rotation_new_stores_every_flag_and_makes_the_creator_owner() {
     assert!(out.contains("Weekly shifts in Europe/Berlin"), "{out}");
     assert!(out.contains("**Owners:** @admin"), "{out}");
 
-    assert_eq!(
-        text_of(&t, "SELECT tz FROM rotations WHERE name = 'ICE'").await,
-        "Europe/Berlin"
-    );
-    assert_eq!(
-        text_of(&t, "SELECT period FROM rotations WHERE name = 'ICE'").await,
-        "weekly"
-    );
-    assert_eq!(
-        text_of(&t, "SELECT task_type FROM rotations WHERE name = 'ICE'").await,
-        "shift"
-    );
-    assert_eq!(
-        t.count("SELECT seed FROM rotations WHERE name = 'ICE'")
-            .await,
-        42
-    );
-    assert_eq!(
-        t.count("SELECT fuzz FROM rotations WHERE name = 'ICE'")
-            .await,
-        3
-    );
+    let ice = t.rotation("ICE").await;
+    assert_eq!(ice.tz, "Europe/Berlin");
+    assert_eq!(ice.period, "weekly");
+    assert_eq!(ice.task_type, "shift");
+    assert_eq!(ice.seed, 42);
+    assert_eq!(ice.fuzz, 3);
     // 09:00 in Berlin in March is 08:00 UTC.
-    assert_eq!(
-        t.count("SELECT beginning FROM rotations WHERE name = 'ICE'")
-            .await,
-        ts("2030-03-04T08:00:00Z")
-    );
-    assert_eq!(
-        text_of(
-            &t,
-            "SELECT u.username FROM rotation_owners o JOIN users u ON u.id = o.user_id"
-        )
-        .await,
-        "admin"
-    );
+    assert_eq!(ice.beginning, ts("2030-03-04T08:00:00Z"));
+    assert_eq!(t.owners_of("ICE").await, ["admin"]);
     // Every task needs somebody unless the owners say otherwise.
-    assert_eq!(
-        text_of(
-            &t,
-            "SELECT kind || ':' || skill_level || ':' || count FROM rotation_needs"
-        )
-        .await,
-        "require:any:1"
-    );
+    assert_eq!(t.needs_of("ICE").await, ["require:any:1"]);
 }
 
 #[tokio::test]
@@ -86,24 +44,19 @@ async fn rotation_new_defaults_to_the_creators_zone_and_now() {
     .await;
     assert!(out.contains("Created rotation **Night**"), "{out}");
     assert!(out.contains("Daily shifts in Asia/Tokyo"), "{out}");
-    assert_eq!(text_of(&t, "SELECT tz FROM rotations").await, "Asia/Tokyo");
+    let night = t.rotation("Night").await;
+    assert_eq!(night.tz, "Asia/Tokyo");
     // `--now` was read in Sue's zone; without `--beginning` shifts begin at midnight there, and
     // the reply says how to choose another time.
-    assert_eq!(
-        t.count("SELECT beginning FROM rotations").await,
-        ts("2030-01-09T15:00:00Z")
-    );
+    assert_eq!(night.beginning, ts("2030-01-09T15:00:00Z"));
     assert!(
         out.contains("Its shifts begin at Thu 2030-01-10 00:00 JST (the start of today)"),
         "{out}"
     );
     assert!(out.contains("`--beginning \"2030-01-10 09:00\"`"), "{out}");
     // Without --seed the seed is random, but stored so fills replay.
-    assert!(
-        t.count("SELECT COUNT(*) FROM rotations WHERE seed >= 0")
-            .await
-            == 1
-    );
+    assert_eq!(t.rotation_names().await, ["Night"]);
+    assert!(night.seed >= 0, "{}", night.seed);
 }
 
 #[tokio::test]
@@ -116,11 +69,9 @@ async fn rotation_new_accepts_tickets_and_duration_periods() {
     )
     .await;
     assert!(out.contains("tickets in UTC"), "{out}");
-    assert_eq!(
-        text_of(&t, "SELECT task_type FROM rotations").await,
-        "ticket"
-    );
-    assert_eq!(text_of(&t, "SELECT period FROM rotations").await, "3d");
+    let support = t.rotation("Support").await;
+    assert_eq!(support.task_type, "ticket");
+    assert_eq!(support.period, "3d");
     // A ticket rotation lists no upcoming shifts.
     assert!(!out.contains("not created yet"), "{out}");
 }
@@ -148,7 +99,7 @@ async fn rotation_new_refuses_a_taken_name_a_bad_name_and_a_bad_period() {
     );
     let out = fails_unchanged(&t, "admin", "rotation new X --tz Mars/Olympus").await;
     assert!(out.contains("Mars/Olympus"), "{out}");
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotations").await, 1);
+    assert_eq!(t.rotation_names().await, ["ICE"]);
 }
 
 #[tokio::test]
@@ -371,18 +322,15 @@ async fn rotation_archive_hides_it_and_frees_its_name() {
     weekly_ice(&t).await;
     let out = run(&t, "admin", "rotation archive ICE").await;
     assert!(out.contains("Archived **ICE**"), "{out}");
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM rotations WHERE archived_at IS NOT NULL")
-            .await,
-        1
-    );
+    assert_eq!(t.archived_rotations().await, ["ICE"]);
     let out = run(&t, "ann", "rotation show ICE").await;
     assert!(out.contains("No active rotation is called `ICE`"), "{out}");
     let out = run(&t, "admin", "rotation archive ICE").await;
     assert!(out.contains("No active rotation"), "{out}");
     let out = run(&t, "admin", "rotation new ICE").await;
     assert!(out.contains("Created rotation **ICE**"), "{out}");
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotations").await, 2);
+    assert_eq!(t.rotation_names().await, ["ICE", "ICE"]);
+    assert_eq!(t.archived_rotations().await, ["ICE"]);
 }
 
 #[tokio::test]
@@ -402,16 +350,15 @@ async fn rotation_set_require_and_limit_change_new_tasks_only() {
     );
     assert!(out.contains("Existing tasks keep their own needs"), "{out}");
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM rotation_needs WHERE kind = 'require'")
-            .await,
-        3
+        t.needs_of("ICE").await,
+        ["require:any:1", "require:server-1:2", "require:webapp-2:2"]
     );
     let out = run(&t, "admin", "rotation set limit ICE --skill lead --count 1").await;
     assert!(out.contains("at most 1 lead-◉"), "{out}");
-    assert_eq!(
-        t.count("SELECT count FROM rotation_needs WHERE kind = 'limit' AND skill_level = 'lead-1'")
-            .await,
-        1
+    assert!(
+        t.needs_of("ICE")
+            .await
+            .contains(&"limit:lead-1:1".to_string())
     );
     // The existing task kept its needs; a new one gets the new ones.
     let old = json_of(&run(&t, "admin", "task show ICE#0 --json").await);
@@ -469,8 +416,9 @@ async fn rotation_set_task_and_fill_change_durations_seed_and_fuzz() {
         out.contains("New tasks of **ICE** last 1h30m, with 3d of grace"),
         "{out}"
     );
-    assert_eq!(t.count("SELECT task_duration FROM rotations").await, 5400);
-    assert_eq!(t.count("SELECT grace FROM rotations").await, 3 * 86400);
+    let ice = t.rotation("ICE").await;
+    assert_eq!(ice.task_duration, 5400);
+    assert_eq!(ice.grace, 3 * 86400);
     let task = json_of(&run(&t, "admin", "task new shift ICE --number 0 --json").await);
     assert_eq!(task["finish"], "2030-03-04T09:30:00Z");
     assert_eq!(task["grace"], "3d");
@@ -482,8 +430,8 @@ async fn rotation_set_task_and_fill_change_durations_seed_and_fuzz() {
 
     let out = run(&t, "admin", "rotation set fill ICE --seed 99 --fuzz 5").await;
     assert!(out.contains("fills with seed 99 and fuzz 5"), "{out}");
-    assert_eq!(t.count("SELECT seed FROM rotations").await, 99);
-    assert_eq!(t.count("SELECT fuzz FROM rotations").await, 5);
+    let ice = t.rotation("ICE").await;
+    assert_eq!((ice.seed, ice.fuzz), (99, 5));
     let out = run(&t, "admin", "rotation set fill ICE --fuzz 1").await;
     assert!(
         out.contains("seed 99 and fuzz 1"),
@@ -507,21 +455,14 @@ async fn rotation_set_autopilot_changes_only_the_given_settings() {
         out.starts_with("The autopilot of **ICE** creates shifts 2 weeks ahead"),
         "{out}"
     );
-    assert_eq!(
-        t.count(
-            "SELECT ap_create + ap_schedule + ap_start_finish + ap_remind_start FROM rotations"
-        )
-        .await,
-        4
-    );
-    assert_eq!(
-        t.count("SELECT ap_schedule_prior FROM rotations").await,
-        3 * 86400
-    );
+    let ice = t.rotation("ICE").await;
+    assert!(ice.ap_create && ice.ap_schedule && ice.ap_start_finish && ice.ap_remind_start);
+    assert_eq!(ice.ap_schedule_prior, 3 * 86400);
     // `--create=false` turns one thing off and leaves the rest.
     run(&t, "admin", "rotation set autopilot ICE --create=false").await;
-    assert_eq!(t.count("SELECT ap_create FROM rotations").await, 0);
-    assert_eq!(t.count("SELECT ap_schedule FROM rotations").await, 1);
+    let ice = t.rotation("ICE").await;
+    assert!(!ice.ap_create);
+    assert!(ice.ap_schedule);
     let j = json_of(
         &run(
             &t,
@@ -534,10 +475,14 @@ async fn rotation_set_autopilot_changes_only_the_given_settings() {
     assert_eq!(j["autopilot"]["settings"]["schedule"], true);
     let out = run(&t, "admin", "rotation set autopilot ICE --off").await;
     assert_eq!(out, "The autopilot of **ICE** is off.");
-    assert_eq!(
-        t.count("SELECT ap_create + ap_schedule + ap_start_finish + ap_remind_start + ap_remind_finish FROM rotations")
-            .await,
-        0
+    let ice = t.rotation("ICE").await;
+    assert!(
+        !(ice.ap_create
+            || ice.ap_schedule
+            || ice.ap_start_finish
+            || ice.ap_remind_start
+            || ice.ap_remind_finish),
+        "{ice:?}"
     );
     let out = fails_unchanged(&t, "admin", "rotation set autopilot ICE --off --create").await;
     assert!(out.contains("--off"), "{out}");
@@ -565,7 +510,7 @@ async fn rotation_owner_add_and_remove_change_who_manages_it() {
         out,
         "Added @ann, @bob as owners of **ICE**. Owners now: @admin, @ann, @bob."
     );
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotation_owners").await, 3);
+    assert_eq!(t.owners_of("ICE").await, ["admin", "ann", "bob"]);
     // Now Ann manages ICE, and may add owners herself.
     let out = run(&t, "ann", "rotation set fill ICE --fuzz 2").await;
     assert!(out.contains("fuzz 2"), "{out}");
@@ -612,7 +557,7 @@ async fn rotation_autopilot_runs_now_and_reports_each_step() {
     assert!(out.contains("- create shifts: "), "{out}");
     assert!(out.contains("- fill and schedule: not configured"), "{out}");
     // Shifts starting within two weeks exist now: #0 (Mar 4) and #1 (Mar 11).
-    assert_eq!(t.count("SELECT COUNT(*) FROM tasks").await, 2);
+    assert_eq!(t.tasks().await, ["ICE#0", "ICE#1"]);
     let j = json_of(
         &run(
             &t,
@@ -624,8 +569,8 @@ async fn rotation_autopilot_runs_now_and_reports_each_step() {
     assert_eq!(keys(&j), set(&["now", "rotation", "steps"]));
     assert_eq!(keys(&j["steps"][0]), set(&["result", "step"]));
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM tasks").await,
-        2,
+        t.tasks().await,
+        ["ICE#0", "ICE#1"],
         "running again adds nothing"
     );
 
@@ -677,7 +622,7 @@ async fn autopilot_runs_every_rotation_with_one_line_each_for_bot_admins() {
         "{out}"
     );
     assert!(!out.contains("Quiet"), "its autopilot is off: {out}");
-    assert_eq!(t.count("SELECT COUNT(*) FROM tasks").await, 4);
+    assert_eq!(t.tasks().await, ["ICE#0", "ICE#1", "WEB#0", "WEB#1"]);
     // The same path as `rotation autopilot`: running again finds nothing to do.
     let out = run(&t, "admin", "autopilot --now 2030-03-01T12:00Z").await;
     assert!(out.contains("- **ICE**: nothing to do"), "{out}");

@@ -13,17 +13,6 @@ async fn ice_with_members() -> TestApp {
     t
 }
 
-async fn users_on(t: &TestApp, task_number: i64) -> Vec<String> {
-    sqlx::query_scalar::<_, String>(
-        "SELECT u.username FROM task_users tu JOIN users u ON u.id = tu.user_id \
-         JOIN tasks k ON k.id = tu.task_id WHERE k.number = ? ORDER BY u.username",
-    )
-    .bind(task_number)
-    .fetch_all(&t.db)
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn task_new_shift_creates_the_next_or_the_given_shift() {
     let t = ice_with_members().await;
@@ -48,12 +37,13 @@ async fn task_new_shift_creates_the_next_or_the_given_shift() {
     let out = run(&t, "admin", "task new shift ICE --number 0").await;
     assert!(out.starts_with("Created ICE#0."), "{out}");
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM tasks WHERE state = 'pending' AND kind = 'shift'")
-            .await,
-        3
+        t.tasks_in_state("pending").await,
+        ["ICE#0", "ICE#2", "ICE#3"]
     );
-    // The rotation's needs were copied to the task.
-    assert_eq!(t.count("SELECT COUNT(*) FROM task_needs").await, 3);
+    // The rotation's needs were copied to the tasks.
+    for task in ["ICE#0", "ICE#2", "ICE#3"] {
+        assert_eq!(t.needs_of_task(task).await, ["require:any:1"], "{task}");
+    }
 
     let out = fails_unchanged(&t, "admin", "task new shift ICE --number 0").await;
     assert!(
@@ -99,11 +89,10 @@ async fn task_new_ticket_starts_now_with_a_quoted_summary() {
     assert_eq!(j["summary"], "second");
     assert_eq!(j["start"], "2030-05-05T11:00:00Z");
     assert_eq!(j["expected_duration"], "30m");
-    let summary: String = sqlx::query_scalar("SELECT summary FROM tasks WHERE number = 1")
-        .fetch_one(&t.db)
-        .await
-        .unwrap();
-    assert_eq!(summary, "database is down");
+    assert_eq!(
+        t.task("Support#1").await.summary.as_deref(),
+        Some("database is down")
+    );
     let out = fails_unchanged(&t, "admin", "task new shift Support").await;
     assert!(out.contains("Support has tickets, not shifts"), "{out}");
 }
@@ -131,7 +120,7 @@ async fn task_fill_picks_people_who_meet_the_needs() {
         out.contains("Schedule it with `/lotto task schedule ICE#0`"),
         "{out}"
     );
-    let on = users_on(&t, 0).await;
+    let on = t.users_on("ICE#0").await;
     assert_eq!(on.len(), 2, "{on:?}");
     assert!(
         on.contains(&"bob".to_string()),
@@ -284,7 +273,7 @@ async fn task_assign_and_unassign_by_hand_respect_limits_unless_forced() {
     let out = run(&t, "admin", "task assign ICE#0 @bob --force").await;
     assert!(out.starts_with("Assigned @bob to ICE#0."), "{out}");
     assert!(out.contains("⚠️ at most 1 lead-◉ (has 2)"), "{out}");
-    assert_eq!(users_on(&t, 0).await, ["ann", "bob"]);
+    assert_eq!(t.users_on("ICE#0").await, ["ann", "bob"]);
 
     let out = run(&t, "admin", "task unassign ICE#0 @bob").await;
     assert!(out.starts_with("Took @bob off ICE#0."), "{out}");
@@ -351,14 +340,10 @@ async fn a_task_moves_from_pending_to_finished_and_its_people_hear_each_step() {
     assert!(out.starts_with("ICE#0 is now **started**."), "{out}");
     let out = run(&t, "admin", "task finish ICE#0 --now 2030-03-11T08:00Z").await;
     assert!(out.starts_with("ICE#0 is now **finished**."), "{out}");
-    assert_eq!(
-        t.count("SELECT actual_start FROM tasks").await,
-        ts("2030-03-04T08:00:00Z")
-    );
-    assert_eq!(
-        t.count("SELECT actual_finish FROM tasks").await,
-        ts("2030-03-11T08:00:00Z")
-    );
+    let task = t.task("ICE#0").await;
+    assert_eq!(task.state, "finished");
+    assert_eq!(task.actual_start, Some(ts("2030-03-04T08:00:00Z")));
+    assert_eq!(task.actual_finish, Some(ts("2030-03-11T08:00:00Z")));
     let out = fails_unchanged(&t, "admin", "task start ICE#0").await;
     assert!(out.starts_with("ICE#0: "), "{out}");
 
@@ -418,20 +403,17 @@ async fn a_task_moves_from_pending_to_finished_and_its_people_hear_each_step() {
     t.deliver().await;
     let posts = t.mm.dm_posts_to("ann");
     assert_eq!(posts.len(), 4);
-    let keys: Vec<String> = sqlx::query_scalar(
-        "SELECT o.key FROM outbox o JOIN users u ON u.id = o.user_id WHERE u.username = 'ann' ORDER BY o.id",
-    )
-    .fetch_all(&t.db)
-    .await
-    .unwrap();
+    let keys: Vec<String> = t
+        .outbox_to("ann")
+        .await
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
     let sent: Vec<String> = posts.iter().map(|p| p.pending_post_id.clone()).collect();
     assert_eq!(sent, keys);
     assert!(sent.iter().all(|k| !k.is_empty()));
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .await,
-        0
-    );
+    let outbox = t.outbox().await;
+    assert_eq!((outbox.pending, outbox.failed), (0, 0), "{outbox:?}");
 }
 
 #[tokio::test]

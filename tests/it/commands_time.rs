@@ -3,13 +3,6 @@
 
 use crate::commands_helpers::*;
 
-async fn stored_span(t: &crate::support::app::TestApp) -> (i64, i64) {
-    sqlx::query_as("SELECT start, finish FROM unavailability ORDER BY id DESC LIMIT 1")
-        .fetch_one(&t.db)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn input_times_are_read_in_the_actors_zone_unless_they_name_one() {
     let t = team().await;
@@ -39,7 +32,8 @@ async fn input_times_are_read_in_the_actors_zone_unless_they_name_one() {
         )
         .await;
         assert!(out.contains("is unavailable from"), "{user} {start}: {out}");
-        assert_eq!(stored_span(&t).await.0, ts(utc), "{user} typed {start}");
+        let (stored_start, _) = *t.time_off_of(user).await.last().unwrap();
+        assert_eq!(stored_start, ts(utc), "{user} typed {start}");
     }
     // Replies show the actor's own zone.
     let out = run(
@@ -89,10 +83,7 @@ async fn now_makes_an_admin_act_at_another_time() {
     assert!(out.contains("ends in 6 days"), "{out}");
     let out = run(&t, "admin", "user join ICE @ann --now 2030-01-01T00:00Z").await;
     assert!(out.starts_with("Added @ann"), "{out}");
-    assert_eq!(
-        t.count("SELECT joined_at FROM rotation_members").await,
-        ts("2030-01-01T00:00:00Z")
-    );
+    assert_eq!(t.joined_at("ICE", "ann").await, ts("2030-01-01T00:00:00Z"));
     let out = run(&t, "admin", "info --now tomorrow").await;
     assert!(out.starts_with("**Solar Lottery**"), "{out}");
     let out = fails_unchanged(&t, "admin", "info --now someday").await;

@@ -12,7 +12,7 @@ async fn user_join_adds_yourself_or_others_and_welcomes_them() {
     assert_eq!(out, "Added @bob to **ICE**. (@ann already in it.)");
     let out = fails_unchanged(&t, "ann", "user join ICE").await;
     assert_eq!(out, "@ann is already in ICE.");
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotation_members").await, 2);
+    assert_eq!(t.members_of("ICE").await, ["ann", "bob"]);
 
     t.deliver().await;
     let ann = t.mm.dms_to("ann");
@@ -57,10 +57,7 @@ async fn user_join_starting_later_takes_part_in_fills_from_then_on() {
         "{out}"
     );
     // Read in Ann's zone: midnight in Berlin.
-    assert_eq!(
-        t.count("SELECT joined_at FROM rotation_members").await,
-        ts("2099-05-31T22:00:00Z")
-    );
+    assert_eq!(t.joined_at("ICE", "ann").await, ts("2099-05-31T22:00:00Z"));
     t.deliver().await;
     assert!(
         t.mm.dms_to("ann")[0].contains("Coming up: ICE#0"),
@@ -89,7 +86,7 @@ async fn user_leave_removes_and_tells_them_about_open_tasks() {
     assert_eq!(out, "Removed @bob from **ICE**.");
     let out = fails_unchanged(&t, "ann", "user leave ICE").await;
     assert_eq!(out, "@ann is not in ICE.");
-    assert_eq!(t.count("SELECT COUNT(*) FROM rotation_members").await, 0);
+    assert!(t.members_of("ICE").await.is_empty());
 
     t.deliver().await;
     let ann = t.mm.dms_to("ann");
@@ -121,13 +118,8 @@ async fn user_qualify_and_disqualify_set_skills_at_levels() {
     )
     .await;
     assert_eq!(out, "@ann now has lead-◉, server-◈◈, webapp-▣.");
-    let levels: Vec<(String, i64)> =
-        sqlx::query_as("SELECT skill, level FROM user_skills ORDER BY skill")
-            .fetch_all(&t.db)
-            .await
-            .unwrap();
     assert_eq!(
-        levels,
+        t.skills_of("ann").await,
         [
             ("lead".into(), 1),
             ("server".into(), 4),
@@ -135,16 +127,15 @@ async fn user_qualify_and_disqualify_set_skills_at_levels() {
         ]
     );
     // Qualifying adds the skills to the known ones.
-    assert_eq!(t.count("SELECT COUNT(*) FROM skills").await, 3);
+    assert_eq!(t.skills().await, ["lead", "server", "webapp"]);
     let out = run(&t, "admin", "user qualify @ann @bob --skills webapp-◈").await;
     assert_eq!(out, "@ann and @bob now have webapp-◈.");
-    assert_eq!(
-        t.count(
-            "SELECT level FROM user_skills WHERE skill = 'webapp' AND level = 3 GROUP BY level"
-        )
-        .await,
-        3
+    assert!(
+        t.skills_of("ann")
+            .await
+            .contains(&("webapp".to_string(), 3))
     );
+    assert_eq!(t.skills_of("bob").await, [("webapp".to_string(), 3)]);
 
     let out = run(&t, "ann", "user disqualify --skills lead").await;
     assert_eq!(out, "Removed lead from @ann.");
@@ -152,9 +143,10 @@ async fn user_qualify_and_disqualify_set_skills_at_levels() {
     assert_eq!(out, "@ann has none of lead, so nothing was removed.");
     let out = run(&t, "admin", "user disqualify @ann --all").await;
     assert_eq!(out, "Removed every skill from @ann.");
+    assert!(t.skills_of("ann").await.is_empty());
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM user_skills").await,
-        1,
+        t.skills_of("bob").await,
+        [("webapp".to_string(), 3)],
         "Bob keeps his"
     );
     let out = fails_unchanged(&t, "ann", "user qualify --skills webapp-7").await;
@@ -244,8 +236,8 @@ async fn user_unavailable_adds_and_clears_time_off() {
         "@bob is unavailable from Thu 2099-12-24 00:00 EST to Sat 2100-01-02 00:00 EST (America/New_York): the lottery won't pick you for anything overlapping."
     );
     assert_eq!(
-        t.count("SELECT start FROM unavailability").await,
-        ts("2099-12-24T05:00:00Z")
+        t.time_off_of("bob").await,
+        [(ts("2099-12-24T05:00:00Z"), ts("2100-01-02T05:00:00Z"))]
     );
     // An explicit zone or offset wins over Bob's own zone.
     run(
@@ -254,11 +246,7 @@ async fn user_unavailable_adds_and_clears_time_off() {
         "user unavailable --start 2099-03-01T09:00Z --finish 2099-03-01T11:00+01:00 --json",
     )
     .await;
-    let (start, finish): (i64, i64) =
-        sqlx::query_as("SELECT start, finish FROM unavailability ORDER BY start LIMIT 1")
-            .fetch_one(&t.db)
-            .await
-            .unwrap();
+    let (start, finish) = t.time_off_of("bob").await.into_iter().min().unwrap();
     assert_eq!(start, ts("2099-03-01T09:00:00Z"));
     assert_eq!(finish, ts("2099-03-01T10:00:00Z"), "11:00+01:00 is 10:00Z");
 
@@ -341,8 +329,9 @@ async fn skills_are_listed_added_and_deleted() {
         out.starts_with("Deleted **webapp** from the known skills. People who have it keep it"),
         "{out}"
     );
-    assert_eq!(t.count("SELECT COUNT(*) FROM skills").await, 1);
-    assert_eq!(t.count("SELECT COUNT(*) FROM user_skills").await, 2);
+    assert_eq!(t.skills().await, ["server"]);
+    assert_eq!(t.skills_of("ann").await, [("webapp".to_string(), 2)]);
+    assert_eq!(t.skills_of("bob").await, [("webapp".to_string(), 1)]);
     let out = fails_unchanged(&t, "admin", "skill delete webapp").await;
     assert!(out.contains("**webapp** is not a known skill"), "{out}");
     let out = fails_unchanged(&t, "admin", "skill new two-words!").await;

@@ -3,15 +3,9 @@
 
 use std::time::Duration;
 
-use crate::support::app::{TestApp, spawn_app};
-use crate::support::fake_mattermost::{FakeMattermost, RouteKind, SlashAuthorization};
-use solar_lottery::app::{self, Options};
-use solar_lottery::config::Settings;
+use crate::support::app::{Spawn, spawn_app, spawn_app_with};
+use crate::support::fake_mattermost::{RouteKind, SlashAuthorization};
 use solar_lottery::mattermost::ResponseType;
-
-async fn rotation_count(t: &TestApp) -> i64 {
-    t.count("SELECT COUNT(*) FROM rotations").await
-}
 
 #[tokio::test]
 async fn a_valid_request_gets_200_json_and_an_ephemeral_reply() {
@@ -56,7 +50,7 @@ async fn get_commands_work_like_post() {
         "{}",
         reply.text()
     );
-    assert_eq!(rotation_count(&t).await, 1);
+    assert_eq!(t.rotation_names().await, ["ICE"]);
     let reply =
         t.mm.slash_get(&t.slash_url(), "admin", "rotation show ICE")
             .await;
@@ -189,7 +183,7 @@ async fn a_body_over_64_kib_is_refused_with_413_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(rotation_count(&t).await, 1);
+    assert_eq!(t.rotation_names().await, ["Fits"]);
 }
 
 #[tokio::test]
@@ -215,7 +209,7 @@ async fn a_request_without_user_id_is_a_400() {
         )
         .await;
     assert_eq!(reply.status, Some(400));
-    assert_eq!(rotation_count(&t).await, 0);
+    assert!(t.rotation_names().await.is_empty());
 }
 
 #[tokio::test]
@@ -245,50 +239,17 @@ async fn when_mattermost_is_down_the_user_is_told_and_nothing_changes() {
     assert_eq!(t.snapshot().await, before);
 }
 
-/// A bot like `spawn_app`'s but with a short slash deadline.
-async fn launch_with_deadline(
-    mm: &FakeMattermost,
-    db_url: &str,
-    deadline: Duration,
-) -> app::RunningApp {
-    let bot = mm.bot_token();
-    let slash = mm.slash_token();
-    let settings = Settings::from_pairs([
-        ("listen", "127.0.0.1:0"),
-        ("database_url", db_url),
-        ("mattermost_url", mm.base_url()),
-        ("bot_token", bot.as_str()),
-        ("slash_tokens", slash.as_str()),
-        ("admins", "admin"),
-        ("autopilot_interval", "0"),
-        ("calendar_interval", "0"),
-    ])
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    app::launch(
-        settings,
-        listener,
-        Options {
-            slash_deadline: deadline,
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
-    let mm = FakeMattermost::start().await;
-    mm.add_user("admin").time_zone("UTC");
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("slow.db").display());
-    let bot = launch_with_deadline(&mm, &db_url, Duration::from_secs(1)).await;
-    let url = format!("http://{}/slash", bot.addr);
+    let t = spawn_app_with(Spawn {
+        slash_deadline: Duration::from_secs(1),
+        ..Spawn::default()
+    })
+    .await;
     // Reading the acting user's profile from Mattermost takes 2.5 s, well past the 1 s deadline.
-    mm.delay(RouteKind::GetUser, Duration::from_millis(2500));
+    t.mm.delay(RouteKind::GetUser, Duration::from_millis(2500));
     // The work takes at least 2.5 s, so this answer can only come from the deadline.
-    let reply = mm.slash(&url, "admin", "rotation new Slow").await;
+    let reply = t.slash("admin", "rotation new Slow").await;
     assert_eq!(reply.status, Some(200));
     assert_eq!(
         reply.text(),
@@ -296,7 +257,7 @@ async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
     );
     let mut posted = Vec::new();
     for _ in 0..300 {
-        posted = mm.response_url_posts(&reply.hook_id);
+        posted = t.mm.response_url_posts(&reply.hook_id);
         if !posted.is_empty() {
             break;
         }
@@ -309,16 +270,10 @@ async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
         posted[0].text
     );
     assert_eq!(posted[0].response_type, ResponseType::Ephemeral);
-    let db = sqlx::SqlitePool::connect(&db_url).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rotations")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(t.rotation_names().await, ["Slow"]);
     // A fast command still answers directly.
-    mm.delay(RouteKind::GetUser, Duration::ZERO);
-    let reply = mm.slash(&url, "admin", "rotation list").await;
+    t.mm.delay(RouteKind::GetUser, Duration::ZERO);
+    let reply = t.slash("admin", "rotation list").await;
     assert!(reply.text().contains("- **Slow**: "), "{}", reply.text());
-    assert!(mm.response_url_posts(&reply.hook_id).is_empty());
-    bot.shutdown().await;
+    assert!(t.mm.response_url_posts(&reply.hook_id).is_empty());
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::support::app::stored::OutboxTally;
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::fake_mattermost::{LostResponse, RouteKind};
 
@@ -19,10 +20,7 @@ async fn rotation_with_ann(t: &TestApp) {
 async fn deliver_until_idle(t: &TestApp, limit: usize) {
     for _ in 0..limit {
         t.deliver().await;
-        let waiting = t
-            .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-            .await;
-        if waiting == 0 {
+        if t.outbox_pending().await == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(60)).await;
@@ -38,11 +36,9 @@ async fn server_errors_are_retried_and_the_dm_arrives_once() {
     let dms = t.mm.dms_to("ann");
     assert_eq!(dms.len(), 1, "{dms:?}");
     assert!(dms[0].contains("Welcome to ICE"));
-    assert_eq!(
-        t.count("SELECT attempts FROM outbox").await,
-        4,
-        "three failures, then success"
-    );
+    let messages = t.outbox_messages().await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].attempts, 4, "three failures, then success");
 }
 
 #[tokio::test]
@@ -61,23 +57,18 @@ async fn rate_limits_wait_at_least_the_retry_after() {
     assert!(t.mm.dms_to("ann").is_empty());
     // The test reads through its own connection: wait until the failed attempt is recorded.
     for _ in 0..50 {
-        if t.count("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
-            .await
-            == 1
-        {
+        if t.outbox_messages().await[0].last_error.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let next: i64 = t.count("SELECT next_attempt_at FROM outbox").await;
+    let welcome = &t.outbox_messages().await[0];
+    let next = welcome.next_attempt_at;
     assert!(
         next >= before + 7,
         "next attempt {next} must honour Retry-After (now {before})"
     );
-    let error: String = sqlx::query_scalar("SELECT last_error FROM outbox")
-        .fetch_one(&t.db)
-        .await
-        .unwrap();
+    let error = welcome.last_error.clone().unwrap_or_default();
     assert!(
         error.to_lowercase().contains("rate") || error.contains("429"),
         "{error}"
@@ -100,9 +91,12 @@ async fn a_lost_response_does_not_post_twice_even_after_the_dedup_window() {
         "the post created before the response was lost counts: {posts:?}"
     );
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
-            .await,
-        1
+        t.outbox().await,
+        OutboxTally {
+            pending: 0,
+            sent: 1,
+            failed: 0
+        }
     );
 }
 
@@ -134,30 +128,19 @@ async fn a_crash_after_posting_does_not_post_twice_after_restart() {
     if let Some(app) = t.app.take() {
         app.kill();
     }
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
-            .await,
-        0,
-        "not recorded as sent"
-    );
+    assert_eq!(t.outbox().await.sent, 0, "not recorded as sent");
     // A new process on the same database picks the message up once the dead sender's claim lapses.
     let app =
         crate::support::app::start(&t.mm, &t.db_url, &crate::support::app::Spawn::default()).await;
     for _ in 0..100 {
         app.sender.deliver_due().await.unwrap();
-        if t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-            .await
-            == 0
-        {
+        let outbox = t.outbox().await;
+        if outbox.pending + outbox.failed == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
-            .await,
-        1
-    );
+    assert_eq!(t.outbox().await.sent, 1);
     assert_eq!(
         t.mm.dm_posts_to("ann").len(),
         1,
@@ -173,15 +156,11 @@ async fn a_deactivated_recipient_is_a_permanent_failure_reported_to_the_owners()
     t.mm.user("ann").deactivated();
     deliver_until_idle(&t, 10).await;
     assert!(t.mm.dms_to("ann").is_empty());
-    assert_eq!(
-        t.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
-            .await,
-        1
-    );
-    let tries = t
-        .count("SELECT attempts FROM outbox WHERE kind = 'welcome'")
-        .await;
-    assert_eq!(tries, 1, "a 4xx is not retried");
+    assert_eq!(t.outbox().await.failed, 1);
+    let welcome = &t.outbox_to("ann").await[0];
+    assert_eq!(welcome.kind, "welcome");
+    assert!(welcome.failed_at.is_some(), "{welcome:?}");
+    assert_eq!(welcome.attempts, 1, "a 4xx is not retried");
     let admin = t.mm.dms_to("admin");
     assert_eq!(admin.len(), 1, "{admin:?}");
     assert!(

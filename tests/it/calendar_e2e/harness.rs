@@ -197,11 +197,43 @@ impl Cal {
             .collect()
     }
 
-    pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.db)
+    /// The usernames of the people with a calendar connected, alphabetically.
+    pub async fn connected_calendars(&self) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT u.username FROM calendar_connections c JOIN users u ON u.id = c.user_id
+             ORDER BY u.username",
+        )
+        .fetch_all(&self.db)
+        .await
+        .expect("read the calendar connections")
+    }
+
+    /// Whose out-of-office time the calendars put into the lottery: a username per entry,
+    /// alphabetically.
+    pub async fn calendar_time_off(&self) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT u.username FROM unavailability a JOIN users u ON u.id = a.user_id
+             WHERE a.reason = 'calendar' ORDER BY u.username, a.start",
+        )
+        .fetch_all(&self.db)
+        .await
+        .expect("read the calendar time off")
+    }
+
+    /// The server-wide problems of the sync the admins were told about and that still last.
+    pub async fn calendar_alerts(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT key FROM calendar_alerts ORDER BY key")
+            .fetch_all(&self.db)
             .await
-            .expect("count query")
+            .expect("read the calendar alerts")
+    }
+
+    /// The process holding the calendar sync's lease, if any.
+    pub async fn calendar_lease_holder(&self) -> Option<String> {
+        sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'calendar'")
+            .fetch_optional(&self.db)
+            .await
+            .expect("read the lease")
     }
 }
 

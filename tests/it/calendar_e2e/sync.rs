@@ -55,11 +55,7 @@ async fn out_of_office_makes_a_person_unpickable_in_a_fill() {
 
     let out = cal.sync_at(t0()).await;
     assert!(out.contains("@ann: unavailable"), "{out}");
-    assert_eq!(
-        cal.count("SELECT COUNT(*) FROM unavailability WHERE reason = 'calendar'")
-            .await,
-        1
-    );
+    assert_eq!(cal.calendar_time_off().await, ["ann"]);
     let shown = cal.run("admin", "user show @ann").await;
     assert!(shown.contains("calendar"), "{shown}");
 
@@ -78,11 +74,7 @@ async fn out_of_office_makes_a_person_unpickable_in_a_fill() {
     // The time off is cancelled: the entry goes and Ann can be picked again.
     schedule(&cal, "ann", &[]);
     cal.sync_at(at(10)).await;
-    assert_eq!(
-        cal.count("SELECT COUNT(*) FROM unavailability WHERE reason = 'calendar'")
-            .await,
-        0
-    );
+    assert!(cal.calendar_time_off().await.is_empty());
     cal.run("admin", "task new shift ICE --number 2").await;
     let out = cal.run("admin", "task fill ICE#2").await;
     assert!(out.contains("The lottery picked"), "{out}");
@@ -254,7 +246,7 @@ async fn a_bot_without_permission_tells_the_admins_once_and_does_not_hammer() {
         let writes = cal.writes_for(p);
         assert_eq!(writes.last().map(|w| w.2), Some(200), "{p}: {writes:?}");
     }
-    assert_eq!(cal.count("SELECT COUNT(*) FROM calendar_alerts").await, 0);
+    assert!(cal.calendar_alerts().await.is_empty());
 }
 
 #[tokio::test]
@@ -267,11 +259,7 @@ async fn custom_statuses_turned_off_still_keep_people_out_of_the_lottery() {
 
     let out = cal.sync_at(t0()).await;
     assert!(out.contains("custom status not changed"), "{out}");
-    assert_eq!(
-        cal.count("SELECT COUNT(*) FROM unavailability WHERE reason = 'calendar'")
-            .await,
-        1
-    );
+    assert_eq!(cal.calendar_time_off().await, ["ann"]);
     let ann = cal.dms("ann").await;
     assert_eq!(ann.len(), 1, "{ann:?}");
     assert!(ann[0].contains("rotations will not pick you"), "{}", ann[0]);
@@ -291,7 +279,7 @@ async fn custom_statuses_turned_off_still_keep_people_out_of_the_lottery() {
         cal.mm.custom_status_of("ann").map(|c| c.text).as_deref(),
         Some("Out of office")
     );
-    assert_eq!(cal.count("SELECT COUNT(*) FROM calendar_alerts").await, 0);
+    assert!(cal.calendar_alerts().await.is_empty());
 }
 
 #[tokio::test]
@@ -351,10 +339,8 @@ async fn the_background_sync_runs_on_its_own_under_the_lease() {
         cal.writes_for("ann").first().map(|w| w.0.clone()),
         Some("dnd".to_string())
     );
-    let holder: Option<String> =
-        sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'calendar'")
-            .fetch_optional(&cal.db)
-            .await
-            .unwrap();
-    assert!(holder.is_some(), "the calendar lease is held");
+    assert!(
+        cal.calendar_lease_holder().await.is_some(),
+        "the calendar lease is held"
+    );
 }

@@ -11,6 +11,8 @@ use sqlx::SqlitePool;
 
 use super::fake_mattermost::{FakeMattermost, SlashReply};
 
+pub mod stored;
+
 pub struct TestApp {
     pub mm: FakeMattermost,
     pub app: Option<RunningApp>,
@@ -29,6 +31,8 @@ pub struct Spawn {
     pub background_sender: bool,
     /// Further settings, as keys of the TOML file (e.g. `("rotation_creators", "admins")`).
     pub settings: Vec<(&'static str, &'static str)>,
+    /// How long a slash command may run before its answer goes through `response_url`.
+    pub slash_deadline: Duration,
 }
 
 impl Default for Spawn {
@@ -45,6 +49,7 @@ impl Default for Spawn {
             },
             background_sender: false,
             settings: Vec::new(),
+            slash_deadline: Options::default().slash_deadline,
         }
     }
 }
@@ -98,6 +103,7 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
     let options = Options {
         retry: opts.retry.clone(),
         background_sender: opts.background_sender,
+        slash_deadline: opts.slash_deadline,
         ..Options::default()
     };
     app::launch(settings, listener, options)
@@ -126,13 +132,6 @@ impl TestApp {
         if let Some(app) = &self.app {
             app.sender.deliver_due().await.expect("delivery pass");
         }
-    }
-
-    pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.db)
-            .await
-            .expect("count query")
     }
 
     /// A stable dump of every table a command can change, to prove a failed command changed nothing.

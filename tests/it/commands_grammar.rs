@@ -321,14 +321,14 @@ async fn mentions_without_mention_fields_are_looked_up_by_username() {
         "the looked-up user is the real one"
     );
 
-    let before = settled_snapshot(&t).await;
+    let before = delivered_snapshot(&t).await;
     let reply = send(raw("user join ICE @ghost @bob")).await;
     assert_eq!(
         reply.text(),
         "Mattermost has no active user @ghost (check the spelling; deactivated users can't be used)."
     );
     assert_eq!(
-        settled_snapshot(&t).await,
+        delivered_snapshot(&t).await,
         before,
         "Bob was not added either"
     );

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::support::app::{Spawn, spawn_app, spawn_app_with};
 use crate::support::fake_mattermost::{RouteKind, SlashAuthorization};
+use crate::support::wait::eventually;
 use solar_lottery::mattermost::ResponseType;
 
 #[tokio::test]
@@ -255,14 +256,11 @@ async fn a_slow_command_answers_at_once_and_finishes_through_response_url() {
         reply.text(),
         "Working on it… the result will appear here shortly."
     );
-    let mut posted = Vec::new();
-    for _ in 0..300 {
-        posted = t.mm.response_url_posts(&reply.hook_id);
-        if !posted.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let posted = eventually("the answer through response_url", async || {
+        let posted = t.mm.response_url_posts(&reply.hook_id);
+        (!posted.is_empty()).then_some(posted)
+    })
+    .await;
     assert_eq!(posted.len(), 1, "one delayed answer");
     assert!(
         posted[0].text.starts_with("Created rotation **Slow**"),

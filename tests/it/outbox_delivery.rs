@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use crate::support::app::stored::OutboxTally;
-use crate::support::app::{TestApp, spawn_app};
-use crate::support::fake_mattermost::{LostResponse, RouteKind};
+use crate::support::app::{Spawn, TestApp, spawn_app, start};
+use crate::support::fake_mattermost::{Fault, LostResponse, RouteKind};
+use crate::support::wait::eventually;
 
 /// A rotation owned by `admin` that `ann` joins: joining queues one welcome DM to ann.
 async fn rotation_with_ann(t: &TestApp) {
@@ -16,15 +17,13 @@ async fn rotation_with_ann(t: &TestApp) {
     assert!(out.contains("Added @ann"), "{out}");
 }
 
-/// Runs delivery passes until nothing is waiting or `limit` passes were made.
-async fn deliver_until_idle(t: &TestApp, limit: usize) {
-    for _ in 0..limit {
+/// Runs delivery passes until nothing is waiting (retries fall due after their short backoff).
+async fn deliver_until_idle(t: &TestApp) {
+    eventually("the outbox to be delivered or given up", async || {
         t.deliver().await;
-        if t.outbox_pending().await == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(60)).await;
-    }
+        (t.outbox_pending().await == 0).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -32,7 +31,7 @@ async fn server_errors_are_retried_and_the_dm_arrives_once() {
     let t = spawn_app().await;
     t.mm.fail_next(RouteKind::CreatePost, 3, 500);
     rotation_with_ann(&t).await;
-    deliver_until_idle(&t, 40).await;
+    deliver_until_idle(&t).await;
     let dms = t.mm.dms_to("ann");
     assert_eq!(dms.len(), 1, "{dms:?}");
     assert!(dms[0].contains("Welcome to ICE"));
@@ -47,7 +46,7 @@ async fn rate_limits_wait_at_least_the_retry_after() {
     t.mm.fail_next_with(
         RouteKind::CreatePost,
         1,
-        crate::support::fake_mattermost::Fault::RateLimited {
+        Fault::RateLimited {
             retry_after_secs: 7,
         },
     );
@@ -56,19 +55,17 @@ async fn rate_limits_wait_at_least_the_retry_after() {
     t.deliver().await;
     assert!(t.mm.dms_to("ann").is_empty());
     // The test reads through its own connection: wait until the failed attempt is recorded.
-    for _ in 0..50 {
-        if t.outbox_messages().await[0].last_error.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let welcome = &t.outbox_messages().await[0];
+    let welcome = eventually("the failed attempt to be recorded", async || {
+        let welcome = t.outbox_messages().await.remove(0);
+        welcome.last_error.is_some().then_some(welcome)
+    })
+    .await;
     let next = welcome.next_attempt_at;
     assert!(
         next >= before + 7,
         "next attempt {next} must honour Retry-After (now {before})"
     );
-    let error = welcome.last_error.clone().unwrap_or_default();
+    let error = welcome.last_error.unwrap_or_default();
     assert!(
         error.to_lowercase().contains("rate") || error.contains("429"),
         "{error}"
@@ -83,7 +80,7 @@ async fn a_lost_response_does_not_post_twice_even_after_the_dedup_window() {
     t.mm.set_pending_post_ttl(Duration::ZERO);
     t.mm.lose_next_response(RouteKind::CreatePost, 1, LostResponse::ServerError);
     rotation_with_ann(&t).await;
-    deliver_until_idle(&t, 40).await;
+    deliver_until_idle(&t).await;
     let posts = t.mm.dm_posts_to("ann");
     assert_eq!(
         posts.len(),
@@ -113,34 +110,33 @@ async fn a_crash_after_posting_does_not_post_twice_after_restart() {
             let _ = s.deliver_due().await;
         }
     });
-    for _ in 0..100 {
-        if !t.mm.dm_posts_to("ann").is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        t.mm.dm_posts_to("ann").len(),
-        1,
-        "the post reached Mattermost"
-    );
+    let posted = eventually("the post to reach Mattermost", async || {
+        let posts = t.mm.dm_posts_to("ann");
+        (!posts.is_empty()).then_some(posts)
+    })
+    .await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
     pass.abort();
     if let Some(app) = t.app.take() {
         app.kill();
     }
     assert_eq!(t.outbox().await.sent, 0, "not recorded as sent");
     // A new process on the same database picks the message up once the dead sender's claim lapses.
-    let app =
-        crate::support::app::start(&t.mm, &t.db_url, &crate::support::app::Spawn::default()).await;
-    for _ in 0..100 {
+    let app = start(&t.mm, &t.db_url, &Spawn::default()).await;
+    let outbox = eventually("the new process to deliver the message", async || {
         app.sender.deliver_due().await.unwrap();
         let outbox = t.outbox().await;
-        if outbox.pending + outbox.failed == 0 {
-            break;
+        (outbox.pending == 0).then_some(outbox)
+    })
+    .await;
+    assert_eq!(
+        outbox,
+        OutboxTally {
+            pending: 0,
+            sent: 1,
+            failed: 0
         }
-        tokio::time::sleep(Duration::from_millis(60)).await;
-    }
-    assert_eq!(t.outbox().await.sent, 1);
+    );
     assert_eq!(
         t.mm.dm_posts_to("ann").len(),
         1,
@@ -154,7 +150,7 @@ async fn a_deactivated_recipient_is_a_permanent_failure_reported_to_the_owners()
     rotation_with_ann(&t).await;
     // Ann is deactivated before the welcome goes out: Mattermost refuses the DM with a 4xx.
     t.mm.user("ann").deactivated();
-    deliver_until_idle(&t, 10).await;
+    deliver_until_idle(&t).await;
     assert!(t.mm.dms_to("ann").is_empty());
     assert_eq!(t.outbox().await.failed, 1);
     let welcome = &t.outbox_to("ann").await[0];

@@ -9,6 +9,7 @@ use solar_lottery::calendar::job;
 use super::harness::{Cal, Setup, at, ics, t0};
 use crate::support::fake_graph::FakeItem;
 use crate::support::fake_mattermost::RouteKind;
+use crate::support::wait::eventually;
 
 /// Graph calendar entries for `name@contoso.example`: (status, from, to) in minutes after t0.
 fn schedule(cal: &Cal, name: &str, items: &[(&'static str, i64, i64)]) {
@@ -147,12 +148,12 @@ async fn a_failing_source_is_told_once_retried_and_holds_up_nobody() {
     cal.feeds.hold("dave.ics");
     let svc = cal.app.service.clone();
     let running = tokio::spawn(async move { job::run(&svc, t0()).await });
-    let mut waited = 0;
-    while cal.writes_for("ann").is_empty() && waited < 200 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    assert_eq!(cal.writes_for("ann").len(), 1, "Ann waited for Dave's feed");
+    let ann = eventually("Ann's status while Dave's feed hangs", async || {
+        let writes = cal.writes_for("ann");
+        (!writes.is_empty()).then_some(writes)
+    })
+    .await;
+    assert_eq!(ann.len(), 1, "Ann waited for Dave's feed: {ann:?}");
     assert_eq!(cal.feeds.holding(), 1, "Dave's feed is still being read");
     cal.feeds.release();
     let report = running.await.unwrap().unwrap();
@@ -330,15 +331,11 @@ async fn the_background_sync_runs_on_its_own_under_the_lease() {
         )],
     );
     connect_graph(&cal, "ann").await;
-    let mut waited = 0;
-    while cal.writes_for("ann").is_empty() && waited < 200 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    assert_eq!(
-        cal.writes_for("ann").first().map(|w| w.0.clone()),
-        Some("dnd".to_string())
-    );
+    let first = eventually("the background sync to set Ann's status", async || {
+        cal.writes_for("ann").into_iter().next()
+    })
+    .await;
+    assert_eq!(first.0, "dnd");
     assert!(
         cal.calendar_lease_holder().await.is_some(),
         "the calendar lease is held"

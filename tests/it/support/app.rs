@@ -134,6 +134,15 @@ impl TestApp {
         }
     }
 
+    /// Moves the next attempt of every undelivered message (given up ones too) into the past, as if
+    /// every backoff had run out: the next delivery pass treats them as due, without waiting.
+    pub async fn make_outbox_due(&self) {
+        sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE sent_at IS NULL")
+            .execute(&self.db)
+            .await
+            .expect("make the outbox due");
+    }
+
     /// A stable dump of every table a command can change, to prove a failed command changed nothing.
     pub async fn snapshot(&self) -> Vec<String> {
         let mut out = Vec::new();

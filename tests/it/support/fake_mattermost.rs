@@ -194,6 +194,12 @@ impl FakeMattermost {
             .fail_for(kind, duration, Fault::from_status(status));
     }
 
+    /// Moves the clock of the `fail_for` windows forward, as if `by` had passed: a window ends
+    /// without the test waiting for it.
+    pub fn advance_fault_clock(&self, by: Duration) {
+        lock(&self.shared).faults.advance_clock(by);
+    }
+
     /// Every request of this kind waits `duration` before being handled (`Duration::ZERO` clears).
     pub fn delay(&self, kind: RouteKind, duration: Duration) {
         lock(&self.shared).faults.delay(kind, duration);

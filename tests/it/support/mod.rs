@@ -4,3 +4,4 @@ pub mod app;
 pub mod fake_graph;
 pub mod fake_mattermost;
 pub mod receiver;
+pub mod wait;

@@ -54,6 +54,14 @@ pub struct OutboxMessage {
     pub failed_at: Option<i64>,
 }
 
+/// A background job's lease: which process runs the job, and until when unless it renews.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredLease {
+    pub holder: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
 /// `ROT#n`, the name people use for a task.
 const TASK_NAME: &str = "r.name || '#' || k.number";
 
@@ -287,13 +295,18 @@ impl TestApp {
             .expect("count the alerts")
     }
 
-    /// The process holding the lease of the background job `job` (`autopilot`, `calendar`), if any.
-    pub async fn lease_holder(&self, job: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT holder FROM leases WHERE name = ?1")
+    /// The lease of the background job `job` (`autopilot`, `calendar`), if someone holds it.
+    pub async fn lease(&self, job: &str) -> Option<StoredLease> {
+        sqlx::query_as("SELECT holder, expires_at FROM leases WHERE name = ?1")
             .bind(job)
             .fetch_optional(&self.db)
             .await
             .expect("read the lease")
+    }
+
+    /// The process holding the lease of the background job `job`, if any.
+    pub async fn lease_holder(&self, job: &str) -> Option<String> {
+        self.lease(job).await.map(|l| l.holder)
     }
 
     async fn strings(&self, sql: &'static str, binds: &[&str]) -> Vec<String> {

@@ -85,6 +85,8 @@ pub(crate) struct Faults {
     until: HashMap<RouteKind, (Instant, Fault)>,
     delays: HashMap<RouteKind, Duration>,
     lost: HashMap<RouteKind, VecDeque<LostResponse>>,
+    /// How far the clock of the fault windows runs ahead of the real one.
+    ahead: Duration,
 }
 
 impl Faults {
@@ -94,7 +96,17 @@ impl Faults {
     }
 
     pub fn fail_for(&mut self, kind: RouteKind, duration: Duration, fault: Fault) {
-        self.until.insert(kind, (Instant::now() + duration, fault));
+        let end = self.now() + duration;
+        self.until.insert(kind, (end, fault));
+    }
+
+    /// The time on the fault windows' clock.
+    fn now(&self) -> Instant {
+        Instant::now() + self.ahead
+    }
+
+    pub fn advance_clock(&mut self, by: Duration) {
+        self.ahead += by;
     }
 
     pub fn delay(&mut self, kind: RouteKind, duration: Duration) {
@@ -125,8 +137,9 @@ impl Faults {
         if let Some(fault) = self.next.get_mut(&kind).and_then(VecDeque::pop_front) {
             return Some(fault);
         }
+        let now = self.now();
         match self.until.get(&kind) {
-            Some((end, fault)) if Instant::now() < *end => Some(fault.clone()),
+            Some((end, fault)) if now < *end => Some(fault.clone()),
             Some(_) => {
                 self.until.remove(&kind);
                 None

@@ -28,7 +28,7 @@ fn populate(fake: &FakeGraph, n: usize) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn reads_schedule_items_as_blocks_in_utc() {
+async fn schedule_items_are_read_as_blocks_in_utc() {
     let fake = FakeGraph::start().await;
     fake.set_schedule(
         "Alice@Contoso.example",

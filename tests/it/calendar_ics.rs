@@ -30,7 +30,7 @@ fn simple(blocks: &[Block]) -> Vec<(DateTime<Utc>, DateTime<Utc>, Availability)>
 }
 
 #[test]
-fn weekly_event_with_exdate_moved_and_cancelled_instances_across_dst() {
+fn a_weekly_event_keeps_its_exdates_moved_and_cancelled_instances_across_dst() {
     let blocks = blocks_in(WEEKLY, window(utc(3, 1, 0, 0), utc(4, 7, 0, 0)), BERLIN).unwrap();
     use Availability::Busy;
     assert_eq!(
@@ -62,7 +62,7 @@ fn only_instances_overlapping_the_window_are_returned() {
 }
 
 #[test]
-fn outlook_busy_status_transparency_privacy_and_windows_zone_names() {
+fn outlook_busy_status_transparency_privacy_and_windows_zone_names_are_understood() {
     let blocks = blocks_in(OUTLOOK, window(utc(3, 1, 0, 0), utc(3, 8, 0, 0)), BERLIN).unwrap();
     use Availability::*;
     assert_eq!(
@@ -184,7 +184,7 @@ async fn serve() -> String {
 }
 
 #[tokio::test]
-async fn fetches_and_reads_a_feed() {
+async fn a_feed_is_fetched_and_read() {
     let base = serve().await;
     let client = IcsClient::new(Duration::from_secs(5), AddressPolicy::AllowPrivate).unwrap();
     let blocks = client
@@ -199,7 +199,7 @@ async fn fetches_and_reads_a_feed() {
 }
 
 #[tokio::test]
-async fn refuses_error_statuses_oversized_bodies_and_slow_servers() {
+async fn error_statuses_oversized_bodies_and_slow_servers_are_refused() {
     let base = serve().await;
     let client = IcsClient::new(Duration::from_millis(500), AddressPolicy::AllowPrivate)
         .unwrap()

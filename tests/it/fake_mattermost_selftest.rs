@@ -283,7 +283,7 @@ async fn slash_in_a_dm_names_the_channel_by_sorted_ids_and_can_carry_a_thread() 
 }
 
 #[tokio::test]
-async fn slash_with_another_token_and_raw_fields() {
+async fn slash_sends_another_token_and_raw_fields_as_given() {
     let mm = FakeMattermost::start().await;
     mm.add_user("ann");
     let (app, received) = receiver(json_reply).await;

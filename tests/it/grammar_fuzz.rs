@@ -261,7 +261,7 @@ proptest! {
 }
 
 #[test]
-fn hand_picked_nasty_inputs() {
+fn hand_picked_nasty_inputs_never_panic_and_errors_name_them() {
     let long_word = "x".repeat(5000);
     let many_mentions = "@a ".repeat(99);
     for input in [
@@ -548,7 +548,7 @@ proptest! {
     }
 
     #[test]
-    fn durations_round_trip(d in duration()) {
+    fn durations_round_trip_through_their_text(d in duration()) {
         prop_assert_eq!(parse_duration(&format_duration(d)), Ok(d));
     }
 }

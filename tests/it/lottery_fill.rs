@@ -326,7 +326,7 @@ fn a_failed_fill_names_the_need_the_other_unmet_needs_and_why_each_member_was_le
 }
 
 #[test]
-fn upstream_ice_breaker_shortfall_on_the_any_need() {
+fn upstreams_ice_breaker_shortfall_on_the_any_need_is_reported_alike() {
     // Upstream: "filling need **1** any, unfilled needs 1 any: insufficient".
     let members = vec![away("b", 0, 1, Reason::Personal)];
     let mut req = request(needs(&[("any", 2)]), Needs::new(), members);

@@ -156,7 +156,7 @@ async fn only_admins_act_for_others_and_run_admin_commands() {
 }
 
 #[tokio::test]
-async fn settings_pause_and_resume() {
+async fn settings_change_and_a_pause_lasts_until_resumed() {
     let cal = Cal::start().await;
     cal.person("ann");
     let out = cal.run("ann", "calendar set busy dnd").await;
@@ -169,7 +169,9 @@ async fn settings_pause_and_resume() {
     assert!(out.contains("without a DM"), "{out}");
     let out = cal.run("ann", "calendar set custom-status off").await;
     assert!(out.contains("will not set custom statuses"), "{out}");
+    let before = Utc::now();
     let out = cal.run("ann", "calendar pause 3h").await;
+    let after = Utc::now();
     assert!(out.starts_with("Paused until"), "{out}");
     assert!(out.contains("rotations from picking you"), "{out}");
 
@@ -178,11 +180,14 @@ async fn settings_pause_and_resume() {
     assert_eq!(settings["notices"], false);
     assert_eq!(settings["custom_status"], false);
     let until = settings["paused_until"].as_str().unwrap();
-    let until = chrono::DateTime::parse_from_rfc3339(until).unwrap();
-    let expected = Utc::now() + TimeDelta::hours(3);
+    let until = chrono::DateTime::parse_from_rfc3339(until)
+        .unwrap()
+        .to_utc();
+    // Three hours from when the command ran (stored in whole seconds).
+    let three_hours = TimeDelta::hours(3);
     assert!(
-        (until.to_utc() - expected).num_seconds().abs() < 60,
-        "{until}"
+        until > before + three_hours - TimeDelta::seconds(1) && until <= after + three_hours,
+        "{until} is not 3 h after the command ({before} … {after})"
     );
     let shown = cal.run("ann", "calendar show").await;
     assert!(shown.contains("paused until"), "{shown}");

@@ -419,6 +419,6 @@ async fn run_row(row: Row) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn business_rules_end_to_end() {
+async fn every_row_of_the_business_rules_holds_end_to_end() {
     join_all(rows().into_iter().map(run_row)).await;
 }

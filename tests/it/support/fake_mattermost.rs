@@ -6,10 +6,10 @@
 //! side of slash commands: it sends the outgoing command request to the bot and judges the answer
 //! like the server does.
 //!
-//! Each test starts its own; nothing is global. Usage (`mod support;` in the test file):
+//! Each test starts its own; nothing is global. Usage:
 //!
 //! ```ignore
-//! use support::fake_mattermost::{FakeMattermost, LostResponse, RouteKind};
+//! use crate::support::fake_mattermost::{FakeMattermost, LostResponse, RouteKind};
 //!
 //! let mm = FakeMattermost::start().await;
 //! mm.bot().system_admin();                               // default bot role is system_user
@@ -20,6 +20,8 @@
 //! mm.fail_next(RouteKind::CreatePost, 2, 500);           // next two posts: 500 AppError
 //! mm.fail_next(RouteKind::CreatePost, 1, 429);           // rate limited, Retry-After: 1
 //! mm.lose_next_response(RouteKind::CreatePost, 1, LostResponse::Disconnect); // created, answer lost
+//! mm.fail_for(RouteKind::GetMe, Duration::from_secs(60), 503); // down for a minute…
+//! mm.advance_fault_clock(Duration::from_secs(61));       // …which is over now, without waiting
 //!
 //! let reply = mm.slash(&format!("{app}/slash"), "ann", "rotation list @bob").await;
 //! assert_eq!(reply.status, Some(200));                  // None = timeout / refused

@@ -4,7 +4,11 @@
 
 #[path = "common/population.rs"]
 mod population;
-#[path = "../tests/support/mod.rs"]
+#[expect(
+    dead_code,
+    reason = "this bench uses only the fake Graph of the tests' support code"
+)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};

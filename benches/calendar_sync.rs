@@ -7,7 +7,11 @@
 
 #[path = "common/population.rs"]
 mod population;
-#[path = "../tests/support/mod.rs"]
+#[expect(
+    dead_code,
+    reason = "this bench uses only the fakes of the tests' support code, not the test app"
+)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -33,6 +37,11 @@ const PEOPLE: usize = 10_000;
 const LATENCY: Duration = Duration::from_millis(1200);
 
 /// In the future, so the fake Mattermost accepts the custom statuses' expiry and keeps the DNDs.
+/// The Mattermost username of person `i`.
+fn username(i: usize) -> String {
+    format!("person{i:05}")
+}
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2030-03-04T10:00:00Z")
         .unwrap()
@@ -103,7 +112,7 @@ fn bench(c: &mut Criterion) {
     let people: Vec<FakeUser> = (0..PEOPLE)
         .map(|i| {
             graph.set_schedule(&email(i), calendar(i, now()));
-            mm.add_user(&format!("person{i:05}"))
+            mm.add_user(&username(i))
                 .email(&email(i))
                 .time_zone("Europe/Berlin")
         })
@@ -120,7 +129,7 @@ fn bench(c: &mut Criterion) {
         for (i, p) in people.iter().enumerate() {
             let user = store::users::User {
                 id: p.user_id(),
-                username: p.username().to_string(),
+                username: username(i),
                 tz: Some(chrono_tz::Europe::Berlin),
                 email: Some(email(i)),
                 is_admin: false,

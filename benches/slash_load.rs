@@ -9,8 +9,8 @@
 //! Run: `cargo bench --bench slash_load` (SLASH_BENCH_SECS sets each run's length, default 5;
 //! SLASH_BENCH_RATES e.g. `100,250,500,1000`; SLASH_BENCH_CONCURRENCY for the max run, default 32).
 
-#[allow(dead_code)]
-#[path = "../tests/support"]
+#[expect(dead_code, reason = "this bench uses only part of the fake Mattermost")]
+#[path = "../tests/it/support"]
 mod support {
     pub mod fake_mattermost;
 }
@@ -65,8 +65,9 @@ fn start(server: &Runtime, dir: &tempfile::TempDir) -> (FakeMattermost, RunningA
         let mut people = Vec::new();
         for i in 0..MEMBERS {
             let zone = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"][i % 4];
-            let u = mm.add_user(&format!("user{i:02}")).time_zone(zone);
-            people.push((u.id().to_string(), u.username().to_string()));
+            let name = format!("user{i:02}");
+            let u = mm.add_user(&name).time_zone(zone);
+            people.push((u.id().to_string(), name));
         }
         let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
         let bot_token = mm.bot_token();

@@ -1,0 +1,37 @@
+//! The integration tests: one binary, so the shared support code and the library are compiled and
+//! linked once. Each module is one area of the bot; `support`, `commands_helpers` and
+//! `lottery_support` hold what they share.
+
+mod commands_helpers;
+mod lottery_support;
+mod support;
+
+mod autopilot_alerts;
+mod autopilot_delivery;
+mod autopilot_lease;
+mod autopilot_scenario;
+mod autopilot_settings;
+mod calendar_e2e;
+mod calendar_fetch;
+mod calendar_graph;
+mod calendar_ics;
+mod calendar_rules;
+mod cli_serve;
+mod commands_grammar;
+mod commands_permissions;
+mod commands_rotation;
+mod commands_task;
+mod commands_time;
+mod commands_user;
+mod fake_mattermost_selftest;
+mod grace_dst;
+mod grammar_fuzz;
+mod http_slash;
+mod lottery_fairness;
+mod lottery_fill;
+mod lottery_fill_props;
+mod lottery_period;
+mod lottery_weights;
+mod mattermost_client;
+mod outbox_delivery;
+mod smoke;

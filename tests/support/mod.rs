@@ -1,6 +1,0 @@
-//! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
-#![allow(dead_code)]
-
-pub mod app;
-pub mod fake_graph;
-pub mod fake_mattermost;

@@ -487,7 +487,7 @@ async fn show(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
     let mut lines = vec![
         format!(
             "**{} calendar**: {} · {}",
-            capitalise(&whose(ctx, &person)),
+            format::capitalise(&whose(ctx, &person)),
             describe_source(&connection.source),
             describe_settings(&connection.settings, ctx.now, tz)
         ),
@@ -594,14 +594,6 @@ async fn show(ctx: &Ctx, user: Option<UserRef>) -> Result<Output> {
             "problem": connection.problem.as_ref().map(|p| p.message.clone()),
         }),
     ))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 async fn sync(ctx: &Ctx) -> Result<Output> {

@@ -1,5 +1,5 @@
-//! How rotations, tasks and people read: markdown for people (times in the reader's zone), and a full
-//! JSON object with stable field names (times RFC 3339 UTC) for `--json`.
+//! How rotations, tasks and people read in `--json`: full objects with stable field names (times
+//! RFC 3339 UTC). Their Markdown helpers are in `format`.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -10,24 +10,11 @@ use crate::lottery::{SkillLevel, Skills};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
 
+/// `ops.rs` (being split on another branch) still names these here.
+pub use super::format::{needs, task_ref};
+
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// `ICE#3`
-pub fn task_ref(rotation: &str, task: &Task) -> String {
-    format!("{rotation}#{}", task.number)
-}
-
-/// `webapp-▣, server-◈` or `no skills`.
-pub fn skills(s: &Skills) -> String {
-    if s.is_empty() {
-        return "no skills".to_string();
-    }
-    s.iter()
-        .map(|(k, l)| format!("{k}-{}", l.symbol()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub fn skills_json(s: &Skills) -> Value {
@@ -36,17 +23,6 @@ pub fn skills_json(s: &Skills) -> Value {
             .map(|(k, l)| (k.to_string(), json!(l.value())))
             .collect(),
     )
-}
-
-/// `2 any, 1 webapp-▣` or `none`.
-pub fn needs(n: &[(SkillLevel, u32)]) -> String {
-    if n.is_empty() {
-        return "none".to_string();
-    }
-    n.iter()
-        .map(|(sl, c)| format!("{c} {sl}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub fn needs_json(n: &[(SkillLevel, u32)]) -> Value {
@@ -122,16 +98,6 @@ pub fn task_json(
         "reminded_start": t.reminded_start,
         "reminded_finish": t.reminded_finish,
     })
-}
-
-/// One task on one line, readable on a phone: `- **ICE#3** · Mon 09:00 → … · scheduled · @a, @b`.
-pub fn task_line(task: &str, when: &str, state: &str, who: &str) -> String {
-    let mut line = format!("- **{task}** · {when} · {state}");
-    if !who.is_empty() {
-        line.push_str(" · ");
-        line.push_str(who);
-    }
-    line
 }
 
 /// `Mon 2026-03-02 09:00 → Mon 2026-03-09 09:00 CET`, in the reader's zone.

@@ -185,7 +185,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         } else {
             ""
         },
-        capitalize(&r.period.to_string()),
+        format::capitalise(&r.period.to_string()),
         r.task_type,
         r.tz.name(),
         format::time(r.beginning, tz),
@@ -208,7 +208,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
                 .unwrap_or_else(|| m.user_id.to_string());
             let s = skills
                 .get(&m.user_id)
-                .map(render::skills)
+                .map(format::skills)
                 .unwrap_or_else(|| "no skills".into());
             let served = match m.last_served {
                 Some(t) if t > ctx.now => format!("on a task until {}", format::short_time(t, tz)),
@@ -238,11 +238,11 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
     ));
     text.push_str(&format!(
         "- **Each task needs:** at least {}{}\n",
-        render::needs(&require),
+        format::needs(&require),
         if limit.is_empty() {
             String::new()
         } else {
-            format!("; at most {}", render::needs(&limit))
+            format!("; at most {}", format::needs(&limit))
         }
     ));
     let length = if r.task_duration > TimeDelta::zero() {
@@ -284,12 +284,12 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
             require: need,
             limit: lim,
         } = task_needs.remove(&t.id).unwrap_or_default();
-        rows.push(render::task_line(
-            &render::task_ref(&r.name, t),
+        rows.push(format::task_line(
+            &format::task_ref(&r.name, t),
             &render::span(t, tz),
             &t.state.to_string(),
             &if names.is_empty() {
-                format!("nobody yet (needs {})", render::needs(&need))
+                format!("nobody yet (needs {})", format::needs(&need))
             } else {
                 format::people(&names)
             },
@@ -302,7 +302,7 @@ pub async fn show(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<Output> {
         while rows.len() < SHOW_UPCOMING {
             if store::tasks::by_number(conn, r.id, n).await?.is_none() {
                 if let Ok((start, dur)) = TaskOps::shift_times(r, n) {
-                    rows.push(render::task_line(
+                    rows.push(format::task_line(
                         &format!("{}#{n}", r.name),
                         &format!(
                             "{} → {}",
@@ -370,7 +370,7 @@ async fn member_list(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<String>
             .unwrap_or_else(|| m.user_id.to_string());
         let s = skills
             .get(&m.user_id)
-            .map(render::skills)
+            .map(format::skills)
             .unwrap_or_else(|| "no skills".into());
         let served = match m.last_served {
             Some(t) if t > ctx.now => format!("on a task until {}", format::short_time(t, tz)),
@@ -380,14 +380,6 @@ async fn member_list(ctx: &Ctx, conn: &mut Conn, r: &Rotation) -> Result<String>
         lines.push(format!("- {name} ({s}; {served})"));
     }
     Ok(lines.join("\n"))
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// Loads a rotation for a change by its owners, in the command's transaction.
@@ -511,11 +503,11 @@ async fn set_need(ctx: &Ctx, kind: NeedKind, c: NeedChange) -> Result<Output> {
             "New tasks of **{}** will have {}. Now: at least {}{}. (Existing tasks keep their own needs.)",
             r.name,
             done.join(", "),
-            render::needs(&require),
+            format::needs(&require),
             if limit.is_empty() {
                 String::new()
             } else {
-                format!("; at most {}", render::needs(&limit))
+                format!("; at most {}", format::needs(&limit))
             }
         ),
         j,

@@ -46,14 +46,14 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
             let text = if names.is_empty() {
                 format!(
                     "{} already had everyone it needs; nobody was added.",
-                    render::task_ref(&r.name, &t)
+                    format::task_ref(&r.name, &t)
                 )
             } else {
                 format!(
                     "The lottery picked {} for {}. Schedule it with `/lotto task schedule {}` to tell them.",
                     format::people(&names),
-                    render::task_ref(&r.name, &t),
-                    render::task_ref(&r.name, &t)
+                    format::task_ref(&r.name, &t),
+                    format::task_ref(&r.name, &t)
                 )
             };
             Ok(Output::new(format!("{text}\n\n{}", out.text), out.json))
@@ -90,7 +90,7 @@ async fn for_owner(ctx: &Ctx, task: &TaskRef, what: &str) -> Result<(Tx, Rotatio
 async fn created(ctx: &Ctx, mut tx: Tx, r: &Rotation, t: &Task) -> Result<Output> {
     let out = show_task(ctx, &mut tx, r, t).await?;
     ctx.commit(tx).await?;
-    let name = render::task_ref(&r.name, t);
+    let name = format::task_ref(&r.name, t);
     Ok(Output::new(
         format!(
             "Created {name}. Fill it by lottery with `/lotto task fill {name}`.\n\n{}",
@@ -123,7 +123,7 @@ async fn assign(
     let t = store::tasks::get(&mut tx, t.id).await?;
     let out = show_task(ctx, &mut tx, &r, &t).await?;
     ctx.commit(tx).await?;
-    let name = render::task_ref(&r.name, &t);
+    let name = format::task_ref(&r.name, &t);
     let text = if add {
         format!("Assigned {} to {name}.", format::people(&names))
     } else {
@@ -155,7 +155,7 @@ async fn transition(ctx: &Ctx, task: &TaskRef, to: TaskState, force: bool) -> Re
     Ok(Output::new(
         format!(
             "{} is now **{}**.{told}\n\n{}",
-            render::task_ref(&r.name, &t),
+            format::task_ref(&r.name, &t),
             t.state,
             out.text
         ),
@@ -174,7 +174,7 @@ pub async fn show_task(ctx: &Ctx, conn: &mut Conn, r: &Rotation, t: &Task) -> Re
     for u in &users {
         skills.push(store::users::skills(conn, u).await?);
     }
-    let name = render::task_ref(&r.name, t);
+    let name = format::task_ref(&r.name, t);
     let (start, finish) = t.times.span();
     let mut text = format!(
         "#### {name}{}\n",
@@ -200,7 +200,7 @@ pub async fn show_task(ctx: &Ctx, conn: &mut Conn, r: &Rotation, t: &Task) -> Re
     let who: Vec<String> = names
         .iter()
         .zip(&skills)
-        .map(|(n, s)| format!("{n} ({})", render::skills(s)))
+        .map(|(n, s)| format!("{n} ({})", format::skills(s)))
         .collect();
     text.push_str(&format!(
         "- **Who:** {}\n",
@@ -264,8 +264,8 @@ async fn list(ctx: &Ctx, conn: &mut Conn, r: &Rotation, all: bool) -> Result<Out
     for t in &tasks {
         let users: Vec<UserId> = store::tasks::users(conn, t.id).await?;
         let names = ctx.names(conn, &users).await?;
-        rows.push(render::task_line(
-            &render::task_ref(&r.name, t),
+        rows.push(format::task_line(
+            &format::task_ref(&r.name, t),
             &render::span(t, tz),
             &t.state.to_string(),
             &if names.is_empty() {

@@ -178,7 +178,7 @@ async fn next_tasks_text(conn: &mut Conn, r: &Rotation, ctx: &Ctx) -> Result<Opt
         .map(|t| {
             format!(
                 "{} ({})",
-                render::task_ref(&r.name, t),
+                format::task_ref(&r.name, t),
                 format::relative(t.times.start(), ctx.now)
             )
         })
@@ -218,7 +218,7 @@ async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<Output> {
             .await?
             .into_iter()
             .filter(|(rn, _)| *rn == r.name)
-            .map(|(rn, t)| render::task_ref(&rn, &t))
+            .map(|(rn, t)| format::task_ref(&rn, &t))
             .collect();
         #[derive(Serialize)]
         struct L<'a> {
@@ -279,7 +279,7 @@ async fn qualify(ctx: &Ctx, who: &Who, skills: &Skills) -> Result<Output> {
             "{} now {} {}.",
             format::people(&mentions(&users)),
             if users.len() == 1 { "has" } else { "have" },
-            render::skills(skills)
+            format::skills(skills)
         ),
         out,
     ))
@@ -428,7 +428,7 @@ async fn show(ctx: &Ctx, who: &Who) -> Result<Output> {
         let tasks = store::tasks::open_tasks_of_user(&mut conn, &u.id).await?;
         let away = store::unavailability::of_user_from(&mut conn, &u.id, ctx.now).await?;
         text.push_str(&format!("#### @{}\n", u.username));
-        text.push_str(&format!("- **Skills:** {}\n", render::skills(&skills)));
+        text.push_str(&format!("- **Skills:** {}\n", format::skills(&skills)));
         text.push_str(&format!(
             "- **Rotations:** {}\n",
             if rotations.is_empty() {
@@ -446,7 +446,7 @@ async fn show(ctx: &Ctx, who: &Who) -> Result<Output> {
             .map(|(rn, t)| {
                 format!(
                     "{} ({}, {})",
-                    render::task_ref(rn, t),
+                    format::task_ref(rn, t),
                     t.state,
                     format::time(t.times.start(), tz)
                 )
@@ -512,7 +512,7 @@ async fn people_json(conn: &mut Conn, users: &[User]) -> Result<Value> {
             "time_zone": u.tz.map(|z| z.name().to_string()),
             "skills": render::skills_json(&skills),
             "rotations": rotations.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
-            "tasks": tasks.iter().map(|(rn, t)| json!({"id": render::task_ref(rn, t), "state": t.state.to_string(), "start": render::rfc3339(t.times.start()), "finish": render::rfc3339(t.times.finish())})).collect::<Vec<_>>(),
+            "tasks": tasks.iter().map(|(rn, t)| json!({"id": format::task_ref(rn, t), "state": t.state.to_string(), "start": render::rfc3339(t.times.start()), "finish": render::rfc3339(t.times.finish())})).collect::<Vec<_>>(),
             "unavailable": away.iter().map(|e| json!({"start": render::rfc3339(e.unavailability.interval.start), "finish": render::rfc3339(e.unavailability.interval.finish), "reason": reason(&e.unavailability.reason)})).collect::<Vec<_>>(),
         }));
     }

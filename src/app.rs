@@ -89,7 +89,7 @@ pub async fn launch(
         &settings,
         options.retry.clone(),
         options.calendar.clone(),
-        { |sender: &Sender| options.background_sender.then(|| sender.clone()) },
+        |sender: &Sender| options.background_sender.then(|| sender.clone()),
     )
     .await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);

@@ -232,3 +232,48 @@ impl View for LeftView {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn ann() -> PersonView {
+        PersonView {
+            id: "u1".into(),
+            username: "ann".into(),
+            time_zone: Some(chrono_tz::Europe::Berlin),
+            skills: Skills::new(),
+            rotations: vec!["ICE".into()],
+            tasks: Vec::new(),
+            unavailable: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn one_person_is_still_a_list() -> Result<(), serde_json::Error> {
+        let view = PeopleView {
+            event: PeopleEvent::DisqualifiedAll,
+            people: vec![ann()],
+        };
+        assert_eq!(
+            serde_json::to_value(&view)?,
+            json!([{
+                "id": "u1",
+                "username": "ann",
+                "time_zone": "Europe/Berlin",
+                "skills": {},
+                "rotations": ["ICE"],
+                "tasks": [],
+                "unavailable": [],
+            }])
+        );
+        let reader = Reader {
+            tz: chrono_tz::UTC,
+            now: Utc::now(),
+        };
+        assert_eq!(view.markdown(&reader), "Removed every skill from @ann.");
+        Ok(())
+    }
+}

@@ -116,3 +116,63 @@ impl PersonRef {
 pub fn mentions(people: &[PersonRef]) -> Vec<String> {
     people.iter().map(|p| p.mention.clone()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::lottery::{Level, SkillName};
+
+    #[derive(Serialize)]
+    struct Sample {
+        #[serde(serialize_with = "time")]
+        at: DateTime<Utc>,
+        #[serde(serialize_with = "opt_time")]
+        never: Option<DateTime<Utc>>,
+        #[serde(serialize_with = "duration")]
+        grace: TimeDelta,
+        #[serde(serialize_with = "skills")]
+        skills: Skills,
+        #[serde(serialize_with = "needs")]
+        needs: Vec<(SkillLevel, u32)>,
+        people: Vec<PersonRef>,
+    }
+
+    #[test]
+    fn values_read_in_json_as_replies_always_showed_them() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let webapp = SkillName::parse("webapp")?;
+        let at = DateTime::parse_from_rfc3339("2026-03-02T09:00:00.123+01:00")?.to_utc();
+        let sample = Sample {
+            at,
+            never: None,
+            grace: TimeDelta::days(8),
+            skills: Skills::from([(webapp.clone(), Level::Intermediate)]),
+            needs: vec![
+                (SkillLevel::Any, 2),
+                (SkillLevel::new(webapp, Level::Advanced), 1),
+            ],
+            people: vec![PersonRef::named(
+                &UserId::new("u1"),
+                "user `u1`".to_string(),
+            )],
+        };
+        assert_eq!(
+            serde_json::to_value(&sample)?,
+            json!({
+                "at": "2026-03-02T08:00:00Z",
+                "never": null,
+                "grace": "1w1d",
+                "skills": {"webapp": 2},
+                "needs": [
+                    {"skill_level": "any", "count": 2},
+                    {"skill_level": "webapp-3", "count": 1},
+                ],
+                // Someone without a profile keeps the name replies have always given them.
+                "people": [{"id": "u1", "username": "user `u1`"}],
+            })
+        );
+        Ok(())
+    }
+}

@@ -56,6 +56,14 @@ impl Ctx {
         self.actor.user.zone()
     }
 
+    /// The actor as the reader of the reply.
+    pub fn reader(&self) -> super::Reader {
+        super::Reader {
+            tz: self.tz(),
+            now: self.now,
+        }
+    }
+
     /// A connection for reads.
     pub async fn read(&self) -> Result<store::Read> {
         Ok(self.svc.db().read().await?)

@@ -1,9 +1,11 @@
-//! How times, durations and people read in replies and DMs: always in the reader's time zone.
+//! How times, durations, people, skills and tasks read in replies and DMs: always in the reader's
+//! time zone. (What `--json` shows is each reply's view: `service::views`.)
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use crate::lottery::format_duration;
+use crate::lottery::{SkillLevel, Skills, format_duration};
+use crate::store::tasks::Task;
 
 /// `Mon 2026-03-02 09:00 CET`: weekday, date, 24h time and the zone's abbreviation.
 pub fn time(t: DateTime<Utc>, tz: Tz) -> String {
@@ -58,6 +60,52 @@ fn plural(n: i64, unit: &str) -> String {
 /// `ICE#3`
 pub fn task_name(rotation: &str, number: i64) -> String {
     format!("{rotation}#{number}")
+}
+
+/// `ICE#3`
+pub fn task_ref(rotation: &str, task: &Task) -> String {
+    task_name(rotation, task.number)
+}
+
+/// One task on one line, readable on a phone: `- **ICE#3** · Mon 09:00 → … · scheduled · @a, @b`.
+pub fn task_line(task: &str, when: &str, state: &str, who: &str) -> String {
+    let mut line = format!("- **{task}** · {when} · {state}");
+    if !who.is_empty() {
+        line.push_str(" · ");
+        line.push_str(who);
+    }
+    line
+}
+
+/// `webapp-▣, server-◈` or `no skills`.
+pub fn skills(s: &Skills) -> String {
+    if s.is_empty() {
+        return "no skills".to_string();
+    }
+    s.iter()
+        .map(|(k, l)| format!("{k}-{}", l.symbol()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `2 any, 1 webapp-▣` or `none`.
+pub fn needs(n: &[(SkillLevel, u32)]) -> String {
+    if n.is_empty() {
+        return "none".to_string();
+    }
+    n.iter()
+        .map(|(sl, c)| format!("{c} {sl}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Weekly` from `weekly`, `Your` from `your`: the first letter upper-case.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// A duration as typed (`1w2d`), or "none" for zero.
@@ -131,5 +179,12 @@ mod tests {
             people(&["@a".into(), "@b".into(), "@c".into()]),
             "@a, @b and @c"
         );
+    }
+
+    #[test]
+    fn capitalise_changes_only_the_first_letter() {
+        assert_eq!(capitalise("weekly"), "Weekly");
+        assert_eq!(capitalise("@bob's"), "@bob's");
+        assert_eq!(capitalise(""), "");
     }
 }

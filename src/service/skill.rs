@@ -1,8 +1,7 @@
 //! `/lotto skill …`: the list of known skills.
 
-use serde_json::json;
-
 use super::context::Ctx;
+use super::views::{SkillListView, SkillView, info::SkillCount};
 use super::{Output, Result, ServiceError};
 use crate::command::SkillCommand;
 use crate::store;
@@ -12,30 +11,16 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
         SkillCommand::List => {
             let mut conn = ctx.read().await?;
             let skills = store::skills::list(&mut conn).await?;
-            let text = if skills.is_empty() {
-                "No skills are known yet. `/lotto user qualify --skills webapp-2` adds one (and gives it to you).".to_string()
-            } else {
-                format!(
-                    "Known skills: {}",
-                    skills
-                        .iter()
-                        .map(|(s, n)| format!(
-                            "**{s}** ({n} {})",
-                            if *n == 1 { "person" } else { "people" }
-                        ))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            Ok(Output::new(
-                text,
-                json!(
-                    skills
-                        .iter()
-                        .map(|(s, n)| json!({"name": s.as_str(), "people": n}))
-                        .collect::<Vec<_>>()
-                ),
-            ))
+            Ok(SkillListView {
+                skills: skills
+                    .into_iter()
+                    .map(|(s, people)| SkillCount {
+                        name: s.into(),
+                        people,
+                    })
+                    .collect(),
+            }
+            .into())
         }
         SkillCommand::New(skill) => {
             ctx.require_admin("add skills (anyone can qualify themselves with `/lotto user qualify --skills …`, which adds the skill too)")?;
@@ -46,10 +31,11 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
                 )));
             }
             ctx.commit(tx).await?;
-            Ok(Output::new(
-                format!("Added **{skill}** to the known skills."),
-                json!({"name": skill.as_str()}),
-            ))
+            Ok(SkillView {
+                name: skill.into(),
+                added: true,
+            }
+            .into())
         }
         SkillCommand::Delete(skill) => {
             ctx.require_admin("delete skills")?;
@@ -60,12 +46,11 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
                 )));
             }
             ctx.commit(tx).await?;
-            Ok(Output::new(
-                format!(
-                    "Deleted **{skill}** from the known skills. People who have it keep it in their profile."
-                ),
-                json!({"name": skill.as_str()}),
-            ))
+            Ok(SkillView {
+                name: skill.into(),
+                added: false,
+            }
+            .into())
         }
     }
 }

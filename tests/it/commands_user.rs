@@ -200,8 +200,11 @@ async fn user_show_lists_skills_rotations_tasks_and_time_off() {
         "{out}"
     );
 
-    let j = json_of(&run(&t, "bob", "user show @ann --json").await);
-    assert_eq!(keys(&j), set(PERSON_KEYS));
+    // A list even of one person.
+    let people = json_of(&run(&t, "bob", "user show @ann --json").await);
+    assert_eq!(people.as_array().map(Vec::len), Some(1), "{people}");
+    let j = &people[0];
+    assert_eq!(keys(j), set(PERSON_KEYS));
     assert_eq!(j["username"], "ann");
     assert_eq!(j["skills"]["webapp"], 2);
     assert_eq!(j["rotations"], serde_json::json!(["ICE"]));

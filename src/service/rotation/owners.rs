@@ -1,0 +1,37 @@
+//! `rotation owner add|remove`.
+
+use super::for_owner;
+use crate::command::{RotationName, UserRef};
+use crate::service::Result;
+use crate::service::context::Ctx;
+use crate::service::views::OwnersView;
+use crate::store;
+
+pub async fn change(
+    ctx: &Ctx,
+    name: &RotationName,
+    users: &[UserRef],
+    add: bool,
+) -> Result<OwnersView> {
+    let people = ctx.users(users).await?;
+    let (mut tx, r) = for_owner(ctx, name, "change its owners").await?;
+    let mut changed = Vec::new();
+    for u in &people {
+        let did = if add {
+            store::rotations::add_owner(&mut tx, r.id, &u.id).await?
+        } else {
+            store::rotations::remove_owner(&mut tx, r.id, &u.id).await?
+        };
+        if did {
+            changed.push(format!("@{}", u.username));
+        }
+    }
+    let owners = crate::service::ops::owners_text(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    Ok(OwnersView {
+        rotation: r.name,
+        owners,
+        changed,
+        added: add,
+    })
+}

@@ -8,6 +8,7 @@
 //! row (`json_group_array`): sqlx runs SQLite on a worker thread and hands every row across a channel,
 //! so many small rows cost far more in thread hand-offs than the query itself.
 
+pub mod autopilot;
 pub mod calendar;
 pub mod leases;
 pub mod outbox;

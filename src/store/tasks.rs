@@ -27,7 +27,7 @@ const COLUMNS: &str = "id, rotation_id, number, kind, state, expected_start, exp
     actual_start, actual_finish, grace, summary, reminded_start, reminded_finish, created_at";
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     rotation_id: i64,
     number: i64,
@@ -378,7 +378,7 @@ pub async fn busy_of_members(
         .collect()
 }
 
-fn prefixed_columns() -> String {
+pub(crate) fn prefixed_columns() -> String {
     COLUMNS
         .split(", ")
         .map(|c| format!("t.{c}"))
@@ -407,112 +407,4 @@ pub async fn names(
         .into_iter()
         .map(|(id, name, n)| (TaskId(id), format!("{name}#{n}")))
         .collect())
-}
-
-/// Autopilot alerts: returns true when `reason` differs from what the owners were last told.
-pub async fn alert_is_new(conn: &mut Conn, id: TaskId, reason: &str) -> Result<bool> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT reason FROM autopilot_alerts WHERE task_id = ?1")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.map(|r| r.0 != reason).unwrap_or(true))
-}
-
-pub async fn record_alert(
-    conn: &mut Conn,
-    id: TaskId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO autopilot_alerts (task_id, reason, notified_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(task_id) DO UPDATE SET reason = excluded.reason, notified_at = excluded.notified_at",
-    )
-    .bind(id.0)
-    .bind(reason)
-    .bind(ts(now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn clear_alert(conn: &mut Conn, id: TaskId) -> Result<()> {
-    sqlx::query("DELETE FROM autopilot_alerts WHERE task_id = ?1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// When a task ends, as `TaskTimes::finish` computes it (actual times when known, else expected).
-const FINISH_SQL: &str = "MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) \
-    + t.expected_duration), COALESCE(t.actual_start, t.expected_start))";
-
-/// Tasks some autopilot step may act on at `now`, in start order per rotation: of one rotation, or of
-/// every active one. It mirrors the steps' own checks in SQL so a tick over many rotations with
-/// nothing due reads no rows; the autopilot checks each task again before acting on it.
-pub async fn autopilot_candidates(
-    conn: &mut Conn,
-    rotation: Option<RotationId>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Task>> {
-    // One rotation: `t.rotation_id = ?2` lets SQLite use the index instead of scanning every task.
-    let one = if rotation.is_some() {
-        "AND t.rotation_id = ?2"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT {cols} FROM tasks t JOIN rotations r ON r.id = t.rotation_id
-         WHERE r.archived_at IS NULL {one} AND (
-            (t.state = 'started' AND (
-                (r.ap_remind_finish AND NOT t.reminded_finish
-                    AND ?1 >= {fin} - r.ap_remind_finish_prior AND ?1 < {fin})
-                OR (r.ap_start_finish AND {fin} <= ?1)))
-            OR (t.state = 'pending' AND r.ap_schedule AND ?1 >= t.expected_start - r.ap_schedule_prior)
-            OR (t.state = 'scheduled' AND (
-                (r.ap_remind_start AND NOT t.reminded_start
-                    AND ?1 >= t.expected_start - r.ap_remind_start_prior AND ?1 < t.expected_start)
-                OR (r.ap_start_finish AND t.expected_start <= ?1))))
-         ORDER BY t.rotation_id, t.expected_start, t.number",
-        cols = prefixed_columns(),
-        fin = FINISH_SQL,
-    );
-    let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(ts(now));
-    if let Some(r) = rotation {
-        query = query.bind(r.0);
-    }
-    query
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(Task::try_from)
-        .collect()
-}
-
-/// Which task numbers exist among the given ranges `[from, to)` of each rotation, in one query.
-pub async fn existing_numbers(
-    conn: &mut Conn,
-    ranges: &[(RotationId, i64, i64)],
-) -> Result<std::collections::HashSet<(RotationId, i64)>> {
-    if ranges.is_empty() {
-        return Ok(Default::default());
-    }
-    let json = serde_json::Value::Array(
-        ranges
-            .iter()
-            .map(|(r, from, to)| serde_json::json!([r.0, from, to]))
-            .collect(),
-    )
-    .to_string();
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT t.rotation_id, t.number FROM json_each(?1) j JOIN tasks t
-           ON t.rotation_id = json_extract(j.value, '$[0]')
-          AND t.number >= json_extract(j.value, '$[1]') AND t.number < json_extract(j.value, '$[2]')",
-    )
-    .bind(json)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().map(|(r, n)| (RotationId(r), n)).collect())
 }

@@ -27,6 +27,7 @@ mod fake_mattermost_selftest;
 mod grace_dst;
 mod grammar_fuzz;
 mod http_slash;
+mod jobs_runner;
 mod lottery_fairness;
 mod lottery_fill;
 mod lottery_fill_props;

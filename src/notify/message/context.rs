@@ -69,7 +69,8 @@ pub struct TaskDm {
     pub others: String,
     pub owners: String,
     /// What the task requires, `2 any`, or `none`.
-    pub needs: String,
+    /// What the task needs; `None` when it needs nothing (the DM then leaves the line out).
+    pub needs: Option<String>,
     /// The task's grace (`6d`), if any.
     pub grace: Option<String>,
     pub grace_until: String,

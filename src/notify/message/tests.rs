@@ -43,7 +43,7 @@ fn task_dm() -> TaskDm {
         finishes_in: "in 9 days".into(),
         others: "@bob".into(),
         owners: "@olga".into(),
-        needs: "2 any".into(),
+        needs: Some("2 any".into()),
         grace: Some("6d".into()),
         grace_until: "Sun 2030-03-17 09:00 CET".into(),
         next_task: None,
@@ -126,7 +126,8 @@ fn removed() {
     ---
     #### You left ICE
     @olga removed you from the **ICE** rotation. The lottery will not pick you for it any more.
-    You are still on ICE#3: ask an owner of ICE (@olga) to unassign you if you can't make it.To join again: `/lotto user join ICE`
+    You are still on ICE#3: ask an owner of ICE (@olga) to unassign you if you can't make it.
+    To join again: `/lotto user join ICE`
     "#);
 }
 
@@ -172,7 +173,7 @@ fn scheduled_by_being_added_to_a_started_task() {
         actor: "@olga".into(),
         summary: Some("database upgrade".into()),
         others: "@bob and @cat".into(),
-        needs: "none".into(),
+        needs: None,
         ..task_dm()
     });
     assert_snapshot!(shown(m), @r#"
@@ -183,7 +184,6 @@ fn scheduled_by_being_added_to_a_started_task() {
     @olga scheduled **ICE#3** (ICE: database upgrade).
     - **When:** Mon 2030-03-04 09:00 CET → Mon 2030-03-11 09:00 CET (Europe/Berlin), starts in 2 days
     - **With:** @bob and @cat
-    - **Needs:** none
     Can't make it? Tell an owner of ICE (@olga) so they can swap you: `/lotto task unassign ICE#3 @you`, then `/lotto task fill ICE#3`.
     "#);
 }

@@ -30,10 +30,10 @@ pub async fn tell_owners(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = svc.db().begin_write().await?;
-    if !store::tasks::alert_is_new(&mut tx, t.id, reason).await? {
+    if !store::autopilot::alert_is_new(&mut tx, t.id, reason).await? {
         return Ok(false);
     }
-    store::tasks::record_alert(&mut tx, t.id, reason, now).await?;
+    store::autopilot::record_alert(&mut tx, t.id, reason, now).await?;
     let owners = store::rotations::owner_ids(&mut tx, r.id).await?;
     let profiles = store::users::get_many(&mut tx, &owners).await?;
     // Each alert is its own message: the same reason told again after a fix must not be taken for

@@ -1,4 +1,4 @@
-//! The batched query that finds what a tick may act on (`store::tasks::autopilot_candidates`) must
+//! The batched query that finds what a tick may act on (`store::autopilot::autopilot_candidates`) must
 //! find exactly the tasks the steps' own checks (`due::is_due`) accept: missing one would silently
 //! skip a reminder; extra ones only cost time. Swept over states, flags, times and hours.
 
@@ -135,7 +135,7 @@ async fn the_query_finds_exactly_the_tasks_a_step_would_act_on() {
         let now = base()
             + TimeDelta::hours(hour)
             + TimeDelta::seconds(if hour % 2 == 0 { 0 } else { 1799 });
-        let mut found: Vec<i64> = store::tasks::autopilot_candidates(&mut conn, None, now)
+        let mut found: Vec<i64> = store::autopilot::autopilot_candidates(&mut conn, None, now)
             .await
             .unwrap()
             .iter()
@@ -154,7 +154,7 @@ async fn the_query_finds_exactly_the_tasks_a_step_would_act_on() {
             "the sweep must exercise something"
         );
         let one: Vec<i64> =
-            store::tasks::autopilot_candidates(&mut conn, Some(rotations[1].0), now)
+            store::autopilot::autopilot_candidates(&mut conn, Some(rotations[1].0), now)
                 .await
                 .unwrap()
                 .iter()

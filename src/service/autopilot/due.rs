@@ -1,5 +1,5 @@
 //! When each step acts: pure checks on a task, the rotation's settings and `now`. The batched query
-//! (`store::tasks::autopilot_candidates`) mirrors these to find candidates; these decide, again inside
+//! (`store::autopilot::autopilot_candidates`) mirrors these to find candidates; these decide, again inside
 //! each task's transaction, so a task changed meanwhile (by a command, or another run) is left alone.
 
 use chrono::{DateTime, Utc};

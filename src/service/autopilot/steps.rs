@@ -40,7 +40,7 @@ pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
     let (rotations, mut candidates, mut to_create) = {
         let mut conn = svc.db().read().await?;
         let rotations = store::rotations::list_autopilot(&mut conn).await?;
-        let candidates = store::tasks::autopilot_candidates(&mut conn, None, now).await?;
+        let candidates = store::autopilot::autopilot_candidates(&mut conn, None, now).await?;
         let to_create = shifts_to_create(&mut conn, &rotations, now).await?;
         (rotations, group(candidates), to_create)
     };
@@ -80,7 +80,7 @@ pub async fn run_rotation(
     let (r, tasks, create) = {
         let mut conn = svc.db().read().await?;
         let r = store::rotations::get(&mut conn, id).await?;
-        let tasks = store::tasks::autopilot_candidates(&mut conn, Some(id), now).await?;
+        let tasks = store::autopilot::autopilot_candidates(&mut conn, Some(id), now).await?;
         let create = shifts_to_create(&mut conn, std::slice::from_ref(&r), now)
             .await?
             .remove(&id)
@@ -115,7 +115,7 @@ async fn shifts_to_create(
         })
         .filter(|(_, from, to)| from < to)
         .collect();
-    let existing = store::tasks::existing_numbers(conn, &ranges).await?;
+    let existing = store::autopilot::existing_numbers(conn, &ranges).await?;
     let by_id: HashMap<RotationId, &Rotation> = rotations.iter().map(|r| (r.id, r)).collect();
     let mut out = HashMap::new();
     for (id, from, to) in ranges {

@@ -24,7 +24,7 @@ impl TaskOps {
         let picked = self.draw(conn, r, task, &req).await?;
         // Filled, so whatever the autopilot told the owners is fixed: if the task fails again later
         // (people taken off), they hear again even for the same reason.
-        store::tasks::clear_alert(conn, task.id).await?;
+        store::autopilot::clear_alert(conn, task.id).await?;
         Ok(picked)
     }
 
@@ -62,7 +62,7 @@ impl TaskOps {
         let mut t = task.clone();
         t.state = next;
         store::tasks::update(conn, &t).await?;
-        store::tasks::clear_alert(conn, t.id).await?;
+        store::autopilot::clear_alert(conn, t.id).await?;
         let users: Vec<UserId> = on_task.into_iter().map(|a| a.user).collect();
         let known = OnTask {
             users: &users,

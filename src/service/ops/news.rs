@@ -142,7 +142,7 @@ impl TaskOps {
                 } else {
                     owner_names.clone()
                 },
-                needs: render::needs(&needs_to_vec(require)),
+                needs: (!require.is_empty()).then(|| render::needs(&needs_to_vec(require))),
                 grace: (task.grace > TimeDelta::zero()).then(|| format::duration(task.grace)),
                 grace_until: format::time(
                     lottery::local_time::add_wall_clock(finish, task.grace, r.tz),

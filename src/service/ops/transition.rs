@@ -42,7 +42,7 @@ impl TaskOps {
         }
         store::tasks::update(conn, &t).await?;
         if next == TaskState::Scheduled || next == TaskState::Finished {
-            store::tasks::clear_alert(conn, t.id).await?;
+            store::autopilot::clear_alert(conn, t.id).await?;
         }
         let news = match next {
             TaskState::Scheduled => TaskNews::Scheduled,

@@ -156,7 +156,7 @@ const NEW: Node = Node::Leaf(Leaf {
     name: "new",
     args: "<name>",
     summary: "Create a rotation; you become its owner.",
-    details: "The name is 1–64 letters, digits, `_`, `.` or `-`. Period, beginning, task type and time zone can't be changed later.",
+    details: "Anyone may create one (unless the bot is set up with `LOTTO_ROTATION_CREATORS=admins`). The name is 1–64 letters, digits, `_`, `.` or `-`. Period, beginning, task type and time zone can't be changed later.",
     flags: &[
         FlagSpec::value(
             "period",
@@ -166,7 +166,7 @@ const NEW: Node = Node::Leaf(Leaf {
         FlagSpec::value(
             "beginning",
             "<datetime>",
-            "When shift 0 starts. Default: now.",
+            "When shift 0 starts, e.g. `\"2027-01-04 09:00\"`. Default: midnight today in the rotation's zone.",
         ),
         FlagSpec::value(
             "task-type",

@@ -83,7 +83,7 @@ const JOIN: Node = Node::Leaf(Leaf {
         FlagSpec::value(
             "starting",
             "<datetime>",
-            "When they start in the rotation: in the past they are due sooner, in the future they get grace until then. Default: now.",
+            "When they start in the rotation: in the past they are due sooner; in the future the lottery leaves them out of tasks before then. Default: now.",
         ),
     ],
     build: |a| {

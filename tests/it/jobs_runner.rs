@@ -56,6 +56,14 @@ impl Job for SlowJob {
     }
 }
 
+/// A database of its own (the directory lives as long as the returned guard).
+async fn temp_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
+    let db = Db::connect(&url).await.expect("database");
+    (dir, db)
+}
+
 fn process(
     db: &Db,
     instance: &str,
@@ -81,13 +89,7 @@ fn process(
 
 #[tokio::test]
 async fn a_tick_longer_than_its_interval_keeps_the_lease_and_never_overlaps_another_process() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Db::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("jobs.db").display()
-    ))
-    .await
-    .expect("database");
+    let (_dir, db) = temp_db().await;
     let spans: Spans = Arc::default();
     let (stop, shutdown) = watch::channel(false);
     let a = process(&db, "a", &spans, 0, &shutdown);
@@ -118,13 +120,7 @@ async fn a_tick_longer_than_its_interval_keeps_the_lease_and_never_overlaps_anot
 
 #[tokio::test]
 async fn a_panicking_tick_is_recorded_and_the_job_runs_on() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Db::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("jobs.db").display()
-    ))
-    .await
-    .expect("database");
+    let (_dir, db) = temp_db().await;
     let spans: Spans = Arc::default();
     let (stop, shutdown) = watch::channel(false);
     let runs = process(&db, "a", &spans, 1, &shutdown);

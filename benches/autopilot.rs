@@ -110,11 +110,11 @@ async fn seed(url: &str, fills_due: bool) {
         store::rotations::set_need(&mut tx, id, NeedKind::Require, &SkillLevel::Any, 1)
             .await
             .unwrap();
-        store::rotations::add_owner(&mut tx, id, &user(r, 0))
+        store::members::add_owner(&mut tx, id, &user(r, 0))
             .await
             .unwrap();
         for m in 0..MEMBERS {
-            store::rotations::add_member(&mut tx, id, &user(r, m), t0)
+            store::members::add_member(&mut tx, id, &user(r, m), t0)
                 .await
                 .unwrap();
         }

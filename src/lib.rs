@@ -18,3 +18,4 @@ pub mod notify;
 pub mod service;
 pub mod shared;
 pub mod store;
+pub mod text;

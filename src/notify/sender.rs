@@ -254,7 +254,7 @@ impl Sender {
                 .await?
                 .map(|u| format!("@{u}"))
                 .unwrap_or_else(|| format!("user `{}`", m.user_id));
-            let owners = store::rotations::owner_ids(&mut tx, RotationId(rotation)).await?;
+            let owners = store::members::owner_ids(&mut tx, RotationId(rotation)).await?;
             for owner in owners {
                 if owner.as_str() == m.user_id {
                     continue;

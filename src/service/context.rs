@@ -117,7 +117,7 @@ impl Ctx {
         if self.actor.is_bot_admin {
             return Ok(true);
         }
-        let owners = store::rotations::owner_ids(conn, rotation.id).await?;
+        let owners = store::members::owner_ids(conn, rotation.id).await?;
         Ok(owners.contains(&self.actor.user.id))
     }
 
@@ -131,7 +131,7 @@ impl Ctx {
         if self.is_owner(conn, rotation).await? {
             return Ok(());
         }
-        let owners = store::rotations::owner_ids(conn, rotation.id).await?;
+        let owners = store::members::owner_ids(conn, rotation.id).await?;
         let names = self.names(conn, &owners).await?;
         Err(ServiceError::Forbidden(format!(
             "Only owners of {} ({}) or bot admins can {what}.",

@@ -5,7 +5,9 @@
 
 mod context;
 mod error;
-pub mod format;
+/// Text helpers (times in the reader's zone, lists of people, durations) live below the service,
+/// so the jobs' messages use them too.
+pub use crate::text as format;
 mod ops;
 mod people;
 pub mod views;

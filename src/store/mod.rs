@@ -11,6 +11,7 @@
 pub mod autopilot;
 pub mod calendar;
 pub mod leases;
+pub mod members;
 pub mod outbox;
 pub mod overview;
 pub mod rotations;

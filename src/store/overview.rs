@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::rotations::{Member, members_from_rows, split_needs};
+use super::members::{Member, members_from_rows};
+use super::rotations::split_needs;
 use super::tasks::{
     JSON_COLUMNS, Task, TaskNeeds, TaskTuple, group_task_needs, group_task_users, task_from_tuple,
 };

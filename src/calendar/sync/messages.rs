@@ -10,8 +10,8 @@ use crate::notify::Message;
 use crate::notify::message::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem,
 };
-use crate::service::format;
 use crate::store::tasks::Task;
+use crate::text as format;
 
 /// What the bot changed for a person in the run at `at`, and how to take the wheel.
 pub fn notice(notice: &Notice, at: DateTime<Utc>) -> Message {

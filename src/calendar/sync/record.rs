@@ -283,7 +283,7 @@ async fn alert_owners(
         if !relevant {
             continue;
         }
-        for owner in store::rotations::owner_ids(conn, task.rotation_id).await? {
+        for owner in store::members::owner_ids(conn, task.rotation_id).await? {
             if &owner == user {
                 continue;
             }

@@ -34,7 +34,7 @@ pub async fn tell_owners(
         return Ok(false);
     }
     store::autopilot::record_alert(&mut tx, t.id, reason, now).await?;
-    let owners = store::rotations::owner_ids(&mut tx, r.id).await?;
+    let owners = store::members::owner_ids(&mut tx, r.id).await?;
     let profiles = store::users::get_many(&mut tx, &owners).await?;
     // Each alert is its own message: the same reason told again after a fix must not be taken for
     // a repeat of the first one by the outbox.

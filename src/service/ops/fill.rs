@@ -110,7 +110,7 @@ impl TaskOps {
     ) -> Result<FillRequest> {
         let (start, finish) = task.times.span();
         let interval = Interval::new(start, finish);
-        let members = store::rotations::members(conn, r.id).await?;
+        let members = store::members::members(conn, r.id).await?;
         let skills = store::users::skills_of_members(conn, r.id.0).await?;
         // Anything that may overlap the task: ends after it starts (grace reaches back at most this far).
         let horizon = start - TimeDelta::days(3660);
@@ -163,7 +163,7 @@ impl TaskOps {
         // Someone who joins later (`user join --starting` in the future) is not a member yet for a
         // task that starts before then. Joining dates in the past never exclude: a task that starts
         // before someone joined is still a lottery among everyone (`lottery::waiting_since`).
-        let not_yet = |m: &store::rotations::Member| m.joined_at > self.now && m.joined_at > start;
+        let not_yet = |m: &store::members::Member| m.joined_at > self.now && m.joined_at > start;
         let candidates = members
             .into_iter()
             .filter(|m| !assigned_ids.contains(&m.user_id) && !not_yet(m))

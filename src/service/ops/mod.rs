@@ -99,7 +99,7 @@ async fn names_of(conn: &mut Conn, ids: &[UserId]) -> Result<Vec<String>> {
 
 /// For `rotation show`: the rotation id and its owners, used by several handlers.
 pub async fn owners_text(conn: &mut Conn, id: RotationId) -> Result<String> {
-    let owners = store::rotations::owner_ids(conn, id).await?;
+    let owners = store::members::owner_ids(conn, id).await?;
     let names = names_of(conn, &owners).await?;
     Ok(if names.is_empty() {
         "none".into()

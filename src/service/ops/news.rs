@@ -88,7 +88,7 @@ impl TaskOps {
         let mut ids = on_task.to_vec();
         ids.extend(recipients.iter().filter(|u| !on_task.contains(u)).cloned());
         let profiles: HashMap<UserId, User> = store::users::get_many(conn, &ids).await?;
-        let owner_names = store::rotations::owner_usernames(conn, r.id)
+        let owner_names = store::members::owner_usernames(conn, r.id)
             .await?
             .iter()
             .map(|n| format!("@{n}"))

@@ -47,7 +47,7 @@ pub async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<RotationCreatedVi
         }
         Err(e) => return Err(e.into()),
     };
-    store::rotations::add_owner(&mut tx, id, &ctx.actor.user.id).await?;
+    store::members::add_owner(&mut tx, id, &ctx.actor.user.id).await?;
     // Every task needs at least one person unless the owners say otherwise.
     store::rotations::set_need(&mut tx, id, NeedKind::Require, &SkillLevel::Any, 1).await?;
     let r = store::rotations::get(&mut tx, id).await?;

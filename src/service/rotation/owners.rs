@@ -18,9 +18,9 @@ pub async fn change(
     let mut changed = Vec::new();
     for u in &people {
         let did = if add {
-            store::rotations::add_owner(&mut tx, r.id, &u.id).await?
+            store::members::add_owner(&mut tx, r.id, &u.id).await?
         } else {
-            store::rotations::remove_owner(&mut tx, r.id, &u.id).await?
+            store::members::remove_owner(&mut tx, r.id, &u.id).await?
         };
         if did {
             changed.push(format!("@{}", u.username));

@@ -18,7 +18,7 @@ pub async fn list(ctx: &Ctx) -> Result<RotationListView> {
     let mut conn = ctx.read().await?;
     let mut rotations = Vec::new();
     for r in store::rotations::list_active(&mut conn).await? {
-        let member_count = store::rotations::members(&mut conn, r.id).await?.len();
+        let member_count = store::members::members(&mut conn, r.id).await?.len();
         rotations.push(RotationListItem {
             rotation: RotationView::new(&r),
             member_count,

@@ -26,7 +26,7 @@ pub async fn join(
     let mut added = Vec::new();
     let mut already = Vec::new();
     for u in &users {
-        if store::rotations::add_member(&mut tx, r.id, &u.id, joined_at).await? {
+        if store::members::add_member(&mut tx, r.id, &u.id, joined_at).await? {
             added.push(u.clone());
         } else {
             already.push(format!("@{}", u.username));
@@ -89,7 +89,7 @@ pub async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<LeftView
     let mut removed = Vec::new();
     let mut not_members = Vec::new();
     for u in &users {
-        if store::rotations::remove_member(&mut tx, r.id, &u.id).await? {
+        if store::members::remove_member(&mut tx, r.id, &u.id).await? {
             removed.push(u.clone());
         } else {
             not_members.push(format!("@{}", u.username));

@@ -76,8 +76,8 @@ async fn require_for_person(ctx: &Ctx, conn: &mut Conn, users: &[User], what: &s
             continue;
         }
         let mut allowed = false;
-        for (rid, _) in store::rotations::memberships(conn, &u.id).await? {
-            if store::rotations::owner_ids(conn, rid)
+        for (rid, _) in store::members::memberships(conn, &u.id).await? {
+            if store::members::owner_ids(conn, rid)
                 .await?
                 .contains(&ctx.actor.user.id)
             {

@@ -31,7 +31,7 @@ pub async fn people(ctx: &Ctx, conn: &mut Conn, users: &[User]) -> Result<Vec<Pe
     let mut people = Vec::with_capacity(users.len());
     for u in users {
         let skills = store::users::skills(conn, &u.id).await?;
-        let rotations = store::rotations::memberships(conn, &u.id).await?;
+        let rotations = store::members::memberships(conn, &u.id).await?;
         let tasks = store::tasks::open_tasks_of_user(conn, &u.id).await?;
         let away = store::unavailability::of_user_from(conn, &u.id, since).await?;
         people.push(PersonView {

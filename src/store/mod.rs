@@ -10,6 +10,9 @@
 
 pub mod autopilot;
 pub mod calendar;
+// The Postgres backend (issue 10) is being built on branch `postgres`: the store moves to sqlx's `Any`
+// driver and this rewrites SQLite's JSON1 calls for Postgres. Tested here already, wired in there.
+mod dialect;
 pub mod leases;
 pub mod members;
 pub mod outbox;

@@ -19,7 +19,16 @@ pub use steps::{ACTOR, TickReport, run_rotation, tick};
 /// What one autopilot run did for one rotation, step by step.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AutopilotReport {
-    pub lines: Vec<(String, String)>,
+    pub lines: Vec<StepLine>,
+}
+
+/// One step's line of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepLine {
+    pub step: String,
+    pub result: String,
+    /// Whether the step did (or tried) anything: off, not applicable or nothing due is idle.
+    pub acted: bool,
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::AutopilotReport;
 use super::alert;
 use super::due::{self, Step};
+use super::{AutopilotReport, StepLine};
 use crate::lottery::{RotationId, TaskId, TaskState, TaskType, UserId};
 use crate::service::{Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
@@ -205,10 +205,13 @@ impl<'a> Run<'a> {
         let mut report = AutopilotReport::default();
         let mut failed = 0;
         for step in Step::ALL {
-            let line = if !step.enabled(&self.r.autopilot) {
-                "not configured".to_string()
+            let (result, acted) = if !step.enabled(&self.r.autopilot) {
+                ("not configured".to_string(), false)
             } else if step == Step::Create && self.r.task_type == TaskType::Ticket {
-                "tickets are created on request, not by the autopilot".to_string()
+                (
+                    "tickets are created on request, not by the autopilot".to_string(),
+                    false,
+                )
             } else {
                 let result = if step == Step::Create {
                     self.create().await
@@ -216,9 +219,14 @@ impl<'a> Run<'a> {
                     self.on_tasks(step).await
                 };
                 failed += result.failed.len();
-                result.line(step.verb())
+                let acted = !(result.done.is_empty() && result.failed.is_empty());
+                (result.line(step.verb()), acted)
             };
-            report.lines.push((step.name().to_string(), line));
+            report.lines.push(StepLine {
+                step: step.name().to_string(),
+                result,
+                acted,
+            });
         }
         (report, failed)
     }

@@ -12,15 +12,19 @@ use crate::service::{AutopilotReport, format};
 pub struct StepView {
     pub step: String,
     pub result: String,
+    /// For the one-line summary only.
+    #[serde(skip)]
+    pub acted: bool,
 }
 
 pub fn steps(report: &AutopilotReport) -> Vec<StepView> {
     report
         .lines
         .iter()
-        .map(|(step, result)| StepView {
-            step: step.clone(),
-            result: result.clone(),
+        .map(|l| StepView {
+            step: l.step.clone(),
+            result: l.result.clone(),
+            acted: l.acted,
         })
         .collect()
 }
@@ -84,7 +88,7 @@ impl View for AutopilotAllView {
 fn summary(steps: &[StepView]) -> String {
     let acted: Vec<String> = steps
         .iter()
-        .filter(|s| !is_idle(&s.result))
+        .filter(|s| s.acted)
         .map(|s| format!("{}: {}", s.step, s.result))
         .collect();
     if acted.is_empty() {
@@ -92,10 +96,4 @@ fn summary(steps: &[StepView]) -> String {
     } else {
         acted.join("; ")
     }
-}
-
-fn is_idle(line: &str) -> bool {
-    line == "nothing to do"
-        || line == "not configured"
-        || line.starts_with("tickets are created on request")
 }

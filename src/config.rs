@@ -181,11 +181,13 @@ impl Settings {
         })?;
         let database_url =
             non_empty(raw.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of_url(&database_url).is_none() {
             return Err(ConfigError::Invalid {
                 name: "LOTTO_DATABASE_URL",
-                value: database_url,
-                reason: "only SQLite is supported: use sqlite://path/to/file.db".into(),
+                value: crate::store::redact_url(&database_url),
+                reason: "use sqlite://path/to/file.db (one process) or \
+                         postgres://user:password@host:5432/database (one or more processes)"
+                    .into(),
             });
         }
         let mattermost_url = non_empty(raw.mattermost_url)

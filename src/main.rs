@@ -53,7 +53,10 @@ async fn main() -> ExitCode {
         Cmd::Exec { as_user, text } => exec(settings, &as_user, &text.join(" ")).await,
         Cmd::Migrate => match solar_lottery::store::Db::connect(&settings.database_url).await {
             Ok(_) => {
-                println!("database {} is up to date", settings.database_url);
+                println!(
+                    "database {} is up to date",
+                    solar_lottery::store::redact_url(&settings.database_url)
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::dialect::portable;
 use super::{Conn, Result, StoreError, from_ts, ts};
 use crate::calendar::Source;
 use crate::calendar::rules::{BusyStatus, Memory, Settings};
@@ -77,8 +78,8 @@ struct Row {
     source_kind: String,
     source: String,
     busy_status: String,
-    notices: bool,
-    custom_status: bool,
+    notices: i64,
+    custom_status: i64,
     paused_until: Option<i64>,
     memory: String,
     problem_kind: Option<String>,
@@ -131,8 +132,8 @@ impl TryFrom<Row> for Connection {
             source,
             settings: Settings {
                 busy_status,
-                notices: r.notices,
-                custom_status: r.custom_status,
+                notices: r.notices != 0,
+                custom_status: r.custom_status != 0,
                 paused_until: r.paused_until.map(from_ts).transpose()?,
             },
             memory,
@@ -151,7 +152,7 @@ fn source_columns(source: &Source) -> (&'static str, &str) {
 }
 
 pub async fn get(conn: &mut Conn, user: &UserId) -> Result<Option<Connection>> {
-    let sql = format!("SELECT {COLUMNS} FROM calendar_connections c WHERE c.user_id = ?1");
+    let sql = format!("SELECT {COLUMNS} FROM calendar_connections c WHERE c.user_id = $1");
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user.as_str())
         .fetch_optional(&mut *conn)
@@ -193,7 +194,7 @@ pub async fn connect(
     let (kind, value) = source_columns(source);
     sqlx::query(
         "INSERT INTO calendar_connections (user_id, source_kind, source, connected_by, connected_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT(user_id) DO UPDATE SET source_kind = excluded.source_kind,
            source = excluded.source, connected_by = excluded.connected_by,
            connected_at = excluded.connected_at, problem_kind = NULL, problem = NULL,
@@ -211,7 +212,7 @@ pub async fn connect(
 
 /// Returns whether there was a connection.
 pub async fn disconnect(conn: &mut Conn, user: &UserId) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM calendar_connections WHERE user_id = ?1")
+    let r = sqlx::query("DELETE FROM calendar_connections WHERE user_id = $1")
         .bind(user.as_str())
         .execute(&mut *conn)
         .await?;
@@ -220,13 +221,13 @@ pub async fn disconnect(conn: &mut Conn, user: &UserId) -> Result<bool> {
 
 pub async fn set_settings(conn: &mut Conn, user: &UserId, settings: &Settings) -> Result<()> {
     let r = sqlx::query(
-        "UPDATE calendar_connections SET busy_status = ?2, notices = ?3, custom_status = ?4,
-           paused_until = ?5 WHERE user_id = ?1",
+        "UPDATE calendar_connections SET busy_status = $2, notices = $3, custom_status = $4,
+           paused_until = $5 WHERE user_id = $1",
     )
     .bind(user.as_str())
     .bind(settings.busy_status.to_string())
-    .bind(settings.notices)
-    .bind(settings.custom_status)
+    .bind(i64::from(settings.notices))
+    .bind(i64::from(settings.custom_status))
     .bind(settings.paused_until.map(ts))
     .execute(&mut *conn)
     .await?;
@@ -239,7 +240,7 @@ pub async fn set_settings(conn: &mut Conn, user: &UserId, settings: &Settings) -
 pub async fn save_memory(conn: &mut Conn, user: &UserId, memory: &Memory) -> Result<()> {
     let json = serde_json::to_string(memory)
         .map_err(|e| StoreError::Corrupt(format!("calendar memory does not serialize: {e}")))?;
-    sqlx::query("UPDATE calendar_connections SET memory = ?2 WHERE user_id = ?1")
+    sqlx::query("UPDATE calendar_connections SET memory = $2 WHERE user_id = $1")
         .bind(user.as_str())
         .bind(json)
         .execute(&mut *conn)
@@ -250,8 +251,8 @@ pub async fn save_memory(conn: &mut Conn, user: &UserId, memory: &Memory) -> Res
 /// Records the problem a person was just told about, or clears it (`None`) once things work again.
 pub async fn set_problem(conn: &mut Conn, user: &UserId, problem: Option<&Problem>) -> Result<()> {
     sqlx::query(
-        "UPDATE calendar_connections SET problem_kind = ?2, problem = ?3, problem_since = ?4
-         WHERE user_id = ?1",
+        "UPDATE calendar_connections SET problem_kind = $2, problem = $3, problem_since = $4
+         WHERE user_id = $1",
     )
     .bind(user.as_str())
     .bind(problem.map(|p| p.kind.as_str()))
@@ -269,10 +270,11 @@ pub async fn mark_synced(conn: &mut Conn, users: &[UserId], at: DateTime<Utc>) -
     }
     let ids = serde_json::to_string(&users.iter().map(UserId::as_str).collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "UPDATE calendar_connections SET synced_at = ?1
-         WHERE user_id IN (SELECT value FROM json_each(?2))",
-    )
+    sqlx::query(portable!(
+        conn,
+        "UPDATE calendar_connections SET synced_at = $1
+         WHERE user_id IN (SELECT value FROM json_each($2))"
+    ))
     .bind(ts(at))
     .bind(ids)
     .execute(&mut *conn)
@@ -288,7 +290,7 @@ pub async fn raise_alert(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO calendar_alerts (key, message, notified_at) VALUES (?1, ?2, ?3)
+        "INSERT INTO calendar_alerts (key, message, notified_at) VALUES ($1, $2, $3)
          ON CONFLICT(key) DO NOTHING",
     )
     .bind(key)
@@ -301,7 +303,7 @@ pub async fn raise_alert(
 
 /// The problem is gone: the next occurrence is told again.
 pub async fn clear_alert(conn: &mut Conn, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM calendar_alerts WHERE key = ?1")
+    sqlx::query("DELETE FROM calendar_alerts WHERE key = $1")
         .bind(key)
         .execute(&mut *conn)
         .await?;
@@ -330,10 +332,11 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
 /// usernames (case-insensitive), by id.
 pub async fn bot_admins(conn: &mut Conn, usernames: &[String]) -> Result<Vec<UserId>> {
     let names = serde_json::to_string(usernames).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<(String,)> = sqlx::query_as(portable!(
+        conn,
         "SELECT id FROM users WHERE is_admin = 1
-            OR lower(username) IN (SELECT lower(value) FROM json_each(?1)) ORDER BY id",
-    )
+            OR lower(username) IN (SELECT lower(value) FROM json_each($1)) ORDER BY id"
+    ))
     .bind(names)
     .fetch_all(&mut *conn)
     .await?;

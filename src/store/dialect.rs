@@ -1,7 +1,7 @@
 //! One set of queries for both backends. The store's SQL is written once, in the common subset of
 //! SQLite and Postgres, except for SQLite's JSON1 functions, which the busiest reads use to return
 //! many rows as one (see the module doc of `store`). For Postgres, [`translate`] rewrites those into
-//! their Postgres forms (the store will do it once per statement):
+//! their Postgres forms, once per statement (the [`portable!`] macro at the statement):
 //!
 //! | SQLite | Postgres |
 //! |---|---|
@@ -14,8 +14,56 @@
 //! `NOCASE` collation on both (SQLite's built-in; a case-insensitive ICU collation of that name in
 //! the Postgres schema), and `rowid` (SQLite's implicit column; an identity column of that name in
 //! the Postgres schema where insertion order matters).
-// Not called yet outside its tests: the store starts using it with the Postgres backend (issue 10).
-#![cfg_attr(not(test), allow(dead_code))]
+
+/// The database engine behind a URL or a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:…` or `postgres://…` / `postgresql://…`; anything else is not ours to open.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split(':').next()?.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The name shown to admins.
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The statement `$sql` (a string literal using SQLite's JSON1 functions) for `$conn`'s backend:
+/// as written on SQLite, [`translate`]d once per call site on Postgres.
+macro_rules! portable {
+    ($conn:expr, $sql:expr) => {{
+        static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        match $crate::store::Backend::of(&*$conn) {
+            $crate::store::Backend::Sqlite => $sql,
+            $crate::store::Backend::Postgres => POSTGRES
+                .get_or_init(|| $crate::store::dialect::translate($sql))
+                .as_str(),
+        }
+    }};
+}
+pub(crate) use portable;
 
 /// Rewrites SQLite's JSON1 calls (see the module doc).
 pub fn translate(sql: &str) -> String {
@@ -89,6 +137,22 @@ fn matching_paren(s: &str, open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(Backend::of_url("sqlite://lotto.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of_url("postgres://u:p@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("PostgreSQL://h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::of_url("mysql://h/db"), None);
+        assert_eq!(Backend::of_url("lotto.db"), None);
+    }
 
     #[test]
     fn json_aggregates_become_postgres_json_text() {

@@ -23,9 +23,9 @@ pub async fn acquire(
     ttl: TimeDelta,
 ) -> Result<bool> {
     let res = sqlx::query(
-        "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
+        "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4",
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= $4",
     )
     .bind(name)
     .bind(holder)
@@ -38,7 +38,7 @@ pub async fn acquire(
 
 /// Gives the lease up at once (on shutdown), so another process doesn't wait for it to expire.
 pub async fn release(conn: &mut Conn, name: &str, holder: &str) -> Result<()> {
-    sqlx::query("DELETE FROM leases WHERE name = ?1 AND holder = ?2")
+    sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
         .bind(name)
         .bind(holder)
         .execute(&mut *conn)
@@ -49,7 +49,7 @@ pub async fn release(conn: &mut Conn, name: &str, holder: &str) -> Result<()> {
 /// Who holds `name` now, if anyone (for `info` and tests).
 pub async fn holder(conn: &mut Conn, name: &str, now: DateTime<Utc>) -> Result<Option<String>> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT holder FROM leases WHERE name = ?1 AND expires_at > ?2")
+        sqlx::query_as("SELECT holder FROM leases WHERE name = $1 AND expires_at > $2")
             .bind(name)
             .bind(ms(now))
             .fetch_optional(&mut *conn)

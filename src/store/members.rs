@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::dialect::portable;
 use super::{Conn, Result, from_ts, ts};
 use crate::lottery::{RotationId, UserId};
 
@@ -17,11 +18,14 @@ pub struct Member {
 /// member is on (actual finish, or expected end), so it follows every assign, unassign and transition.
 pub async fn members(conn: &mut Conn, id: RotationId) -> Result<Vec<Member>> {
     let (json,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_array(m.user_id, m.position, m.joined_at,
+        portable!(
+            conn,
+            "SELECT json_group_array(json_array(m.user_id, m.position, m.joined_at,
            (SELECT MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration))
             FROM task_users tu JOIN tasks t ON t.id = tu.task_id
             WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)))
-         FROM rotation_members m WHERE m.rotation_id = ?1",
+         FROM rotation_members m WHERE m.rotation_id = $1"
+        ),
     )
     .bind(id.0)
     .fetch_one(&mut *conn)
@@ -55,7 +59,7 @@ pub async fn add_member(
 ) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO rotation_members (rotation_id, user_id, position, joined_at)
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM rotation_members WHERE rotation_id = ?1), ?3)
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM rotation_members WHERE rotation_id = $1), $3)
          ON CONFLICT(rotation_id, user_id) DO NOTHING",
     )
     .bind(id.0)
@@ -68,7 +72,7 @@ pub async fn add_member(
 
 /// Removes a member; returns false when they weren't one.
 pub async fn remove_member(conn: &mut Conn, id: RotationId, user: &UserId) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM rotation_members WHERE rotation_id = ?1 AND user_id = ?2")
+    let r = sqlx::query("DELETE FROM rotation_members WHERE rotation_id = $1 AND user_id = $2")
         .bind(id.0)
         .bind(user.as_str())
         .execute(&mut *conn)
@@ -80,7 +84,7 @@ pub async fn remove_member(conn: &mut Conn, id: RotationId, user: &UserId) -> Re
 pub async fn memberships(conn: &mut Conn, user: &UserId) -> Result<Vec<(RotationId, String)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT r.id, r.name FROM rotation_members m JOIN rotations r ON r.id = m.rotation_id
-         WHERE m.user_id = ?1 AND r.archived_at IS NULL ORDER BY r.name",
+         WHERE m.user_id = $1 AND r.archived_at IS NULL ORDER BY r.name",
     )
     .bind(user.as_str())
     .fetch_all(&mut *conn)
@@ -90,7 +94,7 @@ pub async fn memberships(conn: &mut Conn, user: &UserId) -> Result<Vec<(Rotation
 
 pub async fn owner_ids(conn: &mut Conn, id: RotationId) -> Result<Vec<UserId>> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT user_id FROM rotation_owners WHERE rotation_id = ?1 ORDER BY rowid")
+        sqlx::query_as("SELECT user_id FROM rotation_owners WHERE rotation_id = $1 ORDER BY rowid")
             .bind(id.0)
             .fetch_all(&mut *conn)
             .await?;
@@ -101,7 +105,7 @@ pub async fn owner_ids(conn: &mut Conn, id: RotationId) -> Result<Vec<UserId>> {
 pub async fn owner_usernames(conn: &mut Conn, id: RotationId) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT u.username FROM rotation_owners o JOIN users u ON u.id = o.user_id
-         WHERE o.rotation_id = ?1 ORDER BY o.rowid",
+         WHERE o.rotation_id = $1 ORDER BY o.rowid",
     )
     .bind(id.0)
     .fetch_all(&mut *conn)
@@ -111,7 +115,7 @@ pub async fn owner_usernames(conn: &mut Conn, id: RotationId) -> Result<Vec<Stri
 
 pub async fn add_owner(conn: &mut Conn, id: RotationId, user: &UserId) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO rotation_owners (rotation_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        "INSERT INTO rotation_owners (rotation_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(id.0)
     .bind(user.as_str())
@@ -121,7 +125,7 @@ pub async fn add_owner(conn: &mut Conn, id: RotationId, user: &UserId) -> Result
 }
 
 pub async fn remove_owner(conn: &mut Conn, id: RotationId, user: &UserId) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM rotation_owners WHERE rotation_id = ?1 AND user_id = ?2")
+    let r = sqlx::query("DELETE FROM rotation_owners WHERE rotation_id = $1 AND user_id = $2")
         .bind(id.0)
         .bind(user.as_str())
         .execute(&mut *conn)

@@ -1,8 +1,18 @@
-//! Storage: SQLite through sqlx, the only place with SQL and the only place that names a database
-//! driver. The layers above hold the store's own handles: a [`Db`] (the pool), a [`Read`] connection,
-//! a write transaction [`Tx`]; query functions take `&mut Conn`, so they work inside the caller's
-//! transaction, and the caller owns begin and commit. Database errors are mapped once, here, into
-//! `StoreError`, which records the query's place in the store (file and line) as its context.
+//! Storage: SQLite or Postgres through sqlx's `Any` driver; the only place with SQL and the only
+//! place that names a database driver. The layers above hold the store's own handles: a [`Db`] (the
+//! pool), a [`Read`] connection, a write transaction [`Tx`]; query functions take `&mut Conn`, so they
+//! work inside the caller's transaction, and the caller owns begin and commit. Database errors are
+//! mapped once, here, into `StoreError`, which records the query's place in the store (file and line)
+//! as its context.
+//!
+//! The SQL is written once, in the common subset of both engines (see [`dialect`]): `$N` parameters,
+//! integers for times and flags, `RETURNING id`. Each backend has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`) creating the same tables.
+//!
+//! Writers are serialised on both: SQLite has one writer (`BEGIN IMMEDIATE`); on Postgres every write
+//! transaction first takes one transaction-scoped advisory lock, so read-modify-write sequences
+//! (`MAX(position) + 1`, compare-and-set claims) behave the same when several processes share the
+//! database.
 //!
 //! Reads on the busiest paths (`rotation show`, fills) return their rows as one JSON array in a single
 //! row (`json_group_array`): sqlx runs SQLite on a worker thread and hands every row across a channel,
@@ -10,8 +20,6 @@
 
 pub mod autopilot;
 pub mod calendar;
-// The Postgres backend (issue 10) is being built on branch `postgres`: the store moves to sqlx's `Any`
-// driver and this rewrites SQLite's JSON1 calls for Postgres. Tested here already, wired in there.
 mod dialect;
 pub mod leases;
 pub mod members;
@@ -23,24 +31,29 @@ pub mod tasks;
 pub mod unavailability;
 pub mod users;
 
-use std::str::FromStr;
+use std::panic::Location;
 use std::time::Duration;
 
-use std::panic::Location;
-
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Connection as _, Executor as _};
+
+pub use dialect::Backend;
 
 /// The connection every query function takes: a pooled connection or an open transaction derefs
 /// to it.
-pub type Conn = sqlx::SqliteConnection;
+pub type Conn = sqlx::AnyConnection;
 /// A write transaction; dropped without [`commit`] it rolls back.
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// A pooled connection for reads outside a transaction.
-pub type Read = sqlx::pool::PoolConnection<sqlx::Sqlite>;
+pub type Read = sqlx::pool::PoolConnection<sqlx::Any>;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The key of the advisory lock every Postgres write transaction holds (any fixed number; this one
+/// spells "lotto").
+const WRITE_LOCK_KEY: i64 = 0x6c6f74746f;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -50,6 +63,8 @@ pub enum StoreError {
     Conflict,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("unsupported database URL {0} (expected sqlite://… or postgres://…)")]
+    UnsupportedUrl(String),
     /// A query failed; `at` is where in the store it was run, which names the query.
     #[error("database error at {at}: {source}")]
     Db {
@@ -98,26 +113,58 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The database: a pool of connections. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Db {
-    /// Opens (creating if missing) the database in WAL mode with foreign keys on, and applies
-    /// migrations.
+    /// Opens the database named by `url` and applies its backend's migrations. SQLite files are
+    /// created if missing and run in WAL mode with foreign keys on; a Postgres database must exist.
     pub async fn connect(url: &str) -> Result<Db> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .min_connections(1)
-            .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Db { pool })
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact_url(url)))?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let options: AnyConnectOptions = sqlite_url(url).parse()?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Per connection: wait for the writer instead of failing with BUSY, and
+                            // fsync at checkpoints only (safe in WAL mode).
+                            conn.execute(
+                                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                let options: AnyConnectOptions = url.parse()?;
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .min_connections(1)
+                    // A database that does not answer is reported within seconds, not minutes.
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        if backend == Backend::Sqlite {
+            // Persistent in the file: set once, applies to every later connection.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        backend.migrator().run(&pool).await?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// A connection for reads.
@@ -125,11 +172,18 @@ impl Db {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Starts a write transaction with `BEGIN IMMEDIATE`, so concurrent writers queue on SQLite's
-    /// busy timeout up front instead of failing with SQLITE_BUSY when a read transaction tries to
-    /// upgrade.
+    /// Starts a write transaction. SQLite: `BEGIN IMMEDIATE`, so concurrent writers queue on the
+    /// busy timeout up front instead of failing when a read transaction tries to upgrade. Postgres:
+    /// the write lock (see the module doc), so writers in every process queue the same way.
     pub async fn begin_write(&self) -> Result<Tx> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                take_write_lock(&mut tx).await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Whether the database answers (for `/healthz`).
@@ -138,10 +192,58 @@ impl Db {
         Ok(())
     }
 
+    /// The server's version string (for diagnostics).
+    pub async fn server_version(&self) -> Result<String> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT sqlite_version()",
+            Backend::Postgres => "SELECT current_setting('server_version')",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+impl Backend {
+    fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
+}
+
+/// A SQLite URL that creates the file when it is missing (`mode=rwc`), unless it names a mode.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// `url` with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn take_write_lock(conn: &mut Conn) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Commits a write transaction.
@@ -149,10 +251,15 @@ pub async fn commit(tx: Tx) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
-/// Starts a transaction on a connection the caller already holds (for a short write inside a
-/// longer piece of work).
-pub async fn begin_on(conn: &mut Conn) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
-    Ok(sqlx::Connection::begin(conn).await?)
+/// Starts a write transaction on a connection the caller already holds (for a short write inside a
+/// longer piece of work); on Postgres it takes the write lock like [`Db::begin_write`].
+pub async fn begin_on(conn: &mut Conn) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
+    let postgres = Backend::of(conn) == Backend::Postgres;
+    let mut tx = conn.begin().await?;
+    if postgres {
+        take_write_lock(&mut tx).await?;
+    }
+    Ok(tx)
 }
 
 /// Unix seconds → UTC time; out-of-range values are reported, never panicked on.

@@ -46,7 +46,7 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
     };
     let res = sqlx::query(
         "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(key) DO NOTHING",
     )
     .bind(&msg.key)
     .bind(msg.user_id.as_str())
@@ -66,11 +66,11 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
 pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as::<_, Pending>(
         "SELECT o.id, o.key, o.user_id, o.kind, o.message, o.rotation_id, o.attempts, o.created_at FROM outbox o
-         WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1
+         WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= $1
            AND NOT EXISTS (SELECT 1 FROM outbox p
-               WHERE p.sent_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at > ?1
+               WHERE p.sent_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at > $1
                  AND p.user_id = o.user_id AND p.id < o.id)
-         ORDER BY o.id LIMIT ?2",
+         ORDER BY o.id LIMIT $2",
     )
     .bind(ts(now))
     .bind(limit)
@@ -103,8 +103,8 @@ pub async fn claim(
     until: DateTime<Utc>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?4
-         WHERE id = ?1 AND attempts = ?2 AND next_attempt_at <= ?3
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $4
+         WHERE id = $1 AND attempts = $2 AND next_attempt_at <= $3
            AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
@@ -126,8 +126,8 @@ pub async fn renew_claim(
     until: DateTime<Utc>,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = ?3
-         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+        "UPDATE outbox SET next_attempt_at = $3
+         WHERE id = $1 AND attempts = $2 AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
     .bind(attempt)
@@ -139,7 +139,7 @@ pub async fn renew_claim(
 
 /// Recorded whoever holds the message: the post exists, so it must not be posted again.
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1")
+    sqlx::query("UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1")
         .bind(id)
         .bind(ts(now))
         .execute(&mut *conn)
@@ -157,8 +157,8 @@ pub async fn mark_retry(
     error: &str,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = ?3, last_error = ?4
-         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+        "UPDATE outbox SET next_attempt_at = $3, last_error = $4
+         WHERE id = $1 AND attempts = $2 AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
     .bind(attempt)
@@ -179,8 +179,8 @@ pub async fn mark_failed(
     error: &str,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "UPDATE outbox SET failed_at = ?3, last_error = ?4
-         WHERE id = ?1 AND attempts = ?2 AND sent_at IS NULL AND failed_at IS NULL",
+        "UPDATE outbox SET failed_at = $3, last_error = $4
+         WHERE id = $1 AND attempts = $2 AND sent_at IS NULL AND failed_at IS NULL",
     )
     .bind(id)
     .bind(attempt)
@@ -194,8 +194,8 @@ pub async fn mark_failed(
 /// Counts of queued, sent and failed messages (for `info` and health).
 pub async fn counts(conn: &mut Conn) -> Result<(i64, i64, i64)> {
     Ok(sqlx::query_as(
-        "SELECT COALESCE(SUM(sent_at IS NULL AND failed_at IS NULL), 0),
-                COALESCE(SUM(sent_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0)
+        "SELECT COUNT(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 END),
+                COUNT(sent_at), COUNT(failed_at)
          FROM outbox",
     )
     .fetch_one(&mut *conn)

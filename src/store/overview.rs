@@ -2,7 +2,9 @@
 //! read of the bot (see the module note in `store` on why one row of JSON beats many rows).
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
+use super::dialect::portable;
 use super::members::{Member, members_from_rows};
 use super::rotations::split_needs;
 use super::tasks::{
@@ -30,32 +32,36 @@ pub struct Overview {
     pub profiles: HashMap<UserId, User>,
 }
 
-pub async fn of_rotation(conn: &mut Conn, id: RotationId) -> Result<Overview> {
-    let sql = format!(
+/// The statement, built once (it splices in the task columns).
+static SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "SELECT
            (SELECT json_group_array(json_array(m.user_id, m.position, m.joined_at,
               (SELECT MAX(COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration))
                FROM task_users tu JOIN tasks t ON t.id = tu.task_id
                WHERE tu.user_id = m.user_id AND t.rotation_id = m.rotation_id)))
-            FROM rotation_members m WHERE m.rotation_id = ?1),
+            FROM rotation_members m WHERE m.rotation_id = $1),
            (SELECT json_group_array(json_array(s.user_id, s.skill, s.level)) FROM user_skills s
-            JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = ?1),
+            JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = $1),
            (SELECT json_group_array(json_array(kind, skill_level, count)) FROM rotation_needs
-            WHERE rotation_id = ?1),
+            WHERE rotation_id = $1),
            (SELECT json_group_array(json_array(rowid, user_id)) FROM rotation_owners
-            WHERE rotation_id = ?1),
+            WHERE rotation_id = $1),
            (SELECT json_group_array({JSON_COLUMNS}) FROM tasks t
-            WHERE t.rotation_id = ?1 AND t.state != 'finished'),
+            WHERE t.rotation_id = $1 AND t.state != 'finished'),
            (SELECT json_group_array(json_array(tu.task_id, tu.position, tu.user_id)) FROM task_users tu
-            JOIN tasks t ON t.id = tu.task_id WHERE t.rotation_id = ?1 AND t.state != 'finished'),
+            JOIN tasks t ON t.id = tu.task_id WHERE t.rotation_id = $1 AND t.state != 'finished'),
            (SELECT json_group_array(json_array(n.task_id, n.kind, n.skill_level, n.count)) FROM task_needs n
-            JOIN tasks t ON t.id = n.task_id WHERE t.rotation_id = ?1 AND t.state != 'finished'),
+            JOIN tasks t ON t.id = n.task_id WHERE t.rotation_id = $1 AND t.state != 'finished'),
            (SELECT json_group_array(json_array(id, username, tz, email, is_admin, refreshed_at)) FROM users
-            WHERE id IN (SELECT user_id FROM rotation_members WHERE rotation_id = ?1
-                         UNION SELECT user_id FROM rotation_owners WHERE rotation_id = ?1
+            WHERE id IN (SELECT user_id FROM rotation_members WHERE rotation_id = $1
+                         UNION SELECT user_id FROM rotation_owners WHERE rotation_id = $1
                          UNION SELECT tu.user_id FROM task_users tu JOIN tasks t ON t.id = tu.task_id
-                               WHERE t.rotation_id = ?1 AND t.state != 'finished'))"
-    );
+                               WHERE t.rotation_id = $1 AND t.state != 'finished'))"
+    )
+});
+
+pub async fn of_rotation(conn: &mut Conn, id: RotationId) -> Result<Overview> {
     let row: (
         String,
         String,
@@ -65,7 +71,7 @@ pub async fn of_rotation(conn: &mut Conn, id: RotationId) -> Result<Overview> {
         String,
         String,
         String,
-    ) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    ) = sqlx::query_as(portable!(conn, SQL.as_str()))
         .bind(id.0)
         .fetch_one(&mut *conn)
         .await?;

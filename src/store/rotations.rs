@@ -60,14 +60,14 @@ struct Row {
     task_duration: i64,
     grace: i64,
     ticket_seq: i64,
-    ap_create: bool,
+    ap_create: i64,
     ap_create_prior: i64,
-    ap_schedule: bool,
+    ap_schedule: i64,
     ap_schedule_prior: i64,
-    ap_start_finish: bool,
-    ap_remind_start: bool,
+    ap_start_finish: i64,
+    ap_remind_start: i64,
     ap_remind_start_prior: i64,
-    ap_remind_finish: bool,
+    ap_remind_finish: i64,
     ap_remind_finish_prior: i64,
     archived_at: Option<i64>,
     created_by: String,
@@ -90,14 +90,14 @@ impl TryFrom<Row> for Rotation {
             grace: TimeDelta::seconds(r.grace),
             ticket_seq: r.ticket_seq,
             autopilot: AutopilotSettings {
-                create: r.ap_create,
+                create: r.ap_create != 0,
                 create_prior: TimeDelta::seconds(r.ap_create_prior),
-                schedule: r.ap_schedule,
+                schedule: r.ap_schedule != 0,
                 schedule_prior: TimeDelta::seconds(r.ap_schedule_prior),
-                start_finish: r.ap_start_finish,
-                remind_start: r.ap_remind_start,
+                start_finish: r.ap_start_finish != 0,
+                remind_start: r.ap_remind_start != 0,
                 remind_start_prior: TimeDelta::seconds(r.ap_remind_start_prior),
-                remind_finish: r.ap_remind_finish,
+                remind_finish: r.ap_remind_finish != 0,
                 remind_finish_prior: TimeDelta::seconds(r.ap_remind_finish_prior),
             },
             archived_at: r.archived_at.map(from_ts).transpose()?,
@@ -122,9 +122,9 @@ pub struct NewRotation {
 }
 
 pub async fn insert(conn: &mut Conn, r: &NewRotation, now: DateTime<Utc>) -> Result<RotationId> {
-    let res = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO rotations (name, tz, task_type, period, beginning, seed, fuzz, created_by, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&r.name)
     .bind(r.tz.name())
@@ -135,13 +135,13 @@ pub async fn insert(conn: &mut Conn, r: &NewRotation, now: DateTime<Utc>) -> Res
     .bind(i64::from(r.fuzz))
     .bind(r.created_by.as_str())
     .bind(ts(now))
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(RotationId(res.last_insert_rowid()))
+    Ok(RotationId(id))
 }
 
 pub async fn get(conn: &mut Conn, id: RotationId) -> Result<Rotation> {
-    let sql = format!("SELECT {COLUMNS} FROM rotations WHERE id = ?1");
+    let sql = format!("SELECT {COLUMNS} FROM rotations WHERE id = $1");
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
         .fetch_one(&mut *conn)
@@ -164,7 +164,7 @@ pub async fn list_active(conn: &mut Conn) -> Result<Vec<Rotation>> {
 pub async fn list_autopilot(conn: &mut Conn) -> Result<Vec<Rotation>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM rotations WHERE archived_at IS NULL AND \
-         (ap_create OR ap_schedule OR ap_start_finish OR ap_remind_start OR ap_remind_finish) ORDER BY id"
+         (ap_create + ap_schedule + ap_start_finish + ap_remind_start + ap_remind_finish) <> 0 ORDER BY id"
     );
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -184,7 +184,7 @@ pub async fn active_names(conn: &mut Conn) -> Result<Vec<(RotationId, String)>> 
 }
 
 pub async fn archive(conn: &mut Conn, id: RotationId, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE rotations SET archived_at = ?2 WHERE id = ?1")
+    sqlx::query("UPDATE rotations SET archived_at = $2 WHERE id = $1")
         .bind(id.0)
         .bind(ts(now))
         .execute(&mut *conn)
@@ -193,7 +193,7 @@ pub async fn archive(conn: &mut Conn, id: RotationId, now: DateTime<Utc>) -> Res
 }
 
 pub async fn set_fill(conn: &mut Conn, id: RotationId, seed: u64, fuzz: u32) -> Result<()> {
-    sqlx::query("UPDATE rotations SET seed = ?2, fuzz = ?3 WHERE id = ?1")
+    sqlx::query("UPDATE rotations SET seed = $2, fuzz = $3 WHERE id = $1")
         .bind(id.0)
         .bind(seed as i64)
         .bind(i64::from(fuzz))
@@ -208,7 +208,7 @@ pub async fn set_task_settings(
     duration: TimeDelta,
     grace: TimeDelta,
 ) -> Result<()> {
-    sqlx::query("UPDATE rotations SET task_duration = ?2, grace = ?3 WHERE id = ?1")
+    sqlx::query("UPDATE rotations SET task_duration = $2, grace = $3 WHERE id = $1")
         .bind(id.0)
         .bind(duration.num_seconds())
         .bind(grace.num_seconds())
@@ -219,20 +219,20 @@ pub async fn set_task_settings(
 
 pub async fn set_autopilot(conn: &mut Conn, id: RotationId, a: &AutopilotSettings) -> Result<()> {
     sqlx::query(
-        "UPDATE rotations SET ap_create = ?2, ap_create_prior = ?3, ap_schedule = ?4,
-           ap_schedule_prior = ?5, ap_start_finish = ?6, ap_remind_start = ?7,
-           ap_remind_start_prior = ?8, ap_remind_finish = ?9, ap_remind_finish_prior = ?10
-         WHERE id = ?1",
+        "UPDATE rotations SET ap_create = $2, ap_create_prior = $3, ap_schedule = $4,
+           ap_schedule_prior = $5, ap_start_finish = $6, ap_remind_start = $7,
+           ap_remind_start_prior = $8, ap_remind_finish = $9, ap_remind_finish_prior = $10
+         WHERE id = $1",
     )
     .bind(id.0)
-    .bind(a.create)
+    .bind(i64::from(a.create))
     .bind(a.create_prior.num_seconds())
-    .bind(a.schedule)
+    .bind(i64::from(a.schedule))
     .bind(a.schedule_prior.num_seconds())
-    .bind(a.start_finish)
-    .bind(a.remind_start)
+    .bind(i64::from(a.start_finish))
+    .bind(i64::from(a.remind_start))
     .bind(a.remind_start_prior.num_seconds())
-    .bind(a.remind_finish)
+    .bind(i64::from(a.remind_finish))
     .bind(a.remind_finish_prior.num_seconds())
     .execute(&mut *conn)
     .await?;
@@ -242,7 +242,7 @@ pub async fn set_autopilot(conn: &mut Conn, id: RotationId, a: &AutopilotSetting
 /// Takes the next ticket number.
 pub async fn next_ticket_seq(conn: &mut Conn, id: RotationId) -> Result<i64> {
     let (seq,): (i64,) = sqlx::query_as(
-        "UPDATE rotations SET ticket_seq = ticket_seq + 1 WHERE id = ?1 RETURNING ticket_seq",
+        "UPDATE rotations SET ticket_seq = ticket_seq + 1 WHERE id = $1 RETURNING ticket_seq",
     )
     .bind(id.0)
     .fetch_one(&mut *conn)
@@ -258,7 +258,7 @@ pub async fn needs(
     kind: NeedKind,
 ) -> Result<Vec<(SkillLevel, u32)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT skill_level, count FROM rotation_needs WHERE rotation_id = ?1 AND kind = ?2 ORDER BY skill_level",
+        "SELECT skill_level, count FROM rotation_needs WHERE rotation_id = $1 AND kind = $2 ORDER BY skill_level",
     )
     .bind(id.0)
     .bind(kind.as_str())
@@ -300,7 +300,7 @@ pub async fn set_need(
     count: u32,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO rotation_needs (rotation_id, kind, skill_level, count) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO rotation_needs (rotation_id, kind, skill_level, count) VALUES ($1, $2, $3, $4)
          ON CONFLICT(rotation_id, kind, skill_level) DO UPDATE SET count = excluded.count",
     )
     .bind(id.0)
@@ -320,7 +320,7 @@ pub async fn clear_need(
     sl: &SkillLevel,
 ) -> Result<bool> {
     let r = sqlx::query(
-        "DELETE FROM rotation_needs WHERE rotation_id = ?1 AND kind = ?2 AND skill_level = ?3",
+        "DELETE FROM rotation_needs WHERE rotation_id = $1 AND kind = $2 AND skill_level = $3",
     )
     .bind(id.0)
     .bind(kind.as_str())

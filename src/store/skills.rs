@@ -8,7 +8,7 @@ use crate::lottery::SkillName;
 /// Adds a skill; returns false when it was already known.
 pub async fn add(conn: &mut Conn, skill: &SkillName, now: DateTime<Utc>) -> Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO skills (name, created_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+        "INSERT INTO skills (name, created_at) VALUES ($1, $2) ON CONFLICT(name) DO NOTHING",
     )
     .bind(skill.as_str())
     .bind(ts(now))
@@ -19,7 +19,7 @@ pub async fn add(conn: &mut Conn, skill: &SkillName, now: DateTime<Utc>) -> Resu
 
 /// Removes a skill from the known list; returns false when it wasn't known.
 pub async fn delete(conn: &mut Conn, skill: &SkillName) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM skills WHERE name = ?1")
+    let r = sqlx::query("DELETE FROM skills WHERE name = $1")
         .bind(skill.as_str())
         .execute(&mut *conn)
         .await?;
@@ -27,7 +27,7 @@ pub async fn delete(conn: &mut Conn, skill: &SkillName) -> Result<bool> {
 }
 
 pub async fn exists(conn: &mut Conn, skill: &SkillName) -> Result<bool> {
-    let r: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM skills WHERE name = ?1")
+    let r: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM skills WHERE name = $1")
         .bind(skill.as_str())
         .fetch_optional(&mut *conn)
         .await?;

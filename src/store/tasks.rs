@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use super::dialect::portable;
 use super::rotations::{NeedKind, parse_needs};
 use super::{Conn, Result, StoreError, from_ts, ts};
 use crate::lottery::{RotationId, SkillLevel, TaskId, TaskState, TaskTimes, TaskType, UserId};
@@ -39,8 +40,8 @@ pub(crate) struct Row {
     actual_finish: Option<i64>,
     grace: i64,
     summary: Option<String>,
-    reminded_start: bool,
-    reminded_finish: bool,
+    reminded_start: i64,
+    reminded_finish: i64,
     created_at: i64,
 }
 
@@ -62,8 +63,8 @@ impl TryFrom<Row> for Task {
             },
             grace: TimeDelta::seconds(r.grace),
             summary: r.summary,
-            reminded_start: r.reminded_start,
-            reminded_finish: r.reminded_finish,
+            reminded_start: r.reminded_start != 0,
+            reminded_finish: r.reminded_finish != 0,
             created_at: from_ts(r.created_at)?,
         })
     }
@@ -105,8 +106,8 @@ pub(crate) fn task_from_tuple(t: TaskTuple) -> Result<Task> {
         actual_finish: t.8,
         grace: t.9,
         summary: t.10,
-        reminded_start: t.11 != 0,
-        reminded_finish: t.12 != 0,
+        reminded_start: t.11,
+        reminded_finish: t.12,
         created_at: t.13,
     })
 }
@@ -126,9 +127,9 @@ pub struct NewTask {
 
 /// Inserts a pending task with its own copy of the needs. A duplicate number is `StoreError::Conflict`.
 pub async fn insert(conn: &mut Conn, t: &NewTask, now: DateTime<Utc>) -> Result<TaskId> {
-    let res = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (rotation_id, number, kind, state, expected_start, expected_duration, grace,
-           summary, created_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8)",
+           summary, created_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(t.rotation_id.0)
     .bind(t.number)
@@ -138,12 +139,12 @@ pub async fn insert(conn: &mut Conn, t: &NewTask, now: DateTime<Utc>) -> Result<
     .bind(t.grace.num_seconds())
     .bind(&t.summary)
     .bind(ts(now))
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let id = TaskId(res.last_insert_rowid());
+    let id = TaskId(id);
     for (kind, needs) in [(NeedKind::Require, &t.require), (NeedKind::Limit, &t.limit)] {
         for (sl, count) in needs {
-            sqlx::query("INSERT INTO task_needs (task_id, kind, skill_level, count) VALUES (?1, ?2, ?3, ?4)")
+            sqlx::query("INSERT INTO task_needs (task_id, kind, skill_level, count) VALUES ($1, $2, $3, $4)")
                 .bind(id.0)
                 .bind(kind.as_str())
                 .bind(sl.to_input())
@@ -156,7 +157,7 @@ pub async fn insert(conn: &mut Conn, t: &NewTask, now: DateTime<Utc>) -> Result<
 }
 
 pub async fn get(conn: &mut Conn, id: TaskId) -> Result<Task> {
-    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1");
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = $1");
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
         .fetch_one(&mut *conn)
@@ -165,7 +166,7 @@ pub async fn get(conn: &mut Conn, id: TaskId) -> Result<Task> {
 }
 
 pub async fn by_number(conn: &mut Conn, rotation: RotationId, number: i64) -> Result<Option<Task>> {
-    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE rotation_id = ?1 AND number = ?2");
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE rotation_id = $1 AND number = $2");
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
         .bind(rotation.0)
         .bind(number)
@@ -182,7 +183,7 @@ pub async fn of_rotation(
     include_finished: bool,
 ) -> Result<Vec<Task>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM tasks WHERE rotation_id = ?1 AND (?2 OR state != 'finished')
+        "SELECT {COLUMNS} FROM tasks WHERE rotation_id = $1 AND ($2 OR state != 'finished')
          ORDER BY expected_start, number"
     );
     sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
@@ -198,7 +199,7 @@ pub async fn of_rotation(
 /// The highest shift number created so far.
 pub async fn max_number(conn: &mut Conn, rotation: RotationId) -> Result<Option<i64>> {
     let (n,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(number) FROM tasks WHERE rotation_id = ?1")
+        sqlx::query_as("SELECT MAX(number) FROM tasks WHERE rotation_id = $1")
             .bind(rotation.0)
             .fetch_one(&mut *conn)
             .await?;
@@ -207,7 +208,7 @@ pub async fn max_number(conn: &mut Conn, rotation: RotationId) -> Result<Option<
 
 pub async fn needs(conn: &mut Conn, id: TaskId, kind: NeedKind) -> Result<Vec<(SkillLevel, u32)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT skill_level, count FROM task_needs WHERE task_id = ?1 AND kind = ?2 ORDER BY skill_level",
+        "SELECT skill_level, count FROM task_needs WHERE task_id = $1 AND kind = $2 ORDER BY skill_level",
     )
     .bind(id.0)
     .bind(kind.as_str())
@@ -222,7 +223,7 @@ pub async fn all_needs(
     id: TaskId,
 ) -> Result<(Vec<(SkillLevel, u32)>, Vec<(SkillLevel, u32)>)> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT kind, skill_level, count FROM task_needs WHERE task_id = ?1 ORDER BY skill_level",
+        "SELECT kind, skill_level, count FROM task_needs WHERE task_id = $1 ORDER BY skill_level",
     )
     .bind(id.0)
     .fetch_all(&mut *conn)
@@ -237,15 +238,15 @@ pub async fn all_needs(
 /// Writes state, actual times and reminder flags back.
 pub async fn update(conn: &mut Conn, t: &Task) -> Result<()> {
     sqlx::query(
-        "UPDATE tasks SET state = ?2, actual_start = ?3, actual_finish = ?4, reminded_start = ?5,
-           reminded_finish = ?6 WHERE id = ?1",
+        "UPDATE tasks SET state = $2, actual_start = $3, actual_finish = $4, reminded_start = $5,
+           reminded_finish = $6 WHERE id = $1",
     )
     .bind(t.id.0)
     .bind(t.state.to_string())
     .bind(t.times.actual_start.map(ts))
     .bind(t.times.actual_finish.map(ts))
-    .bind(t.reminded_start)
-    .bind(t.reminded_finish)
+    .bind(i64::from(t.reminded_start))
+    .bind(i64::from(t.reminded_finish))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -299,7 +300,7 @@ pub struct TaskNeeds {
 /// People on the task, in assignment order.
 pub async fn users(conn: &mut Conn, id: TaskId) -> Result<Vec<UserId>> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT user_id FROM task_users WHERE task_id = ?1 ORDER BY position")
+        sqlx::query_as("SELECT user_id FROM task_users WHERE task_id = $1 ORDER BY position")
             .bind(id.0)
             .fetch_all(&mut *conn)
             .await?;
@@ -309,7 +310,7 @@ pub async fn users(conn: &mut Conn, id: TaskId) -> Result<Vec<UserId>> {
 pub async fn add_user(conn: &mut Conn, id: TaskId, user: &UserId) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO task_users (task_id, user_id, position)
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM task_users WHERE task_id = ?1))
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM task_users WHERE task_id = $1))
          ON CONFLICT DO NOTHING",
     )
     .bind(id.0)
@@ -320,7 +321,7 @@ pub async fn add_user(conn: &mut Conn, id: TaskId, user: &UserId) -> Result<bool
 }
 
 pub async fn remove_user(conn: &mut Conn, id: TaskId, user: &UserId) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM task_users WHERE task_id = ?1 AND user_id = ?2")
+    let r = sqlx::query("DELETE FROM task_users WHERE task_id = $1 AND user_id = $2")
         .bind(id.0)
         .bind(user.as_str())
         .execute(&mut *conn)
@@ -333,7 +334,7 @@ pub async fn open_tasks_of_user(conn: &mut Conn, user: &UserId) -> Result<Vec<(S
     let sql = format!(
         "SELECT r.name AS rotation_name, {} FROM task_users tu JOIN tasks t ON t.id = tu.task_id
          JOIN rotations r ON r.id = t.rotation_id
-         WHERE tu.user_id = ?1 AND t.state != 'finished' ORDER BY t.expected_start",
+         WHERE tu.user_id = $1 AND t.state != 'finished' ORDER BY t.expected_start",
         prefixed_columns()
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -358,10 +359,10 @@ pub async fn busy_of_members(
 ) -> Result<Vec<(UserId, Task)>> {
     let sql = format!(
         "SELECT tu.user_id AS busy_user, {} FROM task_users tu
-         JOIN rotation_members m ON m.user_id = tu.user_id AND m.rotation_id = ?1
+         JOIN rotation_members m ON m.user_id = tu.user_id AND m.rotation_id = $1
          JOIN tasks t ON t.id = tu.task_id
          WHERE t.actual_start IS NOT NULL AND t.actual_finish IS NULL
-            OR COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration) + t.grace > ?2",
+            OR COALESCE(t.actual_finish, COALESCE(t.actual_start, t.expected_start) + t.expected_duration) + t.grace > $2",
         prefixed_columns()
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -396,10 +397,11 @@ pub async fn names(
     }
     let json = serde_json::to_string(&ids.iter().map(|t| t.0).collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into());
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(portable!(
+        conn,
         "SELECT t.id, r.name, t.number FROM tasks t JOIN rotations r ON r.id = t.rotation_id
-         WHERE t.id IN (SELECT value FROM json_each(?1))",
-    )
+         WHERE t.id IN (SELECT CAST(value AS BIGINT) FROM json_each($1))"
+    ))
     .bind(json)
     .fetch_all(&mut *conn)
     .await?;

@@ -36,17 +36,17 @@ pub async fn add(
     interval: Interval,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let res = sqlx::query(
-        "INSERT INTO unavailability (user_id, start, finish, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO unavailability (user_id, start, finish, reason, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user.as_str())
     .bind(ts(interval.start))
     .bind(ts(interval.finish))
     .bind(kind.as_str())
     .bind(ts(now))
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(res.last_insert_rowid())
+    Ok(id)
 }
 
 type Row = (i64, String, i64, i64, String);
@@ -81,7 +81,7 @@ pub async fn of_user_from(
     from: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, user_id, start, finish, reason FROM unavailability WHERE user_id = ?1 AND finish > ?2 ORDER BY start",
+        "SELECT id, user_id, start, finish, reason FROM unavailability WHERE user_id = $1 AND finish > $2 ORDER BY start",
     )
     .bind(user.as_str())
     .bind(ts(from))
@@ -98,8 +98,8 @@ pub async fn of_members_from(
 ) -> Result<Vec<Entry>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.user_id, u.start, u.finish, u.reason FROM unavailability u
-         JOIN rotation_members m ON m.user_id = u.user_id AND m.rotation_id = ?1
-         WHERE u.finish > ?2 ORDER BY u.start",
+         JOIN rotation_members m ON m.user_id = u.user_id AND m.rotation_id = $1
+         WHERE u.finish > $2 ORDER BY u.start",
     )
     .bind(rotation.0)
     .bind(ts(from))
@@ -118,7 +118,7 @@ pub async fn clear(
     let r = match window {
         Some(w) => {
             sqlx::query(
-                "DELETE FROM unavailability WHERE user_id = ?1 AND reason = ?2 AND start < ?4 AND finish > ?3",
+                "DELETE FROM unavailability WHERE user_id = $1 AND reason = $2 AND start < $4 AND finish > $3",
             )
             .bind(user.as_str())
             .bind(kind.as_str())
@@ -128,7 +128,7 @@ pub async fn clear(
             .await?
         }
         None => {
-            sqlx::query("DELETE FROM unavailability WHERE user_id = ?1 AND reason = ?2")
+            sqlx::query("DELETE FROM unavailability WHERE user_id = $1 AND reason = $2")
                 .bind(user.as_str())
                 .bind(kind.as_str())
                 .execute(&mut *conn)
@@ -147,7 +147,7 @@ pub async fn remove_exact(
     interval: Interval,
 ) -> Result<u64> {
     let r = sqlx::query(
-        "DELETE FROM unavailability WHERE user_id = ?1 AND reason = ?2 AND start = ?3 AND finish = ?4",
+        "DELETE FROM unavailability WHERE user_id = $1 AND reason = $2 AND start = $3 AND finish = $4",
     )
     .bind(user.as_str())
     .bind(kind.as_str())
@@ -168,7 +168,7 @@ pub async fn add_once(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let exists: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM unavailability WHERE user_id = ?1 AND reason = ?2 AND start = ?3 AND finish = ?4",
+        "SELECT id FROM unavailability WHERE user_id = $1 AND reason = $2 AND start = $3 AND finish = $4",
     )
     .bind(user.as_str())
     .bind(kind.as_str())

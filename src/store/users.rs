@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::dialect::portable;
 use super::{Conn, Result, ts};
 use crate::lottery::{Level, SkillName, Skills, UserId};
 
@@ -31,7 +32,7 @@ struct Row {
     username: String,
     tz: Option<String>,
     email: Option<String>,
-    is_admin: bool,
+    is_admin: i64,
     refreshed_at: i64,
 }
 
@@ -42,7 +43,7 @@ impl From<Row> for User {
             username: r.username,
             tz: r.tz.and_then(|z| z.parse().ok()),
             email: r.email,
-            is_admin: r.is_admin,
+            is_admin: r.is_admin != 0,
             refreshed_at: r.refreshed_at,
         }
     }
@@ -52,7 +53,7 @@ impl From<Row> for User {
 pub async fn upsert(conn: &mut Conn, u: &User, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "INSERT INTO users (id, username, tz, email, is_admin, refreshed_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT(id) DO UPDATE SET username = excluded.username, tz = excluded.tz,
            email = excluded.email, is_admin = excluded.is_admin, refreshed_at = excluded.refreshed_at",
     )
@@ -60,7 +61,7 @@ pub async fn upsert(conn: &mut Conn, u: &User, now: DateTime<Utc>) -> Result<()>
     .bind(&u.username)
     .bind(u.tz.map(|z| z.name().to_string()))
     .bind(&u.email)
-    .bind(u.is_admin)
+    .bind(i64::from(u.is_admin))
     .bind(u.refreshed_at)
     .bind(ts(now))
     .execute(&mut *conn)
@@ -70,7 +71,7 @@ pub async fn upsert(conn: &mut Conn, u: &User, now: DateTime<Utc>) -> Result<()>
 
 pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<User>> {
     Ok(sqlx::query_as::<_, Row>(
-        "SELECT id, username, tz, email, is_admin, refreshed_at FROM users WHERE id = ?1",
+        "SELECT id, username, tz, email, is_admin, refreshed_at FROM users WHERE id = $1",
     )
     .bind(id.as_str())
     .fetch_optional(&mut *conn)
@@ -83,10 +84,11 @@ pub async fn get_many(conn: &mut Conn, ids: &[UserId]) -> Result<HashMap<UserId,
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = sqlx::query_as(portable!(
+        conn,
         "SELECT json_group_array(json_array(id, username, tz, email, is_admin, refreshed_at))
-         FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-    )
+         FROM users WHERE id IN (SELECT value FROM json_each($1))"
+    ))
     .bind(super::json_ids(ids.iter().map(UserId::as_str)))
     .fetch_one(&mut *conn)
     .await?;
@@ -104,7 +106,7 @@ pub(crate) fn users_by_id(rows: Vec<UserTuple>) -> HashMap<UserId, User> {
                 username,
                 tz,
                 email,
-                is_admin: is_admin != 0,
+                is_admin,
                 refreshed_at,
             });
             (u.id.clone(), u)
@@ -115,7 +117,7 @@ pub(crate) fn users_by_id(rows: Vec<UserTuple>) -> HashMap<UserId, User> {
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
     Ok(sqlx::query_as::<_, Row>(
         "SELECT id, username, tz, email, is_admin, refreshed_at FROM users
-         WHERE username = ?1 ORDER BY refreshed_at DESC LIMIT 1",
+         WHERE username = $1 ORDER BY refreshed_at DESC LIMIT 1",
     )
     .bind(username)
     .fetch_optional(&mut *conn)
@@ -124,7 +126,7 @@ pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User>
 }
 
 pub async fn username(conn: &mut Conn, id: &UserId) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = ?1")
+    let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(&mut *conn)
         .await?;
@@ -133,7 +135,7 @@ pub async fn username(conn: &mut Conn, id: &UserId) -> Result<Option<String>> {
 
 pub async fn skills(conn: &mut Conn, id: &UserId) -> Result<Skills> {
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT skill, level FROM user_skills WHERE user_id = ?1 ORDER BY skill")
+        sqlx::query_as("SELECT skill, level FROM user_skills WHERE user_id = $1 ORDER BY skill")
             .bind(id.as_str())
             .fetch_all(&mut *conn)
             .await?;
@@ -145,10 +147,11 @@ pub async fn skills_of_members(
     conn: &mut Conn,
     rotation_id: i64,
 ) -> Result<HashMap<UserId, Skills>> {
-    let (json,): (String,) = sqlx::query_as(
+    let (json,): (String,) = sqlx::query_as(portable!(
+        conn,
         "SELECT json_group_array(json_array(s.user_id, s.skill, s.level)) FROM user_skills s
-         JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = ?1",
-    )
+         JOIN rotation_members m ON m.user_id = s.user_id WHERE m.rotation_id = $1"
+    ))
     .bind(rotation_id)
     .fetch_one(&mut *conn)
     .await?;
@@ -180,7 +183,7 @@ pub async fn set_skill(
     level: Level,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO user_skills (user_id, skill, level) VALUES (?1, ?2, ?3)
+        "INSERT INTO user_skills (user_id, skill, level) VALUES ($1, $2, $3)
          ON CONFLICT(user_id, skill) DO UPDATE SET level = excluded.level",
     )
     .bind(id.as_str())
@@ -193,7 +196,7 @@ pub async fn set_skill(
 
 /// Removes one skill; returns whether the user had it.
 pub async fn remove_skill(conn: &mut Conn, id: &UserId, skill: &SkillName) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM user_skills WHERE user_id = ?1 AND skill = ?2")
+    let r = sqlx::query("DELETE FROM user_skills WHERE user_id = $1 AND skill = $2")
         .bind(id.as_str())
         .bind(skill.as_str())
         .execute(&mut *conn)
@@ -202,7 +205,7 @@ pub async fn remove_skill(conn: &mut Conn, id: &UserId, skill: &SkillName) -> Re
 }
 
 pub async fn remove_all_skills(conn: &mut Conn, id: &UserId) -> Result<u64> {
-    let r = sqlx::query("DELETE FROM user_skills WHERE user_id = ?1")
+    let r = sqlx::query("DELETE FROM user_skills WHERE user_id = $1")
         .bind(id.as_str())
         .execute(&mut *conn)
         .await?;

@@ -56,12 +56,11 @@ impl Job for SlowJob {
     }
 }
 
-/// A database of its own (the directory lives as long as the returned guard).
-async fn temp_db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("jobs.db").display());
-    let db = Db::connect(&url).await.expect("database");
-    (dir, db)
+/// A database of its own (it lives as long as the returned guard).
+async fn temp_db() -> (crate::support::db::TestDb, Db) {
+    let database = crate::support::db::fresh().await;
+    let db = Db::connect(&database.url).await.expect("database");
+    (database, db)
 }
 
 fn process(

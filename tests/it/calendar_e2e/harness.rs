@@ -16,7 +16,7 @@ use solar_lottery::app::{self, Options, RunningApp};
 use solar_lottery::calendar::sync::SyncOptions;
 use solar_lottery::config::Settings;
 use solar_lottery::notify::RetryPolicy;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::support::fake_graph::FakeGraph;
 use crate::support::fake_mattermost::{FakeMattermost, FakeUser};
@@ -61,8 +61,8 @@ pub struct Cal {
     pub feeds: Feeds,
     pub app: RunningApp,
     pub url: String,
-    pub db: SqlitePool,
-    _dir: tempfile::TempDir,
+    pub db: AnyPool,
+    _database: crate::support::db::TestDb,
 }
 
 impl Cal {
@@ -78,8 +78,8 @@ impl Cal {
         mm.add_user("admin").time_zone("UTC");
         let graph = FakeGraph::start().await;
         let feeds = Feeds::start().await;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}", dir.path().join("lotto.db").display());
+        let database = crate::support::db::fresh().await;
+        let db_url = database.url.clone();
         let bot_token = mm.bot_token();
         let slash_token = mm.slash_token();
         let mut pairs: Vec<(&str, &str)> = vec![
@@ -140,7 +140,7 @@ impl Cal {
             .await
             .expect("app starts");
         let url = format!("http://{}", app.addr);
-        let db = SqlitePool::connect(&db_url).await.expect("open test db");
+        let db = crate::support::db::pool(&db_url).await;
         Cal {
             mm,
             graph,
@@ -148,7 +148,7 @@ impl Cal {
             app,
             url,
             db,
-            _dir: dir,
+            _database: database,
         }
     }
 

@@ -1,4 +1,5 @@
-//! `spawn_app`: the real bot on a random port, against a temp SQLite file and its own fake Mattermost.
+//! `spawn_app`: the real bot on a random port, against a fresh database (see `db`) and its own fake
+//! Mattermost.
 //! Each test owns its state. The background autopilot is off (tests run it with `--now`), and outbox
 //! retries are fast so failure tests finish quickly.
 
@@ -7,7 +8,7 @@ use std::time::Duration;
 use solar_lottery::app::{self, Options, RunningApp};
 use solar_lottery::config::Settings;
 use solar_lottery::notify::RetryPolicy;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::fake_mattermost::{FakeMattermost, SlashReply};
 
@@ -18,8 +19,8 @@ pub struct TestApp {
     pub app: Option<RunningApp>,
     pub url: String,
     pub db_url: String,
-    pub db: SqlitePool,
-    _dir: tempfile::TempDir,
+    pub db: AnyPool,
+    _database: super::db::TestDb,
 }
 
 pub struct Spawn {
@@ -64,20 +65,27 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(opts: Spawn) -> TestApp {
+    // `LOTTO_TEST_LOG=debug cargo test …` shows the bot's log lines of a failing test.
+    if let Ok(filter) = std::env::var("LOTTO_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
     let mm = FakeMattermost::start().await;
     mm.add_user("admin").time_zone("UTC");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_url = format!("sqlite://{}", dir.path().join("lotto.db").display());
+    let database = super::db::fresh().await;
+    let db_url = database.url.clone();
     let app = start(&mm, &db_url, &opts).await;
     let url = format!("http://{}", app.addr);
-    let db = SqlitePool::connect(&db_url).await.expect("open test db");
+    let db = super::db::pool(&db_url).await;
     TestApp {
         mm,
         app: Some(app),
         url,
         db_url,
         db,
-        _dir: dir,
+        _database: database,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Test doubles that behave like the real services over HTTP (see ../shared/docs/mattermost-contract.md).
 
 pub mod app;
+pub mod db;
 pub mod fake_graph;
 pub mod fake_mattermost;
 pub mod receiver;

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use super::TestApp;
 
 /// A rotation's stored settings. Times are Unix seconds, durations seconds.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct StoredRotation {
     pub tz: String,
     pub period: String,
@@ -23,6 +23,46 @@ pub struct StoredRotation {
     pub ap_start_finish: bool,
     pub ap_remind_start: bool,
     pub ap_remind_finish: bool,
+}
+
+/// The row behind [`StoredRotation`]: flags are integers on both backends.
+#[derive(FromRow)]
+struct RotationRow {
+    tz: String,
+    period: String,
+    task_type: String,
+    beginning: i64,
+    seed: i64,
+    fuzz: i64,
+    task_duration: i64,
+    grace: i64,
+    ap_create: i64,
+    ap_schedule: i64,
+    ap_schedule_prior: i64,
+    ap_start_finish: i64,
+    ap_remind_start: i64,
+    ap_remind_finish: i64,
+}
+
+impl From<RotationRow> for StoredRotation {
+    fn from(r: RotationRow) -> Self {
+        StoredRotation {
+            tz: r.tz,
+            period: r.period,
+            task_type: r.task_type,
+            beginning: r.beginning,
+            seed: r.seed,
+            fuzz: r.fuzz,
+            task_duration: r.task_duration,
+            grace: r.grace,
+            ap_create: r.ap_create != 0,
+            ap_schedule: r.ap_schedule != 0,
+            ap_schedule_prior: r.ap_schedule_prior,
+            ap_start_finish: r.ap_start_finish != 0,
+            ap_remind_start: r.ap_remind_start != 0,
+            ap_remind_finish: r.ap_remind_finish != 0,
+        }
+    }
 }
 
 /// A task as stored. Times are Unix seconds.
@@ -84,12 +124,15 @@ impl TestApp {
 
     /// The active rotation called `name` (panics if there is none).
     pub async fn rotation(&self, name: &str) -> StoredRotation {
-        sqlx::query_as("SELECT * FROM rotations WHERE name = ?1 AND archived_at IS NULL")
-            .bind(name)
-            .fetch_optional(&self.db)
-            .await
-            .expect("read a rotation")
-            .unwrap_or_else(|| panic!("no active rotation {name}"))
+        sqlx::query_as::<_, RotationRow>(
+            "SELECT * FROM rotations WHERE name = $1 AND archived_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(&self.db)
+        .await
+        .expect("read a rotation")
+        .unwrap_or_else(|| panic!("no active rotation {name}"))
+        .into()
     }
 
     /// The usernames of a rotation's members, in the order they joined.
@@ -97,7 +140,7 @@ impl TestApp {
         self.strings(
             "SELECT u.username FROM rotation_members m JOIN users u ON u.id = m.user_id
              JOIN rotations r ON r.id = m.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL ORDER BY m.position",
+             WHERE r.name = $1 AND r.archived_at IS NULL ORDER BY m.position",
             &[rotation],
         )
         .await
@@ -108,7 +151,7 @@ impl TestApp {
         sqlx::query_scalar(
             "SELECT m.joined_at FROM rotation_members m JOIN users u ON u.id = m.user_id
              JOIN rotations r ON r.id = m.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL AND u.username = ?2",
+             WHERE r.name = $1 AND r.archived_at IS NULL AND u.username = $2",
         )
         .bind(rotation)
         .bind(username)
@@ -123,7 +166,7 @@ impl TestApp {
         self.strings(
             "SELECT u.username FROM rotation_owners o JOIN users u ON u.id = o.user_id
              JOIN rotations r ON r.id = o.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL ORDER BY u.username",
+             WHERE r.name = $1 AND r.archived_at IS NULL ORDER BY u.username",
             &[rotation],
         )
         .await
@@ -135,7 +178,7 @@ impl TestApp {
         self.strings(
             "SELECT n.kind || ':' || n.skill_level || ':' || n.count FROM rotation_needs n
              JOIN rotations r ON r.id = n.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL
+             WHERE r.name = $1 AND r.archived_at IS NULL
              ORDER BY n.kind DESC, n.skill_level",
             &[rotation],
         )
@@ -177,7 +220,7 @@ impl TestApp {
         let (rotation, number) = split_task(task);
         sqlx::query_as(
             "SELECT k.* FROM tasks k JOIN rotations r ON r.id = k.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL AND k.number = ?2",
+             WHERE r.name = $1 AND r.archived_at IS NULL AND k.number = $2",
         )
         .bind(rotation)
         .bind(number)
@@ -193,7 +236,7 @@ impl TestApp {
         sqlx::query_scalar(
             "SELECT n.kind || ':' || n.skill_level || ':' || n.count FROM task_needs n
              JOIN tasks k ON k.id = n.task_id JOIN rotations r ON r.id = k.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL AND k.number = ?2
+             WHERE r.name = $1 AND r.archived_at IS NULL AND k.number = $2
              ORDER BY n.kind DESC, n.skill_level",
         )
         .bind(rotation)
@@ -209,7 +252,7 @@ impl TestApp {
         sqlx::query_scalar(
             "SELECT u.username FROM task_users tu JOIN users u ON u.id = tu.user_id
              JOIN tasks k ON k.id = tu.task_id JOIN rotations r ON r.id = k.rotation_id
-             WHERE r.name = ?1 AND r.archived_at IS NULL AND k.number = ?2
+             WHERE r.name = $1 AND r.archived_at IS NULL AND k.number = $2
              ORDER BY u.username",
         )
         .bind(rotation)
@@ -229,7 +272,7 @@ impl TestApp {
     pub async fn skills_of(&self, username: &str) -> Vec<(String, i64)> {
         sqlx::query_as(
             "SELECT s.skill, s.level FROM user_skills s JOIN users u ON u.id = s.user_id
-             WHERE u.username = ?1 ORDER BY s.skill",
+             WHERE u.username = $1 ORDER BY s.skill",
         )
         .bind(username)
         .fetch_all(&self.db)
@@ -241,7 +284,7 @@ impl TestApp {
     pub async fn time_off_of(&self, username: &str) -> Vec<(i64, i64)> {
         sqlx::query_as(
             "SELECT a.start, a.finish FROM unavailability a JOIN users u ON u.id = a.user_id
-             WHERE u.username = ?1 ORDER BY a.id",
+             WHERE u.username = $1 ORDER BY a.id",
         )
         .bind(username)
         .fetch_all(&self.db)
@@ -281,7 +324,7 @@ impl TestApp {
         sqlx::query_as(
             "SELECT o.id, o.key, o.kind, o.message, o.attempts, o.next_attempt_at, o.last_error, o.failed_at
              FROM outbox o JOIN users u ON u.id = o.user_id
-             WHERE u.username = ?1 ORDER BY o.id",
+             WHERE u.username = $1 ORDER BY o.id",
         )
         .bind(username)
         .fetch_all(&self.db)
@@ -299,7 +342,7 @@ impl TestApp {
 
     /// The lease of the background job `job` (`autopilot`, `calendar`), if someone holds it.
     pub async fn lease(&self, job: &str) -> Option<StoredLease> {
-        sqlx::query_as("SELECT holder, expires_at FROM leases WHERE name = ?1")
+        sqlx::query_as("SELECT holder, expires_at FROM leases WHERE name = $1")
             .bind(job)
             .fetch_optional(&self.db)
             .await

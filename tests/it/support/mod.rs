@@ -4,5 +4,6 @@ pub mod app;
 pub mod db;
 pub mod fake_graph;
 pub mod fake_mattermost;
+pub mod process;
 pub mod receiver;
 pub mod wait;

@@ -172,12 +172,9 @@ async fn build(
     waker: impl FnOnce(&Sender) -> Option<Sender>,
 ) -> anyhow::Result<(Service, Sender)> {
     let mm_settings = settings.mattermost()?;
-    let db = Db::connect(&settings.database_url).await.with_context(|| {
-        format!(
-            "could not open the database {}",
-            crate::store::redact_url(&settings.database_url)
-        )
-    })?;
+    let db = Db::connect(&settings.database_url)
+        .await
+        .context("could not open the database")?;
     let mm = MattermostClient::new(
         &mm_settings.url,
         mm_settings.bot_token.clone(),

@@ -60,7 +60,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("migration failed: {e}");
+                eprintln!("could not bring the database up to date: {e}");
                 ExitCode::FAILURE
             }
         },

@@ -65,6 +65,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported database URL {0} (expected sqlite://… or postgres://…)")]
     UnsupportedUrl(String),
+    /// The database could not be opened at all; `url` has its password masked. (The cause is in
+    /// the message, not a `source`, so error chains don't print it twice.)
+    #[error("could not connect to {url}: {cause}")]
+    Connect { url: String, cause: sqlx::Error },
     /// A query failed; `at` is where in the store it was run, which names the query.
     #[error("database error at {at}: {source}")]
     Db {
@@ -124,9 +128,13 @@ impl Db {
         sqlx::any::install_default_drivers();
         let backend =
             Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact_url(url)))?;
+        let connect_error = |cause| StoreError::Connect {
+            url: redact_url(url),
+            cause,
+        };
         let pool = match backend {
             Backend::Sqlite => {
-                let options: AnyConnectOptions = sqlite_url(url).parse()?;
+                let options: AnyConnectOptions = sqlite_url(url).parse().map_err(connect_error)?;
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
@@ -142,17 +150,27 @@ impl Db {
                         })
                     })
                     .connect_with(options)
-                    .await?
+                    .await
+                    .map_err(connect_error)?
             }
             Backend::Postgres => {
-                let options: AnyConnectOptions = url.parse()?;
+                let options: AnyConnectOptions = url.parse().map_err(connect_error)?;
+                // One connection first: its error says why (refused, no such database, wrong
+                // password), where the pool would only report a timeout.
+                sqlx::AnyConnection::connect_with(&options)
+                    .await
+                    .map_err(connect_error)?
+                    .close()
+                    .await
+                    .map_err(connect_error)?;
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .min_connections(1)
                     // A database that does not answer is reported within seconds, not minutes.
                     .acquire_timeout(Duration::from_secs(3))
                     .connect_with(options)
-                    .await?
+                    .await
+                    .map_err(connect_error)?
             }
         };
         if backend == Backend::Sqlite {

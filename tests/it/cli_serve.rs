@@ -291,3 +291,54 @@ async fn a_dm_in_flight_when_the_bot_is_killed_arrives_once_soon_after_restart()
     second.child.start_kill().unwrap();
     second.child.wait().await.unwrap();
 }
+
+#[tokio::test]
+async fn migrate_brings_a_postgres_database_up_to_date_and_never_prints_its_password() {
+    let database = crate::support::db::fresh_postgres().await;
+    // Trust auth ignores the password, which lets the test show it is masked everywhere.
+    let url = database.url.replacen(
+        "postgres://postgres@",
+        "postgres://postgres:hunter2secret@",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = bare(&dir)
+        .env("LOTTO_DATABASE_URL", &url)
+        .arg("migrate")
+        .output()
+        .await
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("postgres://postgres:****@"), "{all}");
+    assert!(!all.contains("hunter2secret"), "{all}");
+    let db = crate::support::db::pool(&database.url).await;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables
+         WHERE table_name IN ('rotations', 'tasks', 'outbox', 'leases', 'calendar_connections')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(tables, 5);
+
+    // A database that does not exist: said so, with the password masked, and a failure status.
+    let missing = url.rsplit_once('/').unwrap().0.to_string() + "/lotto_no_such_database";
+    let out = bare(&dir)
+        .env("LOTTO_DATABASE_URL", &missing)
+        .arg("migrate")
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lotto_no_such_database") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2secret"), "{err}");
+}

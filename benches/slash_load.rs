@@ -1,4 +1,5 @@
-//! Load on `/slash` over loopback: the real app (SQLite in a temp file) against the fake Mattermost,
+//! Load on `/slash` over loopback: the real app (SQLite in a temp file, or with
+//! `LOTTO_BENCH_DATABASE=postgres` a fresh database on the local PostgreSQL) against the fake Mattermost,
 //! hit with `rotation show` reads and `user unavailable` writes, exactly as Mattermost sends them.
 //!
 //! - Open loop at increasing rates (requests fire on schedule whether or not earlier ones finished;
@@ -9,9 +10,10 @@
 //! Run: `cargo bench --bench slash_load` (SLASH_BENCH_SECS sets each run's length, default 5;
 //! SLASH_BENCH_RATES e.g. `100,250,500,1000`; SLASH_BENCH_CONCURRENCY for the max run, default 32).
 
-#[expect(dead_code, reason = "this bench uses only part of the fake Mattermost")]
+#[expect(dead_code, reason = "this bench uses only part of the test support")]
 #[path = "../tests/it/support"]
 mod support {
+    pub mod db;
     pub mod fake_mattermost;
 }
 
@@ -69,7 +71,15 @@ fn start(server: &Runtime, dir: &tempfile::TempDir) -> (FakeMattermost, RunningA
             let u = mm.add_user(&name).time_zone(zone);
             people.push((u.id().to_string(), name));
         }
-        let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let db_url = if std::env::var("LOTTO_BENCH_DATABASE").is_ok_and(|v| v == "postgres") {
+            // Kept for the whole run: the database outlives this function through its URL.
+            let database = support::db::fresh_postgres().await;
+            let url = database.url.clone();
+            std::mem::forget(database);
+            url
+        } else {
+            format!("sqlite://{}", dir.path().join("bench.db").display())
+        };
         let bot_token = mm.bot_token();
         let slash_token = mm.slash_token();
         let settings = Settings::from_pairs([

@@ -21,7 +21,7 @@ CREATE TABLE calendar_connections (
 -- Server-wide problems of the sync job (the bot may not change statuses, custom statuses are off), told to
 -- the bot admins once; the row goes when the problem does, so a relapse is told again.
 CREATE TABLE calendar_alerts (
-    key         TEXT PRIMARY KEY,
+    key         TEXT COLLATE "C" PRIMARY KEY,
     message     TEXT NOT NULL,
     notified_at BIGINT NOT NULL
 );

@@ -232,6 +232,46 @@ pub(crate) struct HookRecord {
     pub responses: Vec<CommandResponse>,
 }
 
+/// A team (`model.Team`); every team of the fake is open (type `O`).
+#[derive(Debug, Clone)]
+pub(crate) struct TeamRecord {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub create_at: i64,
+}
+
+impl TeamRecord {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "create_at": self.create_at,
+            "update_at": self.create_at,
+            "delete_at": 0,
+            "display_name": self.display_name,
+            "name": self.name,
+            "description": "",
+            "email": "",
+            "type": "O",
+            "company_name": "",
+            "allowed_domains": "",
+            "invite_id": "",
+            "allow_open_invite": true,
+            "scheme_id": null,
+            "group_constrained": null,
+            "policy_id": null,
+        })
+    }
+}
+
+/// A bot account's record (`model.Bot`); its user is in `users`.
+#[derive(Debug, Clone)]
+pub(crate) struct BotRecord {
+    pub owner_id: String,
+    pub display_name: String,
+    pub description: String,
+}
+
 pub(crate) struct State {
     pub base_url: String,
     pub bot_id: String,
@@ -255,6 +295,17 @@ pub(crate) struct State {
     pub counts: HashMap<RouteKind, usize>,
     pub custom_statuses_enabled: bool,
     pub send_root_id: bool,
+    pub teams: BTreeMap<String, TeamRecord>,
+    /// (team id, user id) → the member's explicit team roles.
+    pub team_members: BTreeMap<(String, String), String>,
+    /// Custom slash commands by id, as `model.Command` JSON.
+    pub commands: BTreeMap<String, Value>,
+    /// Bot user id → its bot record.
+    pub bots: BTreeMap<String, BotRecord>,
+    /// User id → password, for `POST /users/login`.
+    pub passwords: HashMap<String, String>,
+    /// `ServiceSettings.EnableBotAccountCreation`.
+    pub bot_creation_enabled: bool,
 }
 
 impl State {
@@ -284,7 +335,30 @@ impl State {
             counts: HashMap::new(),
             custom_statuses_enabled: true,
             send_root_id: true,
+            teams: BTreeMap::new(),
+            team_members: BTreeMap::new(),
+            commands: BTreeMap::new(),
+            bots: BTreeMap::new(),
+            passwords: HashMap::new(),
+            bot_creation_enabled: true,
         };
+        state.teams.insert(
+            team_id.clone(),
+            TeamRecord {
+                id: team_id.clone(),
+                name: "solar".into(),
+                display_name: "Solar".into(),
+                create_at: now,
+            },
+        );
+        state.bots.insert(
+            bot_id.clone(),
+            BotRecord {
+                owner_id: String::new(),
+                display_name: "Solar Lottery".into(),
+                description: String::new(),
+            },
+        );
         let mut bot = UserRecord::new(bot_id.clone(), "solar-lottery", now);
         bot.is_bot = true;
         bot.email = String::new();

@@ -36,7 +36,7 @@ pub enum SetupError {
         purpose: String,
         /// The permission the step needs, named when Mattermost answered 403.
         permission: Option<&'static str>,
-        source: MattermostError,
+        source: Box<MattermostError>,
     },
 }
 
@@ -49,7 +49,7 @@ impl SetupError {
         move |source| Self::Step {
             purpose,
             permission,
-            source,
+            source: Box::new(source),
         }
     }
 }
@@ -105,14 +105,14 @@ mod tests {
         let error = SetupError::Step {
             purpose: "create the bot account @solar-lottery".into(),
             permission: Some("create_bot"),
-            source: MattermostError::Api {
+            source: Box::new(MattermostError::Api {
                 status: StatusCode::FORBIDDEN,
                 error: AppError {
                     id: "api.context.permissions.app_error".into(),
                     message: "You do not have the appropriate permissions.".into(),
                     ..AppError::default()
                 },
-            },
+            }),
         };
         let text = error.to_string();
         assert!(text.contains("create_bot"), "{text}");

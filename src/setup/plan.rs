@@ -35,8 +35,8 @@ pub(super) enum TeamPlan {
 pub(super) enum CommandPlan {
     Create,
     /// The current definition, to be brought up to date.
-    Update(SlashCommandDef),
-    Keep(SlashCommandDef),
+    Update(Box<SlashCommandDef>),
+    Keep(Box<SlashCommandDef>),
 }
 
 #[derive(Debug)]
@@ -223,7 +223,7 @@ async fn plan_teams(
             .find(|c| c.trigger.eq_ignore_ascii_case(TRIGGER) && c.delete_at == 0);
         let command = match current {
             None => CommandPlan::Create,
-            Some(c) if updated_command(&c, slash_url) == c => CommandPlan::Keep(c),
+            Some(c) if updated_command(&c, slash_url) == c => CommandPlan::Keep(Box::new(c)),
             Some(c) => {
                 needs.require(
                     c.creator_id == me.id.as_str()
@@ -234,7 +234,7 @@ async fn plan_teams(
                         team.name
                     ),
                 );
-                CommandPlan::Update(c)
+                CommandPlan::Update(Box::new(c))
             }
         };
         plans.push(TeamPlan::Existing { team, command });

@@ -40,6 +40,7 @@
 //! them (new channel or post) answer 403; any lowercase emoji name exists; the slash form is
 //! encoded like Go's `url.Values.Encode` (keys sorted; repeated keys keep their order).
 
+mod admin_view;
 mod bots;
 mod fake_user;
 mod faults;
@@ -102,86 +103,6 @@ impl FakeMattermost {
             server,
             slash_http: slash::slash_http_client(),
         }
-    }
-
-    /// A server as it is right after installation: no accounts at all (no bot, no admin), one
-    /// team (`solar`) and no slash commands. For `solar-lottery setup`.
-    pub async fn start_empty() -> Self {
-        let fake = Self::start().await;
-        bots::remove_all_users(&fake.shared);
-        fake
-    }
-
-    /// A server with a system admin `boss` (password `boss-password`, a member of `solar`) but no
-    /// bot account yet; returns the admin's personal access token too.
-    pub async fn start_without_bot() -> (Self, String) {
-        let fake = Self::start_empty().await;
-        let boss = fake
-            .add_user("boss")
-            .system_admin()
-            .password("boss-password");
-        let token = boss.access_token();
-        (fake, token)
-    }
-
-    /// `ServiceSettings.EnableBotAccountCreation` (on by default).
-    pub fn set_bot_creation_enabled(&self, enabled: bool) {
-        lock(&self.shared).bot_creation_enabled = enabled;
-    }
-
-    /// The custom slash commands with this trigger, in every team, as `model.Command` JSON.
-    pub fn commands_with_trigger(&self, trigger: &str) -> Vec<serde_json::Value> {
-        lock(&self.shared)
-            .commands
-            .values()
-            .filter(|c| c["trigger"] == trigger)
-            .cloned()
-            .collect()
-    }
-
-    /// How many access tokens (and sessions) sign in as this user.
-    pub fn token_count(&self, username: &str) -> usize {
-        let state = lock(&self.shared);
-        let Some(user) = state.user_by_name(username) else {
-            return 0;
-        };
-        state.tokens.values().filter(|id| **id == user.id).count()
-    }
-
-    /// How many users the server has (bots included).
-    pub fn user_count(&self) -> usize {
-        lock(&self.shared).users.len()
-    }
-
-    /// Every team's name.
-    pub fn team_names(&self) -> Vec<String> {
-        lock(&self.shared)
-            .teams
-            .values()
-            .map(|t| t.name.clone())
-            .collect()
-    }
-
-    /// Adds another (open) team; the existing users join it as `team_user`s.
-    pub fn add_team(&self, name: &str) -> String {
-        let mut state = lock(&self.shared);
-        let id = state::new_id();
-        state.teams.insert(
-            id.clone(),
-            state::TeamRecord {
-                id: id.clone(),
-                name: name.to_string(),
-                display_name: name.to_string(),
-                create_at: state::now_ms(),
-            },
-        );
-        let users: Vec<String> = state.users.keys().cloned().collect();
-        for user in users {
-            state
-                .team_members
-                .insert((id.clone(), user), "team_user".into());
-        }
-        id
     }
 
     // ----- identity and configuration -------------------------------------------------------
@@ -490,35 +411,9 @@ fn router(shared: Shared) -> Router {
             "/api/v4/channels/{channel_id}/posts",
             get(posts::get_posts_for_channel),
         )
-        .route("/api/v4/users", post(bots::create_user))
-        .route("/api/v4/users/login", post(bots::login))
-        .route(
-            "/api/v4/users/{user_id}/tokens",
-            post(bots::create_user_access_token),
-        )
-        .route(
-            "/api/v4/users/{user_id}/roles",
-            put(bots::update_user_roles),
-        )
-        .route(
-            "/api/v4/users/{user_id}/teams/members",
-            get(teams::get_team_members_for_user),
-        )
-        .route("/api/v4/roles/names", post(roles::get_roles_by_names))
-        .route(
-            "/api/v4/teams",
-            get(teams::get_teams).post(teams::create_team),
-        )
-        .route("/api/v4/teams/name/{name}", get(teams::get_team_by_name))
-        .route(
-            "/api/v4/commands",
-            get(teams::list_commands).post(teams::create_command),
-        )
-        .route("/api/v4/commands/{command_id}", put(teams::update_command))
-        .route("/api/v4/bots", post(bots::create_bot))
-        .route("/api/v4/bots/{bot_id}", get(bots::get_bot))
-        .route("/api/v4/bots/{bot_id}/enable", post(bots::enable_bot))
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .merge(bots::routes())
+        .merge(teams::routes())
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn(http::common_headers))
         .with_state(shared)

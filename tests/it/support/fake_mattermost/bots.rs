@@ -1,17 +1,27 @@
 //! Accounts an admin manages: log in, the first account, bot accounts, access tokens and system
 //! roles (`server/channels/api4/{user,bot}.go`, `app/bot.go`, `app/user.go`).
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::http::header::HeaderValue;
 use axum::response::Response;
+use axum::routing::{get, post, put};
 use serde_json::{Value, json};
 
 use super::faults::RouteKind;
 use super::http::{ApiError, Ctx, Reply, parse_json, path_user_id, run_api, run_open};
 use super::roles::is_system_role;
-use super::state::{BotRecord, Shared, State, UserRecord, lock, new_id, now_ms};
+use super::state::{Shared, State, UserRecord, lock, new_id, now_ms};
+
+/// A bot account's record (`model.Bot`); its user is in `users`.
+#[derive(Debug, Clone)]
+pub(crate) struct BotRecord {
+    pub owner_id: String,
+    pub display_name: String,
+    pub description: String,
+}
 
 /// `POST /users/login`: the session token comes back in the `Token` header.
 pub(crate) async fn login(AxumState(shared): AxumState<Shared>, ctx: Ctx, body: Bytes) -> Response {
@@ -283,4 +293,23 @@ pub(crate) fn remove_all_users(shared: &Shared) {
     state.team_members.clear();
     state.bot_id = String::new();
     state.bot_token = String::new();
+}
+
+/// The routes of this file (and `POST /roles/names`).
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v4/users", post(create_user))
+        .route("/api/v4/users/login", post(login))
+        .route(
+            "/api/v4/users/{user_id}/tokens",
+            post(create_user_access_token),
+        )
+        .route("/api/v4/users/{user_id}/roles", put(update_user_roles))
+        .route(
+            "/api/v4/roles/names",
+            post(super::roles::get_roles_by_names),
+        )
+        .route("/api/v4/bots", post(create_bot))
+        .route("/api/v4/bots/{bot_id}", get(get_bot))
+        .route("/api/v4/bots/{bot_id}/enable", post(enable_bot))
 }

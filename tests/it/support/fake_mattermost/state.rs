@@ -7,7 +7,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use solar_lottery::mattermost::CommandResponse;
 
+use super::bots::BotRecord;
 use super::faults::{Faults, RouteKind};
+use super::teams::TeamRecord;
 
 pub(crate) type Shared = Arc<Mutex<State>>;
 
@@ -230,46 +232,6 @@ pub(crate) struct HookRecord {
     pub uses: u32,
     pub expired: bool,
     pub responses: Vec<CommandResponse>,
-}
-
-/// A team (`model.Team`); every team of the fake is open (type `O`).
-#[derive(Debug, Clone)]
-pub(crate) struct TeamRecord {
-    pub id: String,
-    pub name: String,
-    pub display_name: String,
-    pub create_at: i64,
-}
-
-impl TeamRecord {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "create_at": self.create_at,
-            "update_at": self.create_at,
-            "delete_at": 0,
-            "display_name": self.display_name,
-            "name": self.name,
-            "description": "",
-            "email": "",
-            "type": "O",
-            "company_name": "",
-            "allowed_domains": "",
-            "invite_id": "",
-            "allow_open_invite": true,
-            "scheme_id": null,
-            "group_constrained": null,
-            "policy_id": null,
-        })
-    }
-}
-
-/// A bot account's record (`model.Bot`); its user is in `users`.
-#[derive(Debug, Clone)]
-pub(crate) struct BotRecord {
-    pub owner_id: String,
-    pub display_name: String,
-    pub description: String,
 }
 
 pub(crate) struct State {

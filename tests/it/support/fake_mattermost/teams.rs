@@ -1,15 +1,49 @@
 //! Teams, team memberships and custom slash commands (`server/channels/api4/team.go`,
 //! `command.go`; `model.Command.IsValid`).
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, put};
 use serde_json::{Value, json};
 
 use super::faults::RouteKind;
 use super::http::{ApiError, Ctx, Reply, parse_json, path_user_id, run_api};
-use super::state::{Shared, State, TeamRecord, is_valid_id, new_id, now_ms};
+use super::state::{Shared, State, is_valid_id, new_id, now_ms};
+
+/// A team (`model.Team`); every team of the fake is open (type `O`).
+#[derive(Debug, Clone)]
+pub(crate) struct TeamRecord {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub create_at: i64,
+}
+
+impl TeamRecord {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "create_at": self.create_at,
+            "update_at": self.create_at,
+            "delete_at": 0,
+            "display_name": self.display_name,
+            "name": self.name,
+            "description": "",
+            "email": "",
+            "type": "O",
+            "company_name": "",
+            "allowed_domains": "",
+            "invite_id": "",
+            "allow_open_invite": true,
+            "scheme_id": null,
+            "group_constrained": null,
+            "policy_id": null,
+        })
+    }
+}
 
 pub(crate) async fn get_teams(AxumState(shared): AxumState<Shared>, ctx: Ctx) -> Response {
     run_api(&shared, RouteKind::GetTeams, &ctx, |state, _| {
@@ -290,4 +324,17 @@ impl State {
             .values()
             .find(|c| c["team_id"] == team_id && c["trigger"] == trigger && c["delete_at"] == 0)
     }
+}
+
+/// The routes of this file.
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/api/v4/users/{user_id}/teams/members",
+            get(get_team_members_for_user),
+        )
+        .route("/api/v4/teams", get(get_teams).post(create_team))
+        .route("/api/v4/teams/name/{name}", get(get_team_by_name))
+        .route("/api/v4/commands", get(list_commands).post(create_command))
+        .route("/api/v4/commands/{command_id}", put(update_command))
 }

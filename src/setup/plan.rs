@@ -57,23 +57,17 @@ pub(super) enum TokenPlan {
 /// The `/lotto` definition setup wants in a team: POST to the bot, autocomplete with a hint.
 pub(super) fn desired_command(team_id: &str, slash_url: &str) -> SlashCommandDef {
     SlashCommandDef {
-        id: String::new(),
-        token: String::new(),
-        creator_id: String::new(),
         team_id: team_id.to_string(),
         trigger: TRIGGER.to_string(),
         method: "P".to_string(),
         url: slash_url.to_string(),
-        username: String::new(),
-        icon_url: String::new(),
         auto_complete: true,
         auto_complete_desc:
             "Rotations by solar lottery: shifts, tickets, autopilot, calendar status".to_string(),
         auto_complete_hint: "[help | rotation | task | user | skill | calendar]".to_string(),
         display_name: "Solar Lottery".to_string(),
         description: "Team rotations picked by solar lottery".to_string(),
-        delete_at: 0,
-        other: serde_json::Map::new(),
+        ..SlashCommandDef::default()
     }
 }
 

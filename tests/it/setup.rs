@@ -389,3 +389,91 @@ async fn after_the_setup_command_serve_answers_lotto_through_the_registered_comm
     let _ = child.start_kill();
     let _ = child.wait().await;
 }
+
+#[tokio::test]
+async fn the_fake_refuses_what_mattermost_refuses_on_the_admin_routes() {
+    use solar_lottery::mattermost::{MattermostClient, NewBot};
+    let (mm, token) = FakeMattermost::start_without_bot().await;
+    let client = |t: &str| {
+        MattermostClient::new(
+            mm.base_url(),
+            SecretString::from(t.to_string()),
+            Duration::from_secs(5),
+        )
+        .unwrap()
+    };
+    let admin = client(&token);
+    let team = admin.get_team_by_name("solar").await.unwrap();
+    let mut command = solar_lottery::mattermost::SlashCommandDef {
+        team_id: team.id.clone(),
+        trigger: "lotto".into(),
+        method: "P".into(),
+        url: "ftp://bot/slash".into(),
+        ..Default::default()
+    };
+    let id = |e: solar_lottery::mattermost::MattermostError| {
+        (
+            e.status().map(|s| s.as_u16()),
+            e.app_error_id().unwrap_or("").to_string(),
+        )
+    };
+    let err = admin.create_command(&command).await.unwrap_err();
+    assert_eq!(
+        id(err),
+        (
+            Some(400),
+            "model.command.is_valid.url_http.app_error".into()
+        )
+    );
+    command.url = "http://bot/slash".into();
+    let created = admin.create_command(&command).await.unwrap();
+    assert_eq!(created.token.len(), 26);
+    let err = admin.create_command(&command).await.unwrap_err();
+    assert_eq!(
+        id(err),
+        (Some(400), "api.command.duplicate_trigger.app_error".into())
+    );
+
+    let pat = client(&mm.add_user("pat").access_token());
+    let err = pat.create_command(&command).await.unwrap_err();
+    assert_eq!(
+        id(err),
+        (Some(403), "api.context.permissions.app_error".into())
+    );
+    let err = pat.list_team_commands(&team.id).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    let bot = NewBot {
+        username: "helper",
+        display_name: "Helper",
+        description: "",
+    };
+    let err = pat.create_bot(&bot).await.unwrap_err();
+    assert_eq!(
+        id(err),
+        (Some(403), "api.context.permissions.app_error".into())
+    );
+    let made = admin.create_bot(&bot).await.unwrap();
+    let err = admin.create_bot(&bot).await.unwrap_err();
+    assert_eq!(
+        id(err),
+        (Some(400), "app.user.save.username_exists.app_error".into())
+    );
+    let err = pat
+        .create_user_access_token(&made.user_id, "x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    let err = admin
+        .update_user_roles(&made.user_id, "system_user wizard")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        id(err),
+        (Some(400), "api.context.invalid_body_param.app_error".into())
+    );
+    let err = pat
+        .update_user_roles(&made.user_id, "system_user system_admin")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+}

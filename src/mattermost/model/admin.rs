@@ -96,7 +96,7 @@ impl std::fmt::Debug for UserAccessToken {
 
 /// `model.Command`: a custom slash command. Unknown fields are kept so an update sends back
 /// everything the server gave (`PUT /commands/{id}` replaces the whole definition).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SlashCommandDef {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,

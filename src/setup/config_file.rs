@@ -96,6 +96,8 @@ impl ConfigFile {
             .file_name()
             .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // A leftover of an earlier run that died mid-write (same name only if the same pid).
+        let _ = fs::remove_file(&temp);
         let result = write_private(&temp, &text).and_then(|()| fs::rename(&temp, &self.path));
         if let Err(e) = result {
             let _ = fs::remove_file(&temp);

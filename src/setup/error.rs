@@ -91,7 +91,13 @@ fn describe_step(
             };
             format!("Could not {purpose}: Mattermost refused (HTTP 403).{needed}{why}")
         }
-        _ => format!("Could not {purpose}: {source}"),
+        // The client's own texts name the bot's setting; setup's is the flag.
+        _ => format!(
+            "Could not {purpose}: {}",
+            source
+                .to_string()
+                .replace("LOTTO_MATTERMOST_URL", "--mattermost-url")
+        ),
     }
 }
 

@@ -232,7 +232,7 @@ async fn admin_client(
              admin's personal access token, or --admin-username to log in with a password."
                 .to_string(),
         )),
-        Err(e) => Err(SetupError::step("reach Mattermost", None)(e)),
+        Err(e) => Err(SetupError::step("read the admin's account", None)(e)),
     }
 }
 

@@ -344,3 +344,25 @@ async fn token_signs_in_as(options: &SetupOptions, token: &str, bot: &User) -> b
     };
     matches!(client.get_me().await, Ok(me) if me.id == bot.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_up_to_date_command_needs_no_update_and_an_update_keeps_what_setup_does_not_own() {
+        let mut current = desired_command("team", "http://bot:8088/slash");
+        current.id = "c".into();
+        current.token = "t".into();
+        current.username = "lotto-bot".into();
+        current
+            .other
+            .insert("create_at".into(), serde_json::json!(5));
+        assert_eq!(updated_command(&current, "http://bot:8088/slash"), current);
+        let moved = updated_command(&current, "https://new/slash");
+        assert_eq!(moved.url, "https://new/slash");
+        assert_eq!((moved.id.as_str(), moved.token.as_str()), ("c", "t"));
+        assert_eq!(moved.username, "lotto-bot");
+        assert_eq!(moved.other["create_at"], 5);
+    }
+}

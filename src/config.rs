@@ -34,8 +34,13 @@ pub enum ConfigError {
 /// What an admin must do to obtain each required setting.
 fn missing_help(names: &[&'static str]) -> String {
     let mut out = String::from(
-        "solar-lottery can't serve without its Mattermost settings. Set these environment variables (or the \
-         same keys, lowercase and without LOTTO_, in a TOML file given with --config):\n",
+        "solar-lottery can't serve without its Mattermost settings.\n\
+         The quickest way to get all three: run `solar-lottery setup --mattermost-url https://chat.example.com \
+         --admin-token <a system admin's access token> --bot-url http://<where Mattermost reaches this bot>:8088`. \
+         It creates the bot account, its token and the /lotto command, and writes solar-lottery.toml, which \
+         `solar-lottery serve` then reads.\n\
+         Or set these environment variables yourself (or the same keys, lowercase and without LOTTO_, in a TOML \
+         file given with --config):\n",
     );
     for name in names {
         let how = match *name {

@@ -16,6 +16,7 @@ pub mod lottery;
 pub mod mattermost;
 pub mod notify;
 pub mod service;
+pub mod setup;
 pub mod shared;
 pub mod store;
 pub mod text;

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use secrecy::SecretString;
 use solar_lottery::app;
 use solar_lottery::config::Settings;
+use solar_lottery::setup::{self, AdminCredentials, SetupOptions, SystemAdminChoice};
 
 #[derive(Parser)]
 #[command(
@@ -35,12 +37,71 @@ enum Cmd {
     },
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Exit 0 when this machine's bot answers /healthz (for container health checks).
+    Healthcheck,
+    /// Set up Mattermost for the bot (bot account, token, /lotto in each team) and write the
+    /// settings file (--config, default ./solar-lottery.toml). Safe to run again: it changes only
+    /// what is missing or out of date.
+    Setup(SetupArgs),
+}
+
+#[derive(clap::Args)]
+struct SetupArgs {
+    /// The Mattermost site URL, e.g. https://chat.example.com.
+    #[arg(long, env = "LOTTO_MATTERMOST_URL")]
+    mattermost_url: String,
+    /// A system admin's personal access token.
+    #[arg(
+        long,
+        env = "LOTTO_SETUP_ADMIN_TOKEN",
+        hide_env_values = true,
+        required_unless_present = "admin_username",
+        conflicts_with = "admin_username"
+    )]
+    admin_token: Option<String>,
+    /// Log in as this system admin instead (the password is asked for, or read from
+    /// LOTTO_SETUP_ADMIN_PASSWORD).
+    #[arg(long)]
+    admin_username: Option<String>,
+    /// On a brand-new Mattermost with no accounts: create --admin-username as the first account
+    /// (Mattermost makes it a system admin) with this email address.
+    #[arg(long, requires = "admin_username")]
+    first_admin_email: Option<String>,
+    /// A team (its URL name) to register /lotto in; repeat for several. Default: every team.
+    #[arg(long = "team", value_name = "NAME")]
+    teams: Vec<String>,
+    /// Create the named teams that do not exist yet.
+    #[arg(long, requires = "teams")]
+    create_team: bool,
+    /// Where Mattermost reaches the bot; /lotto will call <URL>/slash.
+    #[arg(
+        long,
+        env = "LOTTO_PUBLIC_URL",
+        default_value = "http://localhost:8088"
+    )]
+    bot_url: String,
+    /// Make the bot a system admin without asking (needed for the calendar status features).
+    #[arg(long, conflicts_with = "no_system_admin")]
+    system_admin: bool,
+    /// Leave the bot a plain bot without asking.
+    #[arg(long)]
+    no_system_admin: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
+    // Setup writes the settings file, so it must not need one to exist.
+    let command = match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::Setup(args) => return setup(args, cli.config).await,
+        other => other,
+    };
+    // After `setup`, `serve` finds its settings without being told where.
+    let config = cli.config.or_else(|| {
+        let default = PathBuf::from(setup::DEFAULT_CONFIG_FILE);
+        default.exists().then_some(default)
+    });
+    let settings = match Settings::load(config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -48,7 +109,7 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(settings.log_json);
-    match cli.command.unwrap_or(Cmd::Serve) {
+    match command {
         Cmd::Serve => serve(settings).await,
         Cmd::Exec { as_user, text } => exec(settings, &as_user, &text.join(" ")).await,
         Cmd::Migrate => match solar_lottery::store::Db::connect(&settings.database_url).await {
@@ -64,6 +125,101 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Cmd::Setup(args) => setup(args, config).await,
+        Cmd::Healthcheck => healthcheck(settings.listen).await,
+    }
+}
+
+/// GETs `/healthz` on the address `serve` listens on (the loopback one when it listens on all).
+async fn healthcheck(listen: std::net::SocketAddr) -> ExitCode {
+    let ip = match listen.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(ip, listen.port())
+    );
+    let client = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(4))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("healthcheck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(&url).send().await {
+        Ok(r) if r.status().is_success() => ExitCode::SUCCESS,
+        Ok(r) => {
+            eprintln!("{url} answered {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn setup(args: SetupArgs, config: Option<PathBuf>) -> ExitCode {
+    let admin = match (args.admin_token, args.admin_username) {
+        (Some(token), _) => AdminCredentials::Token(SecretString::from(token)),
+        (None, Some(username)) => {
+            let password = std::env::var("LOTTO_SETUP_ADMIN_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .or_else(|| {
+                    setup::terminal::prompt_password(&format!("Password of @{username}: "))
+                });
+            let Some(password) = password else {
+                eprintln!(
+                    "setup needs the password of @{username}: type it at the prompt, or set LOTTO_SETUP_ADMIN_PASSWORD"
+                );
+                return ExitCode::from(2);
+            };
+            AdminCredentials::Password {
+                username,
+                password: SecretString::from(password),
+                first_admin_email: args.first_admin_email,
+            }
+        }
+        (None, None) => {
+            eprintln!("setup needs --admin-token or --admin-username");
+            return ExitCode::from(2);
+        }
+    };
+    let options = SetupOptions {
+        mattermost_url: args.mattermost_url.trim().trim_end_matches('/').to_string(),
+        admin,
+        teams: args.teams,
+        create_teams: args.create_team,
+        bot_url: args.bot_url,
+        config_path: config.unwrap_or_else(|| PathBuf::from(setup::DEFAULT_CONFIG_FILE)),
+        system_admin: if args.system_admin {
+            SystemAdminChoice::Grant
+        } else if args.no_system_admin {
+            SystemAdminChoice::Skip
+        } else {
+            SystemAdminChoice::Ask
+        },
+        timeout: solar_lottery::mattermost::DEFAULT_REQUEST_TIMEOUT,
+    };
+    println!("Setting up Mattermost for solar-lottery:");
+    match setup::run(&options, &mut setup::terminal::TerminalUi).await {
+        Ok(outcome) => {
+            println!(
+                "Done. Start the bot with: solar-lottery --config {} serve",
+                outcome.config_path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("setup stopped: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! errors keep Mattermost's AppError (or the plain-text 429 body) so callers can decide whether to
 //! retry (`MattermostError::is_retryable`). The wire facts are in docs/mattermost-contract.md §2.
 
+mod admin;
 mod batch;
 mod client;
 mod error;
@@ -17,6 +18,7 @@ mod users;
 pub use client::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 pub use error::{AppError, MattermostError};
 pub use model::{
-    Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration, NewPost,
-    Post, PostId, ResponseType, Status, StatusKind, StatusValue, Timezone, User,
+    Bot, Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration,
+    NewBot, NewPost, Post, PostId, ResponseType, Role, SlashCommandDef, Status, StatusKind,
+    StatusValue, Team, TeamMember, Timezone, User, UserAccessToken,
 };

@@ -23,6 +23,10 @@ async fn serve_without_mattermost_settings_says_what_to_set_and_how() {
             .unwrap_or_else(|| panic!("{var} is not named: {err}"));
         assert!(line.contains(how), "{var}: {line}");
     }
+    assert!(
+        err.contains("solar-lottery setup --mattermost-url"),
+        "{err}"
+    );
     // `serve` is the default subcommand.
     let out = bare(&dir).output().await.unwrap();
     assert_eq!(out.status.code(), Some(2));

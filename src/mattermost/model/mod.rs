@@ -3,6 +3,7 @@
 //! Tolerant on input (missing fields, `null`, unknown enum values, `i64` for every time), strict on
 //! output (only documented fields, in the documented shapes).
 
+mod admin;
 mod channel;
 mod command_response;
 mod custom_status;
@@ -13,6 +14,7 @@ mod post;
 mod status;
 mod user;
 
+pub use admin::{Bot, NewBot, Role, SlashCommandDef, Team, TeamMember, UserAccessToken};
 pub use channel::{Channel, ChannelType, direct_channel_name};
 pub use command_response::{CommandResponse, ResponseType};
 pub use custom_status::{CustomStatus, CustomStatusDuration};

@@ -40,14 +40,18 @@
 //! them (new channel or post) answer 403; any lowercase emoji name exists; the slash form is
 //! encoded like Go's `url.Values.Encode` (keys sorted; repeated keys keep their order).
 
+mod admin_view;
+mod bots;
 mod fake_user;
 mod faults;
 mod hooks;
 mod http;
 mod posts;
+mod roles;
 mod slash;
 mod state;
 mod status;
+mod teams;
 mod users;
 
 use std::sync::{Arc, Mutex};
@@ -333,6 +337,12 @@ impl FakeMattermost {
         }
     }
 
+    /// `/lotto <text>` typed by `username` in the team, sent where the /lotto command registered
+    /// through the API points, with its method and token (panics if there is none).
+    pub async fn type_command(&self, username: &str, text: &str) -> SlashReply {
+        self.command("", username, text).send().await
+    }
+
     /// POSTs `/lotto <text>` as `username`, exactly as Mattermost would.
     pub async fn slash(&self, app_url: &str, username: &str, text: &str) -> SlashReply {
         self.command(app_url, username, text).send().await
@@ -402,6 +412,8 @@ fn router(shared: Shared) -> Router {
             get(posts::get_posts_for_channel),
         )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .merge(bots::routes())
+        .merge(teams::routes())
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn(http::common_headers))
         .with_state(shared)

@@ -107,6 +107,14 @@ impl FakeUser {
         })
     }
 
+    /// The password `POST /users/login` accepts.
+    pub fn password(self, password: &str) -> Self {
+        lock(&self.shared)
+            .passwords
+            .insert(self.id.clone(), password.to_string());
+        self
+    }
+
     /// A personal access token for acting as this user (e.g. to call the API as a non-bot).
     pub fn access_token(&self) -> String {
         let token = new_id();
@@ -127,6 +135,13 @@ pub(crate) fn insert_user(shared: &Shared, username: &str) -> FakeUser {
     state
         .users
         .insert(id.clone(), UserRecord::new(id.clone(), username, now_ms()));
+    // Choice where the contract is silent: every person is a plain member of every team.
+    let teams: Vec<String> = state.teams.keys().cloned().collect();
+    for team in teams {
+        state
+            .team_members
+            .insert((team, id.clone()), "team_user".into());
+    }
     FakeUser {
         shared: shared.clone(),
         id,

@@ -34,6 +34,36 @@ pub enum RouteKind {
     ClearCustomStatus,
     /// `POST /hooks/commands/{id}` (a slash command's `response_url`)
     CommandWebhook,
+    /// `POST /api/v4/users/login`
+    Login,
+    /// `POST /api/v4/users`
+    CreateUser,
+    /// `POST /api/v4/roles/names`
+    GetRolesByNames,
+    /// `GET /api/v4/teams`
+    GetTeams,
+    /// `GET /api/v4/teams/name/{name}`
+    GetTeamByName,
+    /// `POST /api/v4/teams`
+    CreateTeam,
+    /// `GET /api/v4/users/{id}/teams/members`
+    GetTeamMembersForUser,
+    /// `GET /api/v4/commands`
+    ListCommands,
+    /// `POST /api/v4/commands`
+    CreateCommand,
+    /// `PUT /api/v4/commands/{id}`
+    UpdateCommand,
+    /// `POST /api/v4/bots`
+    CreateBot,
+    /// `GET /api/v4/bots/{id}`
+    GetBot,
+    /// `POST /api/v4/bots/{id}/enable`
+    EnableBot,
+    /// `POST /api/v4/users/{id}/tokens`
+    CreateUserAccessToken,
+    /// `PUT /api/v4/users/{id}/roles`
+    UpdateUserRoles,
 }
 
 /// An answer given instead of the real one, before the request is handled (nothing changes).

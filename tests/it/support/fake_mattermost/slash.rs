@@ -134,12 +134,27 @@ impl SlashCommand {
         self
     }
 
-    pub async fn send(self) -> SlashReply {
+    pub async fn send(mut self) -> SlashReply {
         let (fields, hook_id, response_url, token) = {
             let mut state = lock(&self.shared);
+            // A /lotto registered through the API (as `setup` does) is what Mattermost calls.
+            let team_id = state.team_id.clone();
+            let registered = state.command_for(&team_id, TRIGGER).cloned();
+            if self.app_url.is_empty() {
+                let command = registered
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("no /{TRIGGER} command is registered in the team"));
+                self.app_url = command["url"].as_str().unwrap_or_default().to_string();
+                self.get = command["method"] == "G";
+            }
             let token = self
                 .token
                 .clone()
+                .or_else(|| {
+                    registered
+                        .as_ref()
+                        .and_then(|c| c["token"].as_str().map(str::to_string))
+                })
                 .unwrap_or_else(|| state.slash_token.clone());
             let (hook_id, response_url) = create_hook(&mut state);
             let fields = match &self.raw_fields {

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use solar_lottery::mattermost::CommandResponse;
 
+use super::bots::BotRecord;
 use super::faults::{Faults, RouteKind};
+use super::teams::TeamRecord;
 
 pub(crate) type Shared = Arc<Mutex<State>>;
 
@@ -255,6 +257,17 @@ pub(crate) struct State {
     pub counts: HashMap<RouteKind, usize>,
     pub custom_statuses_enabled: bool,
     pub send_root_id: bool,
+    pub teams: BTreeMap<String, TeamRecord>,
+    /// (team id, user id) → the member's explicit team roles.
+    pub team_members: BTreeMap<(String, String), String>,
+    /// Custom slash commands by id, as `model.Command` JSON.
+    pub commands: BTreeMap<String, Value>,
+    /// Bot user id → its bot record.
+    pub bots: BTreeMap<String, BotRecord>,
+    /// User id → password, for `POST /users/login`.
+    pub passwords: HashMap<String, String>,
+    /// `ServiceSettings.EnableBotAccountCreation`.
+    pub bot_creation_enabled: bool,
 }
 
 impl State {
@@ -284,7 +297,30 @@ impl State {
             counts: HashMap::new(),
             custom_statuses_enabled: true,
             send_root_id: true,
+            teams: BTreeMap::new(),
+            team_members: BTreeMap::new(),
+            commands: BTreeMap::new(),
+            bots: BTreeMap::new(),
+            passwords: HashMap::new(),
+            bot_creation_enabled: true,
         };
+        state.teams.insert(
+            team_id.clone(),
+            TeamRecord {
+                id: team_id.clone(),
+                name: "solar".into(),
+                display_name: "Solar".into(),
+                create_at: now,
+            },
+        );
+        state.bots.insert(
+            bot_id.clone(),
+            BotRecord {
+                owner_id: String::new(),
+                display_name: "Solar Lottery".into(),
+                description: String::new(),
+            },
+        );
         let mut bot = UserRecord::new(bot_id.clone(), "solar-lottery", now);
         bot.is_bot = true;
         bot.email = String::new();

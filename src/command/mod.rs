@@ -15,6 +15,7 @@ mod error;
 mod globals;
 mod help;
 mod info;
+pub mod presence;
 pub mod lexer;
 pub mod rotation;
 mod rotation_set;
@@ -28,6 +29,7 @@ pub mod zone;
 
 pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
+pub use presence::{OncallChange, PresenceChange};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
@@ -74,6 +76,8 @@ pub enum Command {
     User(UserCommand),
     Skill(SkillCommand),
     Calendar(CalendarCommand),
+    /// `who [<rot>]`: who is on call now (every active rotation, or one).
+    Who(Option<RotationName>),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -189,6 +193,8 @@ impl Command {
             Command::User(c) => c.to_input(),
             Command::Skill(c) => c.to_input(),
             Command::Calendar(c) => c.to_input(),
+            Command::Who(None) => "who".into(),
+            Command::Who(Some(r)) => format!("who {r}"),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! retry (`MattermostError::is_retryable`). The wire facts are in docs/mattermost-contract.md §2.
 
 mod batch;
+mod channels;
 mod client;
 mod error;
 pub mod model;

@@ -24,6 +24,7 @@ mod dialect;
 pub mod leases;
 pub mod members;
 pub mod outbox;
+pub mod presence;
 pub mod overview;
 pub mod rotations;
 pub mod skills;

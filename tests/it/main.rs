@@ -35,4 +35,5 @@ mod lottery_period;
 mod lottery_weights;
 mod mattermost_client;
 mod outbox_delivery;
+mod presence;
 mod smoke;

@@ -34,6 +34,12 @@ pub enum RouteKind {
     ClearCustomStatus,
     /// `POST /hooks/commands/{id}` (a slash command's `response_url`)
     CommandWebhook,
+    /// `GET /api/v4/teams/{team_id}/channels/name/{name}`
+    GetChannelByName,
+    /// `GET /api/v4/channels/{id}/members/{user_id}`
+    GetChannelMember,
+    /// `GET /api/v4/emoji/name/{name}`
+    GetEmojiByName,
 }
 
 /// An answer given instead of the real one, before the request is handled (nothing changes).

@@ -104,6 +104,8 @@ pub(crate) struct ChannelRecord {
     pub creator_id: String,
     pub members: Vec<String>,
     pub create_at: i64,
+    /// Archived (`DeleteAt`), 0 when not.
+    pub delete_at: i64,
 }
 
 impl ChannelRecord {
@@ -112,7 +114,7 @@ impl ChannelRecord {
             "id": self.id,
             "create_at": self.create_at,
             "update_at": self.create_at,
-            "delete_at": 0,
+            "delete_at": self.delete_at,
             "team_id": self.team_id,
             "type": self.channel_type,
             "display_name": self.display_name,
@@ -255,6 +257,10 @@ pub(crate) struct State {
     pub counts: HashMap<RouteKind, usize>,
     pub custom_statuses_enabled: bool,
     pub send_root_id: bool,
+    /// Custom emoji names (`POST /emoji`); system emoji are always known.
+    pub custom_emoji: std::collections::HashSet<String>,
+    /// `ServiceSettings.EnableCustomEmoji`.
+    pub custom_emoji_enabled: bool,
 }
 
 impl State {
@@ -284,6 +290,8 @@ impl State {
             counts: HashMap::new(),
             custom_statuses_enabled: true,
             send_root_id: true,
+            custom_emoji: Default::default(),
+            custom_emoji_enabled: true,
         };
         let mut bot = UserRecord::new(bot_id.clone(), "solar-lottery", now);
         bot.is_bot = true;
@@ -306,6 +314,7 @@ impl State {
                     creator_id: bot_id.clone(),
                     members: Vec::new(),
                     create_at: now,
+                    delete_at: 0,
                 },
             );
         }
@@ -365,6 +374,7 @@ impl State {
             creator_id: creator.to_string(),
             members: vec![first.to_string(), second.to_string()],
             create_at: now_ms(),
+            delete_at: 0,
         };
         self.channels.insert(channel.id.clone(), channel.clone());
         channel

@@ -59,9 +59,9 @@ pub const WHO: Node = Node::Leaf(Leaf {
     flags: &[ROTATION_FLAG],
     build: |a| {
         let rotation = match (a.raw("rotation"), a.positional()) {
-            (Some(name), _) | (None, Some(super::lexer::Token { text: name, .. })) => Some(
-                RotationName::parse(&name).map_err(|e| a.bad_value("the rotation", e))?,
-            ),
+            (Some(name), _) | (None, Some(super::lexer::Token { text: name, .. })) => {
+                Some(RotationName::parse(&name).map_err(|e| a.bad_value("the rotation", e))?)
+            }
             (None, None) => None,
         };
         Ok(Command::Who(rotation))

@@ -364,7 +364,9 @@ impl RotationCommand {
             R::OwnerRemove { rotation, users } => {
                 format!("rotation owner remove {rotation} {}", mentions(users))
             }
-            R::SetPresence { rotation, change } => super::presence::presence_input(rotation, change),
+            R::SetPresence { rotation, change } => {
+                super::presence::presence_input(rotation, change)
+            }
             R::SetOncallStatus { rotation, change } => {
                 super::presence::oncall_input(rotation, change)
             }

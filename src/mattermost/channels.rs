@@ -81,7 +81,12 @@ impl MattermostClient {
 fn none_if_hidden<T>(answer: Result<T, MattermostError>) -> Result<Option<T>, MattermostError> {
     match answer {
         Ok(v) => Ok(Some(v)),
-        Err(e) if matches!(e.status(), Some(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)) => {
+        Err(e)
+            if matches!(
+                e.status(),
+                Some(StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)
+            ) =>
+        {
             Ok(None)
         }
         Err(e) => Err(e),

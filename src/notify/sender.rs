@@ -346,10 +346,12 @@ impl Sender {
             return Ok(Outcome::Lost);
         }
         let user = UserId::new(m.user_id.clone());
-        Ok(match status_op::apply(&self.mm, &user, &op, self.now()).await {
-            Ok(()) => Outcome::Sent,
-            Err(e) => classify(e),
-        })
+        Ok(
+            match status_op::apply(&self.mm, &user, &op, self.now()).await {
+                Ok(()) => Outcome::Sent,
+                Err(e) => classify(e),
+            },
+        )
     }
 
     async fn already_posted(

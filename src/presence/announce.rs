@@ -51,7 +51,7 @@ pub(super) async fn run(
                 .iter()
                 .find(|e| e.task_id == c.task_id && e.user_id == c.user_id);
             let polled = poll.statuses.contains_key(&c.user_id);
-            match (episode, poll.tracker.offline_since(&c.user_id)) {
+            let (e, absent) = match (episode, poll.tracker.offline_since(&c.user_id)) {
                 // Offline at every poll for long enough, and not told yet.
                 (None, Some(streak)) if now - streak >= after => {
                     let since = poll.since.get(&c.user_id).copied().unwrap_or(streak);
@@ -60,18 +60,25 @@ pub(super) async fn run(
                         user_id: c.user_id.clone(),
                         offline_since: since,
                     };
-                    if store::presence::open_episode(&mut tx, &e, now).await? {
-                        tell(&mut tx, c, &e, true, now).await?;
-                        report.alerts += 1;
-                    }
+                    (e, true)
                 }
                 (Some(e), None) if poll.tracker.seen_present(&c.user_id, polled) => {
-                    if store::presence::close_episode(&mut tx, e, now).await? {
-                        tell(&mut tx, c, e, false, now).await?;
-                        report.backs += 1;
-                    }
+                    (e.clone(), false)
                 }
-                _ => {}
+                _ => continue,
+            };
+            let recorded = if absent {
+                store::presence::open_episode(&mut tx, &e, now).await?
+            } else {
+                store::presence::close_episode(&mut tx, &e, now).await?
+            };
+            if recorded {
+                tell(&mut tx, c, &e, absent, now).await?;
+                if absent {
+                    report.alerts += 1;
+                } else {
+                    report.backs += 1;
+                }
             }
         }
     }

@@ -74,12 +74,11 @@ pub async fn clear_presence(conn: &mut Conn, id: RotationId) -> Result<bool> {
 }
 
 pub async fn oncall_status(conn: &mut Conn, id: RotationId) -> Result<Option<OncallStatus>> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT emoji, text FROM rotation_oncall_status WHERE rotation_id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT emoji, text FROM rotation_oncall_status WHERE rotation_id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(row.map(|(emoji, text)| OncallStatus { emoji, text }))
 }
 

@@ -44,13 +44,28 @@ fn presence_takes_a_duration_from_a_minute_to_a_week_and_a_channel() {
             channel: None
         }
     );
-    assert_eq!(presence("rotation set presence ICE --off"), PresenceChange::Off);
+    assert_eq!(
+        presence("rotation set presence ICE --off"),
+        PresenceChange::Off
+    );
     for (text, says) in [
-        ("rotation set presence ICE --absent-after 59s", "out of range"),
-        ("rotation set presence ICE --absent-after 7d1m", "out of range"),
+        (
+            "rotation set presence ICE --absent-after 59s",
+            "out of range",
+        ),
+        (
+            "rotation set presence ICE --absent-after 7d1m",
+            "out of range",
+        ),
         ("rotation set presence ICE --absent-after soon", "duration"),
-        ("rotation set presence ICE --absent-after 5m --channel ~a/b", "not a channel name"),
-        ("rotation set presence ICE --off --absent-after 5m", "can't be used together"),
+        (
+            "rotation set presence ICE --absent-after 5m --channel ~a/b",
+            "not a channel name",
+        ),
+        (
+            "rotation set presence ICE --off --absent-after 5m",
+            "can't be used together",
+        ),
         ("rotation set presence ICE", "needs at least one of"),
     ] {
         let e = error(text);
@@ -67,18 +82,36 @@ fn oncall_status_takes_an_emoji_and_at_most_100_characters() {
             text: "On call: {rotation}".into()
         }
     );
-    assert_eq!(oncall("rotation set oncall-status ICE --off"), OncallChange::Off);
+    assert_eq!(
+        oncall("rotation set oncall-status ICE --off"),
+        OncallChange::Off
+    );
     let long = "x".repeat(101);
     for (text, says) in [
-        (format!("rotation set oncall-status ICE --emoji pager --text {long}"), "101 characters"),
-        ("rotation set oncall-status ICE --emoji pa:ger --text x".into(), "not an emoji name"),
-        ("rotation set oncall-status ICE --emoji pager".into(), "`--text`"),
-        ("rotation set oncall-status ICE --off --emoji pager".into(), "can't be used together"),
+        (
+            format!("rotation set oncall-status ICE --emoji pager --text {long}"),
+            "101 characters",
+        ),
+        (
+            "rotation set oncall-status ICE --emoji pa:ger --text x".into(),
+            "not an emoji name",
+        ),
+        (
+            "rotation set oncall-status ICE --emoji pager".into(),
+            "`--text`",
+        ),
+        (
+            "rotation set oncall-status ICE --off --emoji pager".into(),
+            "can't be used together",
+        ),
     ] {
         let e = error(&text);
         assert!(e.contains(says), "{text}: {e}");
     }
-    let ok = format!("rotation set oncall-status ICE --emoji pager --text {}", "x".repeat(100));
+    let ok = format!(
+        "rotation set oncall-status ICE --emoji pager --text {}",
+        "x".repeat(100)
+    );
     assert!(parse(&ok).is_ok());
 }
 

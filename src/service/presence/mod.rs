@@ -17,6 +17,9 @@ use crate::service::{Result, render};
 use crate::store;
 use crate::store::tasks::Task;
 
+/// A task and the people on it.
+type OnTask = (Task, Vec<UserId>);
+
 /// Who is on call now in each active rotation (or one): the people on tasks that are started, or
 /// scheduled with their interval covering now, with their Mattermost status and custom status
 /// (asked live, in one batched request each), and who is next.
@@ -27,7 +30,7 @@ pub async fn who(ctx: &Ctx, rotation: Option<&RotationName>) -> Result<WhoView> 
         None => store::rotations::list_active(&mut conn).await?,
     };
     // (rotation name, tasks now, next task), each task with its people.
-    let mut plan: Vec<(String, Vec<(Task, Vec<UserId>)>, Option<(Task, Vec<UserId>)>)> = Vec::new();
+    let mut plan: Vec<(String, Vec<OnTask>, Option<OnTask>)> = Vec::new();
     let mut everyone: Vec<UserId> = Vec::new();
     for r in &rotations {
         let tasks = store::tasks::of_rotation(&mut conn, r.id, false).await?;
@@ -91,14 +94,13 @@ pub async fn who(ctx: &Ctx, rotation: Option<&RotationName>) -> Result<WhoView> 
                 .then(|| seen.get(id).and_then(|s| s.offline_since))
                 .flatten(),
             status,
-            custom_status: custom
-                .get(id)
-                .filter(|c| !c.is_expired(ctx.now))
-                .map(|c| WhoCustomStatus {
+            custom_status: custom.get(id).filter(|c| !c.is_expired(ctx.now)).map(|c| {
+                WhoCustomStatus {
                     emoji: c.emoji.clone(),
                     text: c.text.clone(),
                     expires_at: c.expires_at,
-                }),
+                }
+            }),
         }
     };
     let task_view = |name: &str, (t, users): &(Task, Vec<UserId>)| {

@@ -2,8 +2,8 @@
 //! are checked with Mattermost before anything is stored, so a bad one changes nothing.
 
 use crate::command::presence::MAX_STATUS_TEXT;
-use crate::mattermost::ChannelType;
 use crate::command::{OncallChange, PresenceChange, RotationName};
+use crate::mattermost::ChannelType;
 use crate::service::context::Ctx;
 use crate::service::views::presence::{OncallStatusView, PresenceSettingsView};
 use crate::service::{Result, ServiceError};
@@ -64,10 +64,7 @@ async fn postable_channel(ctx: &Ctx, name: &str) -> Result<String> {
         ));
     };
     let mm = ctx.svc.mattermost();
-    let channel = mm
-        .get_channel_by_name(team, name)
-        .await
-        ?;
+    let channel = mm.get_channel_by_name(team, name).await?;
     let Some(channel) = channel else {
         return Err(ServiceError::invalid(format!(
             "There is no channel ~{name} in this team that the bot can see. Check the name in the channel's link; for a private channel, add the bot first."
@@ -80,7 +77,9 @@ async fn postable_channel(ctx: &Ctx, name: &str) -> Result<String> {
     }
     // Public channels take posts from every team member; private ones only from their members.
     if channel.channel_type != ChannelType::Open
-        && !mm.is_channel_member(&channel.id.0, ctx.svc.bot_id()).await?
+        && !mm
+            .is_channel_member(&channel.id.0, ctx.svc.bot_id())
+            .await?
     {
         return Err(ServiceError::invalid(format!(
             "The bot can't post in ~{name}: it is not a member. Add it with `/invite @solar-lottery ~{name}`, then try again."
@@ -143,12 +142,11 @@ async fn check_emoji(ctx: &Ctx, name: &str) -> Result<()> {
     if emojis::get_by_shortcode(name).is_some() {
         return Ok(());
     }
-    let custom = if name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
-        ctx.svc
-            .mattermost()
-            .custom_emoji_exists(name)
-            .await
-            ?
+    let custom = if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    {
+        ctx.svc.mattermost().custom_emoji_exists(name).await?
     } else {
         false
     };

@@ -85,7 +85,8 @@ impl View for WhoView {
             }
             match &r.next {
                 Some(t) => {
-                    let who: Vec<String> = t.people.iter().map(|p| p.person.mention.clone()).collect();
+                    let who: Vec<String> =
+                        t.people.iter().map(|p| p.person.mention.clone()).collect();
                     out.push(format!(
                         "Next: **{}**, {} ({}): {}",
                         t.task,
@@ -192,10 +193,7 @@ impl View for OncallStatusView {
                 "The people on a started task of {} get the custom status :{emoji}: {text} until the task ends (from the next start; a status someone set themselves is never cleared).",
                 self.rotation
             ),
-            _ => format!(
-                "{} no longer sets an on-call custom status.",
-                self.rotation
-            ),
+            _ => format!("{} no longer sets an on-call custom status.", self.rotation),
         }
     }
 }

@@ -61,8 +61,16 @@ async fn owners_hear_once_per_absence_and_once_when_they_are_back_and_flapping_s
     tick(&app, &job, 27).await.unwrap();
     let olga = absent_dms(&app, "olga");
     assert_eq!(olga.len(), 1, "{olga:?}");
-    assert!(olga[0].contains("@ann is offline during ICE#0"), "{}", olga[0]);
-    assert!(olga[0].contains("since Mon 2030-03-04 09:12 UTC"), "{}", olga[0]);
+    assert!(
+        olga[0].contains("@ann is offline during ICE#0"),
+        "{}",
+        olga[0]
+    );
+    assert!(
+        olga[0].contains("since Mon 2030-03-04 09:12 UTC"),
+        "{}",
+        olga[0]
+    );
     assert_eq!(absent_dms(&app, "admin").len(), 1);
     assert_eq!(app.mm.channel_posts("town-square").len(), 1);
     // Still offline: nothing more.
@@ -92,9 +100,16 @@ async fn a_mattermost_outage_is_unknown_never_absent_and_a_new_baseline_follows(
     app.mm.set_status_as_user("ann", "offline", true);
     tick(&app, &job, 0).await.unwrap();
     tick(&app, &job, 5).await.unwrap();
-    app.mm.fail_for(RouteKind::GetStatusesByIds, std::time::Duration::from_secs(3600), 500);
+    app.mm.fail_for(
+        RouteKind::GetStatusesByIds,
+        std::time::Duration::from_secs(3600),
+        500,
+    );
     for min in [10, 20, 30] {
-        assert!(tick(&app, &job, min).await.is_err(), "a failed poll fails the run");
+        assert!(
+            tick(&app, &job, min).await.is_err(),
+            "a failed poll fails the run"
+        );
     }
     app.mm.clear_faults();
     // Offline "since 0" is not known across the gap: the streak counts from the new baseline.
@@ -114,7 +129,11 @@ async fn after_a_restart_nothing_is_announced_until_a_fresh_baseline_and_no_epis
     for min in [0, 1, 16] {
         tick(&app, &first, min).await.unwrap();
     }
-    assert_eq!(absent_dms(&app, "olga").len(), 1, "alerted before the restart");
+    assert_eq!(
+        absent_dms(&app, "olga").len(),
+        1,
+        "alerted before the restart"
+    );
     // A restart: a new process with no memory, everyone offline (the server restarted too).
     drop(first);
     let second = job(&app);
@@ -124,7 +143,11 @@ async fn after_a_restart_nothing_is_announced_until_a_fresh_baseline_and_no_epis
         tick(&app, &second, min).await.unwrap();
     }
     let olga = absent_dms(&app, "olga");
-    assert_eq!(olga.len(), 2, "ann's episode is not told again, bob's is new: {olga:?}");
+    assert_eq!(
+        olga.len(),
+        2,
+        "ann's episode is not told again, bob's is new: {olga:?}"
+    );
     assert!(olga[1].contains("@bob is offline"), "{}", olga[1]);
     // The "back" note of the episode from before the restart still comes.
     app.mm.set_status_as_user("ann", "online", false);

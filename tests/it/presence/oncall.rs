@@ -20,9 +20,7 @@ async fn oncall_on(app: &TestApp) {
 }
 
 fn status_of(app: &TestApp, user: &str) -> Option<(String, String)> {
-    app.mm
-        .custom_status_of(user)
-        .map(|c| (c.emoji, c.text))
+    app.mm.custom_status_of(user).map(|c| (c.emoji, c.text))
 }
 
 fn oncall() -> Option<(String, String)> {
@@ -42,24 +40,39 @@ async fn the_status_follows_the_shift_and_a_status_someone_set_themselves_stays(
     assert_eq!(status_of(&app, "ann"), oncall());
     assert_eq!(status_of(&app, "bob"), oncall());
     let ann = app.mm.custom_status_of("ann").unwrap();
-    assert_eq!(ann.expires_at, Some(t(7 * 24 * 60)), "until the shift's end");
+    assert_eq!(
+        ann.expires_at,
+        Some(t(7 * 24 * 60)),
+        "until the shift's end"
+    );
     assert_eq!(ann.duration, "date_and_time");
     // One retry after the 503, and no double: three requests for two people.
     assert_eq!(app.mm.request_count(RouteKind::UpdateCustomStatus), 3);
 
     // Mid-shift, bob is taken off and cat put on: the status moves.
-    app.run("admin", &format!("task unassign ICE#0 @bob --force --now={}", now_arg(60)))
-        .await;
-    app.run("admin", &format!("task assign ICE#0 @cat --force --now={}", now_arg(61)))
-        .await;
+    app.run(
+        "admin",
+        &format!("task unassign ICE#0 @bob --force --now={}", now_arg(60)),
+    )
+    .await;
+    app.run(
+        "admin",
+        &format!("task assign ICE#0 @cat --force --now={}", now_arg(61)),
+    )
+    .await;
     app.deliver().await;
     assert_eq!(status_of(&app, "bob"), None);
     assert_eq!(status_of(&app, "cat"), oncall());
 
     // cat sets their own; at the finish ann's is cleared, cat's stays.
-    app.mm.user("cat").custom_status("palm_tree", "Gone fishing", None);
-    app.run("admin", &format!("task finish ICE#0 --now={}", now_arg(120)))
-        .await;
+    app.mm
+        .user("cat")
+        .custom_status("palm_tree", "Gone fishing", None);
+    app.run(
+        "admin",
+        &format!("task finish ICE#0 --now={}", now_arg(120)),
+    )
+    .await;
     app.deliver().await;
     assert_eq!(status_of(&app, "ann"), None);
     assert_eq!(

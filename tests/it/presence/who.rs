@@ -26,7 +26,10 @@ async fn who_shows_each_person_on_call_with_status_and_custom_status_and_who_is_
         "{out}"
     );
     assert!(out.contains("- @bob: offline"), "{out}");
-    assert!(!out.contains("Back soon"), "an expired custom status is hidden: {out}");
+    assert!(
+        !out.contains("Back soon"),
+        "an expired custom status is hidden: {out}"
+    );
     assert!(out.contains("Next: **ICE#1**"), "{out}");
     assert!(out.contains("@cat"), "{out}");
     // Phone-readable: lines, no tables.

@@ -408,7 +408,10 @@ fn router(shared: Shared) -> Router {
             "/api/v4/channels/{channel_id}/members/{user_id}",
             get(channels::get_channel_member),
         )
-        .route("/api/v4/emoji/name/{name}", get(channels::get_emoji_by_name))
+        .route(
+            "/api/v4/emoji/name/{name}",
+            get(channels::get_emoji_by_name),
+        )
         .route(
             "/api/v4/channels/{channel_id}/posts",
             get(posts::get_posts_for_channel),

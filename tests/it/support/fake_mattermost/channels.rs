@@ -33,22 +33,27 @@ pub(crate) async fn get_channel_by_name(
     ctx: Ctx,
 ) -> Response {
     let include_deleted = ctx.query_param("include_deleted").as_deref() == Some("true");
-    run_api(&shared, RouteKind::GetChannelByName, &ctx, |state, caller| {
-        if !is_valid_id(&team_id) {
-            return Err(ApiError::invalid_url_param("team_id"));
-        }
-        if team_id != state.team_id {
-            return Err(ApiError::permissions("read_public_channel"));
-        }
-        let channel = state
-            .channels
-            .values()
-            .find(|c| c.team_id == team_id && c.name == name)
-            .filter(|c| include_deleted || c.delete_at == 0)
-            .filter(|c| can_read(state, caller, c))
-            .ok_or_else(channel_missing)?;
-        Ok(Reply::ok(channel.to_json()))
-    })
+    run_api(
+        &shared,
+        RouteKind::GetChannelByName,
+        &ctx,
+        |state, caller| {
+            if !is_valid_id(&team_id) {
+                return Err(ApiError::invalid_url_param("team_id"));
+            }
+            if team_id != state.team_id {
+                return Err(ApiError::permissions("read_public_channel"));
+            }
+            let channel = state
+                .channels
+                .values()
+                .find(|c| c.team_id == team_id && c.name == name)
+                .filter(|c| include_deleted || c.delete_at == 0)
+                .filter(|c| can_read(state, caller, c))
+                .ok_or_else(channel_missing)?;
+            Ok(Reply::ok(channel.to_json()))
+        },
+    )
     .await
 }
 
@@ -58,36 +63,41 @@ pub(crate) async fn get_channel_member(
     Path((channel_id, raw_user)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Response {
-    run_api(&shared, RouteKind::GetChannelMember, &ctx, |state, caller| {
-        if !is_valid_id(&channel_id) {
-            return Err(ApiError::invalid_url_param("channel_id"));
-        }
-        let user = path_user_id(&raw_user, caller)?;
-        let channel = state
-            .channels
-            .get(&channel_id)
-            .filter(|c| can_read(state, caller, c))
-            .ok_or_else(|| ApiError::permissions("read_channel"))?;
-        if !channel.members.contains(&user) {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "app.channel.get_member.missing.app_error",
-                "No channel member found for that user ID and channel ID.",
-            ));
-        }
-        Ok(Reply::ok(json!({
-            "channel_id": channel_id,
-            "user_id": user,
-            "roles": "channel_user",
-            "last_viewed_at": 0,
-            "msg_count": 0,
-            "mention_count": 0,
-            "notify_props": {"desktop": "default", "mark_unread": "all"},
-            "last_update_at": channel.create_at,
-            "scheme_user": true,
-            "scheme_admin": false,
-        })))
-    })
+    run_api(
+        &shared,
+        RouteKind::GetChannelMember,
+        &ctx,
+        |state, caller| {
+            if !is_valid_id(&channel_id) {
+                return Err(ApiError::invalid_url_param("channel_id"));
+            }
+            let user = path_user_id(&raw_user, caller)?;
+            let channel = state
+                .channels
+                .get(&channel_id)
+                .filter(|c| can_read(state, caller, c))
+                .ok_or_else(|| ApiError::permissions("read_channel"))?;
+            if !channel.members.contains(&user) {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "app.channel.get_member.missing.app_error",
+                    "No channel member found for that user ID and channel ID.",
+                ));
+            }
+            Ok(Reply::ok(json!({
+                "channel_id": channel_id,
+                "user_id": user,
+                "roles": "channel_user",
+                "last_viewed_at": 0,
+                "msg_count": 0,
+                "mention_count": 0,
+                "notify_props": {"desktop": "default", "mark_unread": "all"},
+                "last_update_at": channel.create_at,
+                "scheme_user": true,
+                "scheme_admin": false,
+            })))
+        },
+    )
     .await
 }
 

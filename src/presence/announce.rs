@@ -125,7 +125,8 @@ async fn tell(
             Message::PresenceBack(alert)
         }
     };
-    for owner in &owners {
+    // An owner who is the absent person hears nothing about themself.
+    for owner in owners.iter().filter(|o| **o != c.user_id) {
         let tz = profiles.get(owner).map_or(chrono_tz::Tz::UTC, |u| u.zone());
         let queued = Queued {
             to: owner.clone(),

@@ -120,7 +120,7 @@ async fn a_bot_without_permission_tells_the_owners_once() {
         .mm
         .dms_to("olga")
         .into_iter()
-        .filter(|m| m.contains("oncall status"))
+        .filter(|m| m.contains("on-call status could not be changed"))
         .collect();
     assert_eq!(olga.len(), 2, "one per person: {olga:?}");
 }

@@ -43,3 +43,21 @@ fn presence_back() {
     @bob is online again, on **ICE#3** (ICE), after being offline since Sat 2030-03-02 10:00 CET (Europe/Berlin), 20 minutes.
     ");
 }
+
+#[test]
+fn oncall_status_failed() {
+    let m = Message::DeliveryFailed(DeliveryFailed::new(
+        "oncall:set:42:u-bob",
+        "@bob",
+        crate::notify::status_op::KIND,
+        "403 You do not have the appropriate permissions.",
+    ));
+    assert_snapshot!(shown(m), @r"
+    kind: delivery_failed
+    key: oncall:set:42:u-bob:failed:4xq9ann7k1u8nbd3yq6fz1ahre
+    ---
+    #### An on-call status could not be changed
+    Solar Lottery could not set or clear the on-call custom status of @bob. Mattermost said: 403 You do not have the appropriate permissions.
+    Changing someone else's custom status needs the bot to have the `system_admin` role (System Console → Integrations → Bot Accounts). Until then, turn it off with `/lotto rotation set oncall-status <rotation> --off`.
+    ");
+}

@@ -18,6 +18,7 @@ use crate::http::{self, AppState};
 use crate::jobs::{Job, RunLog, Runner};
 use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 use crate::notify::{RetryPolicy, Sender};
+use crate::presence::PresenceJob;
 use crate::service::Service;
 use crate::shared::Shared;
 use crate::store::Db;
@@ -106,7 +107,7 @@ pub async fn launch(
         tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
     }
     // The background jobs: each runs in one process at a time, every interval; `None` is off.
-    let jobs: [(Arc<dyn Job>, Option<Duration>); 2] = [
+    let jobs: [(Arc<dyn Job>, Option<Duration>); 3] = [
         (
             Arc::new(AutopilotJob::new(service.clone())),
             settings.autopilot_interval,
@@ -114,6 +115,10 @@ pub async fn launch(
         (
             Arc::new(CalendarJob::new(service.calendar().clone())),
             settings.calendar_interval,
+        ),
+        (
+            Arc::new(PresenceJob::new(service.clone())),
+            settings.presence_interval,
         ),
     ];
     for (job, every) in jobs {

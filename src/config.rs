@@ -77,6 +77,7 @@ struct Raw {
     rotation_creators: Option<String>,
     autopilot_interval: Option<String>,
     calendar_interval: Option<String>,
+    presence_interval: Option<String>,
     graph_url: Option<String>,
     graph_token_url: Option<String>,
     graph_tenant: Option<String>,
@@ -112,6 +113,8 @@ pub struct Settings {
     pub autopilot_interval: Option<Duration>,
     /// `None` turns the calendar sync off.
     pub calendar_interval: Option<Duration>,
+    /// `None` turns the presence job off.
+    pub presence_interval: Option<Duration>,
     pub graph: Option<GraphSettings>,
     /// Where this bot is reachable from browsers (used in the Graph admin-consent redirect).
     pub public_url: Option<String>,
@@ -242,6 +245,11 @@ impl Settings {
             raw.calendar_interval,
             Duration::from_secs(300),
         )?;
+        let presence_interval = interval(
+            "LOTTO_PRESENCE_INTERVAL",
+            raw.presence_interval,
+            Duration::from_secs(60),
+        )?;
         let graph = match (
             non_empty(raw.graph_tenant),
             non_empty(raw.graph_client_id),
@@ -312,6 +320,7 @@ impl Settings {
             rotation_creators,
             autopilot_interval,
             calendar_interval,
+            presence_interval,
             graph,
             public_url: non_empty(raw.public_url),
             ics_allow_private,

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod lottery;
 pub mod mattermost;
 pub mod notify;
+pub mod presence;
 pub mod service;
 pub mod setup;
 pub mod shared;

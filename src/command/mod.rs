@@ -16,6 +16,7 @@ mod globals;
 mod help;
 mod info;
 pub mod lexer;
+pub mod presence;
 pub mod rotation;
 mod rotation_set;
 pub mod skill;
@@ -30,6 +31,7 @@ pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
+pub use presence::{OncallChange, PresenceChange};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
 pub use task::TaskCommand;
@@ -74,6 +76,8 @@ pub enum Command {
     User(UserCommand),
     Skill(SkillCommand),
     Calendar(CalendarCommand),
+    /// `who [<rot>]`: who is on call now (every active rotation, or one).
+    Who(Option<RotationName>),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -189,6 +193,8 @@ impl Command {
             Command::User(c) => c.to_input(),
             Command::Skill(c) => c.to_input(),
             Command::Calendar(c) => c.to_input(),
+            Command::Who(None) => "who".into(),
+            Command::Who(Some(r)) => format!("who {r}"),
         }
     }
 }

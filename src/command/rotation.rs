@@ -59,6 +59,16 @@ pub enum RotationCommand {
         duration: Option<TimeDelta>,
         grace: Option<TimeDelta>,
     },
+    /// `rotation set presence`
+    SetPresence {
+        rotation: RotationName,
+        change: super::PresenceChange,
+    },
+    /// `rotation set oncall-status`
+    SetOncallStatus {
+        rotation: RotationName,
+        change: super::OncallChange,
+    },
     /// Never empty.
     OwnerAdd {
         rotation: RotationName,
@@ -353,6 +363,12 @@ impl RotationCommand {
             }
             R::OwnerRemove { rotation, users } => {
                 format!("rotation owner remove {rotation} {}", mentions(users))
+            }
+            R::SetPresence { rotation, change } => {
+                super::presence::presence_input(rotation, change)
+            }
+            R::SetOncallStatus { rotation, change } => {
+                super::presence::oncall_input(rotation, change)
             }
             other => super::rotation_set::to_input(other),
         }

@@ -23,7 +23,15 @@ pub const MAX_COUNT: u32 = 1000;
 pub const GROUP: Node = Node::Group(Group {
     name: "set",
     summary: "Change a rotation's settings.",
-    children: &[AUTOPILOT, FILL, REQUIRE, LIMIT, TASK],
+    children: &[
+        AUTOPILOT,
+        FILL,
+        REQUIRE,
+        LIMIT,
+        TASK,
+        super::presence::PRESENCE,
+        super::presence::ONCALL_STATUS,
+    ],
 });
 
 const AUTOPILOT_FLAGS: &[FlagSpec] = &[

@@ -141,6 +141,7 @@ pub static ROOT: Group = Group {
         super::user::GROUP,
         super::skill::GROUP,
         super::calendar::GROUP,
+        super::presence::WHO,
     ],
 };
 
@@ -190,6 +191,12 @@ mod tests {
         "rotation set limit -r ICE --skill a --count 0",
         "rotation set limit ICE --clear",
         "rotation set task -r ICE --duration 1d --grace 1d",
+        "rotation set presence -r ICE --absent-after 15m --channel ~town-square",
+        "rotation set presence ICE --off",
+        "rotation set oncall-status -r ICE --emoji pager --text x",
+        "rotation set oncall-status ICE --off",
+        "who",
+        "who -r ICE",
         "rotation owner add -r ICE @a",
         "rotation owner remove -r ICE @a",
         "task new shift -r ICE -n 1",

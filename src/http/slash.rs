@@ -50,6 +50,7 @@ impl SlashRequest {
             caller: Caller {
                 user_id,
                 user_name: get("user_name").unwrap_or_default(),
+                team_id: get("team_id").unwrap_or_default(),
             },
             text: get("text").unwrap_or_default(),
             response_url: get("response_url")

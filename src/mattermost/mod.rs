@@ -8,6 +8,7 @@
 
 mod admin;
 mod batch;
+mod channels;
 mod client;
 mod error;
 pub mod model;

@@ -18,7 +18,8 @@
 pub mod message;
 mod policy;
 mod sender;
+pub mod status_op;
 
-pub use message::{Message, Queued, queue};
+pub use message::{Message, Queued, queue, queue_in_channel};
 pub use policy::{MIN_CLAIM_MARGIN, RetryPolicy};
 pub use sender::{Clock, DeliveryReport, Sender};

@@ -11,7 +11,7 @@ use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, Db, StoreError, outbox};
 
-use super::RetryPolicy;
+use super::{RetryPolicy, status_op};
 
 /// The post prop that carries the outbox key, so a later attempt can find an earlier one's post.
 pub const KEY_PROP: &str = "solar_lottery_key";
@@ -250,10 +250,13 @@ impl Sender {
         }
         // Tell the rotation's owners, unless this already was such a report (no loops).
         if let (Some(rotation), false) = (m.rotation_id, m.kind == DeliveryFailed::KIND) {
-            let recipient = store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
-                .await?
-                .map(|u| format!("@{u}"))
-                .unwrap_or_else(|| format!("user `{}`", m.user_id));
+            let recipient = match &m.channel_id {
+                Some(c) => format!("channel `{c}`"),
+                None => store::users::username(&mut tx, &UserId::new(m.user_id.clone()))
+                    .await?
+                    .map(|u| format!("@{u}"))
+                    .unwrap_or_else(|| format!("user `{}`", m.user_id)),
+            };
             let owners = store::members::owner_ids(&mut tx, RotationId(rotation)).await?;
             for owner in owners {
                 if owner.as_str() == m.user_id {
@@ -276,7 +279,13 @@ impl Sender {
     /// One attempt. The claim is renewed before every request to Mattermost, so it lasts out each
     /// one, and a sender whose claim was taken over stops before sending anything more.
     async fn post(&self, m: &outbox::Pending, claim: &Claim) -> Result<Outcome, StoreError> {
-        let cached = self.channels.lock().await.get(&m.user_id).cloned();
+        if m.kind == status_op::KIND {
+            return self.change_status(m, claim).await;
+        }
+        let cached = match &m.channel_id {
+            Some(c) => Some(ChannelId(c.clone())),
+            None => self.channels.lock().await.get(&m.user_id).cloned(),
+        };
         let channel = match cached {
             Some(c) => c,
             None => {
@@ -322,6 +331,27 @@ impl Sender {
             Ok(_) => Outcome::Sent,
             Err(e) => classify(e),
         })
+    }
+
+    /// A custom-status change instead of a post (see [`status_op`]); repeating one is harmless.
+    async fn change_status(
+        &self,
+        m: &outbox::Pending,
+        claim: &Claim,
+    ) -> Result<Outcome, StoreError> {
+        let Some(op) = status_op::parse(&m.message) else {
+            return Ok(Outcome::Permanent("not a custom status change".into()));
+        };
+        if !self.renew(claim).await? {
+            return Ok(Outcome::Lost);
+        }
+        let user = UserId::new(m.user_id.clone());
+        Ok(
+            match status_op::apply(&self.mm, &user, &op, self.now()).await {
+                Ok(()) => Outcome::Sent,
+                Err(e) => classify(e),
+            },
+        )
     }
 
     async fn already_posted(

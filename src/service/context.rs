@@ -31,6 +31,8 @@ pub struct Ctx {
     mentions: HashMap<String, String>,
     /// Profiles read from Mattermost during this command, written in its transaction.
     profiles: Mutex<Vec<User>>,
+    /// The Mattermost team the command was typed in, when it came from Mattermost.
+    pub team_id: Option<String>,
 }
 
 pub use crate::store::Tx;
@@ -48,6 +50,7 @@ impl Ctx {
             now,
             mentions,
             profiles: Mutex::new(Vec::new()),
+            team_id: None,
         }
     }
 

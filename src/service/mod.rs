@@ -16,6 +16,7 @@ mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
 mod info;
+mod presence;
 mod rotation;
 mod skill;
 mod task;
@@ -68,6 +69,9 @@ pub struct Caller {
     pub user_id: String,
     /// Their username as the request carried it (may be empty).
     pub user_name: String,
+    /// The team the command was typed in (empty outside Mattermost, e.g. `exec`): where
+    /// `~channel` names are looked up.
+    pub team_id: String,
 }
 
 /// What a command answers.
@@ -142,7 +146,10 @@ impl Service {
             Ok(a) => a,
             Err(e) => return error_reply(&e),
         };
-        match self.run(actor, mentions.clone(), invocation).await {
+        match self
+            .run(actor, mentions.clone(), &caller.team_id, invocation)
+            .await
+        {
             Ok(text) => Reply {
                 text,
                 is_error: false,
@@ -158,6 +165,7 @@ impl Service {
                 let caller = Caller {
                     user_id: u.id.0,
                     user_name: u.username,
+                    team_id: String::new(),
                 };
                 self.execute(&caller, text, &HashMap::new()).await
             }
@@ -172,6 +180,7 @@ impl Service {
         &self,
         actor: Actor,
         mentions: HashMap<String, String>,
+        team_id: &str,
         invocation: command::Invocation,
     ) -> Result<String> {
         let now = match &invocation.now {
@@ -187,7 +196,8 @@ impl Service {
                     .map_err(|e| ServiceError::invalid(e.to_string()))?
             }
         };
-        let ctx = Ctx::new(self.clone(), actor, now, mentions);
+        let mut ctx = Ctx::new(self.clone(), actor, now, mentions);
+        ctx.team_id = (!team_id.is_empty()).then(|| team_id.to_string());
         let output = dispatch(&ctx, invocation.command).await?;
         Ok(if invocation.json {
             output.json()
@@ -220,5 +230,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::User(c) => user::handle(ctx, c).await,
         Command::Skill(c) => skill::handle(ctx, c).await,
         Command::Calendar(c) => calendar_cmd::handle(ctx, c).await,
+        Command::Who(rotation) => Ok(presence::who(ctx, rotation.as_ref()).await?.into()),
     }
 }

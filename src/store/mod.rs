@@ -25,6 +25,7 @@ pub mod leases;
 pub mod members;
 pub mod outbox;
 pub mod overview;
+pub mod presence;
 pub mod rotations;
 pub mod skills;
 pub mod tasks;

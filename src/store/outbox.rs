@@ -17,6 +17,8 @@ pub struct NewMessage {
     pub message: String,
     /// Whose owners are told if this can never be delivered.
     pub rotation_id: Option<RotationId>,
+    /// A post in this channel instead of a DM (`user_id` then names the channel, for ordering).
+    pub channel_id: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -30,6 +32,8 @@ pub struct Pending {
     /// Attempts begun so far. Non-zero means an earlier attempt may have reached Mattermost.
     pub attempts: i64,
     pub created_at: i64,
+    /// A channel post rather than a DM.
+    pub channel_id: Option<String>,
 }
 
 /// Queues a message; a key already queued is left as it is (returns false). `now` is when the change
@@ -45,8 +49,8 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
         msg.message.clone()
     };
     let res = sqlx::query(
-        "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(key) DO NOTHING",
+        "INSERT INTO outbox (key, user_id, kind, message, rotation_id, next_attempt_at, created_at, channel_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(key) DO NOTHING",
     )
     .bind(&msg.key)
     .bind(msg.user_id.as_str())
@@ -56,6 +60,7 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
     .bind(ts(due))
     // Real time, not `--now`: the sender's read-back looks for earlier attempts from here on.
     .bind(ts(due))
+    .bind(msg.channel_id.as_deref())
     .execute(&mut *conn)
     .await?;
     Ok(res.rows_affected() == 1)
@@ -65,7 +70,7 @@ pub async fn enqueue(conn: &mut Conn, msg: &NewMessage, now: DateTime<Utc>) -> R
 /// is backing off after a failure, so nobody reads "ICE#0 has started" before "You're on ICE#0".
 pub async fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Pending>> {
     Ok(sqlx::query_as::<_, Pending>(
-        "SELECT o.id, o.key, o.user_id, o.kind, o.message, o.rotation_id, o.attempts, o.created_at FROM outbox o
+        "SELECT o.id, o.key, o.user_id, o.kind, o.message, o.rotation_id, o.attempts, o.created_at, o.channel_id FROM outbox o
          WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= $1
            AND NOT EXISTS (SELECT 1 FROM outbox p
                WHERE p.sent_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at > $1

@@ -38,4 +38,5 @@ mod mattermost_client;
 mod outbox_delivery;
 mod replicas;
 mod setup;
+mod presence;
 mod smoke;

@@ -180,3 +180,26 @@ pub struct CalendarOwnerOof {
     pub task_finish: String,
     pub zone: String,
 }
+
+/// `templates/presence_absent.md` and `presence_back.md`: someone on a started task has been offline
+/// for the rotation's `--absent-after` (to its owners, and its channel), or is back.
+#[derive(Debug, Clone, Serialize)]
+pub struct PresenceAlert {
+    #[serde(skip)]
+    pub task_id: TaskId,
+    #[serde(skip)]
+    pub user_id: UserId,
+    /// When the absence began: one alert and one "back" note per absence episode.
+    #[serde(skip)]
+    pub offline_since: DateTime<Utc>,
+    /// `@ann`
+    pub person: String,
+    /// `ICE#3`
+    pub task: String,
+    pub rotation: String,
+    /// When they went offline, in the reader's zone.
+    pub since: String,
+    pub zone: String,
+    /// How long they were offline, `20 minutes`.
+    pub for_how_long: String,
+}

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 pub use context::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem, DeliveryFailed,
-    FillFailed, Removed, TaskDm, Welcome,
+    FillFailed, PresenceAlert, Removed, TaskDm, Welcome,
 };
 
 use crate::lottery::{RotationId, UserId};
@@ -55,6 +55,10 @@ pub enum Message {
     CalendarAdminAlert(CalendarAdminAlert),
     /// To a rotation's owners: someone on one of its tasks will be out of office during it.
     CalendarOwnerOof(CalendarOwnerOof),
+    /// To a rotation's owners (and its channel): someone on a started task has been offline too long.
+    PresenceAbsent(PresenceAlert),
+    /// To the same: they are back.
+    PresenceBack(PresenceAlert),
 }
 
 impl Message {
@@ -76,6 +80,8 @@ impl Message {
             Message::CalendarSourceFailed(_) | Message::CalendarForbidden(_) => "calendar_problem",
             Message::CalendarAdminAlert(_) => "calendar_alert",
             Message::CalendarOwnerOof(_) => "calendar_owner_oof",
+            Message::PresenceAbsent(_) => "presence_absent",
+            Message::PresenceBack(_) => "presence_back",
         }
     }
 
@@ -117,6 +123,13 @@ impl Message {
                 m.user_id,
                 m.away_start.timestamp()
             ),
+            Message::PresenceAbsent(m) | Message::PresenceBack(m) => format!(
+                "{}:{}:{}:{}:{to}",
+                self.kind(),
+                m.task_id.0,
+                m.user_id,
+                m.offline_since.timestamp()
+            ),
         }
     }
 
@@ -137,6 +150,8 @@ impl Message {
             Message::CalendarForbidden(_) => Template::CALENDAR_FORBIDDEN,
             Message::CalendarAdminAlert(_) => Template::CALENDAR_ADMIN_ALERT,
             Message::CalendarOwnerOof(_) => Template::CALENDAR_OWNER_OOF,
+            Message::PresenceAbsent(_) => Template::PRESENCE_ABSENT,
+            Message::PresenceBack(_) => Template::PRESENCE_BACK,
         }
     }
 
@@ -158,6 +173,7 @@ impl Message {
             Message::CalendarSourceFailed(c) | Message::CalendarForbidden(c) => t.render(c),
             Message::CalendarAdminAlert(c) => t.render(c),
             Message::CalendarOwnerOof(c) => t.render(c),
+            Message::PresenceAbsent(c) | Message::PresenceBack(c) => t.render(c),
         }
     }
 }
@@ -180,8 +196,30 @@ impl Queued {
             kind: self.message.kind(),
             message: self.message.render(),
             rotation_id: self.rotation_id,
+            channel_id: None,
         }
     }
+}
+
+/// Queues a post of `message` in a channel (the presence alerts' `--channel`), with the same
+/// delivery guarantees as a DM; `rotation_id`'s owners hear if it can never be posted.
+pub async fn queue_in_channel(
+    conn: &mut Conn,
+    channel_id: &str,
+    rotation_id: RotationId,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let to = UserId::new(channel_id);
+    let row = NewMessage {
+        key: message.key(&to),
+        user_id: to,
+        kind: message.kind(),
+        message: message.render(),
+        rotation_id: Some(rotation_id),
+        channel_id: Some(channel_id.to_string()),
+    };
+    outbox::enqueue(conn, &row, now).await
 }
 
 /// Queues a message in the caller's transaction; a key already queued is left as it is (returns

@@ -38,9 +38,11 @@ impl Template {
     pub const CALENDAR_FORBIDDEN: Template = template!("calendar_forbidden");
     pub const CALENDAR_ADMIN_ALERT: Template = template!("calendar_admin_alert");
     pub const CALENDAR_OWNER_OOF: Template = template!("calendar_owner_oof");
+    pub const PRESENCE_ABSENT: Template = template!("presence_absent");
+    pub const PRESENCE_BACK: Template = template!("presence_back");
 
     /// Every template, loaded together at first use.
-    pub const ALL: [Template; 15] = [
+    pub const ALL: [Template; 17] = [
         Template::WELCOME,
         Template::REMOVED,
         Template::SCHEDULED,
@@ -56,6 +58,8 @@ impl Template {
         Template::CALENDAR_FORBIDDEN,
         Template::CALENDAR_ADMIN_ALERT,
         Template::CALENDAR_OWNER_OOF,
+        Template::PRESENCE_ABSENT,
+        Template::PRESENCE_BACK,
     ];
 
     /// Renders this template with its context. Rendering can only fail on a template defect (the

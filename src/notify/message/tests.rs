@@ -328,3 +328,4 @@ fn delivery_failed() {
 }
 
 mod calendar;
+mod presence;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use super::news::TaskNews;
 use super::{TaskOps, needs_of, task_error, with_skills};
 use crate::lottery::{self, TaskState, UserId};
+use crate::service::presence::oncall;
 use crate::service::{Result, ServiceError, render};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::Task;
@@ -58,6 +59,10 @@ impl TaskOps {
             added.push(u.id.clone());
         }
         // People added to a task that is already scheduled or running hear about it like the others did.
+        if task.state == TaskState::Started {
+            let (change, at) = (oncall::Change::Set, Some(self.now));
+            oncall::queue(conn, r, task, &added, change, at, self.now).await?;
+        }
         if matches!(task.state, TaskState::Scheduled | TaskState::Started) {
             self.notify(conn, r, task, TaskNews::Scheduled, &added)
                 .await?;
@@ -92,6 +97,10 @@ impl TaskOps {
         for u in users {
             store::tasks::remove_user(conn, task.id, &u.id).await?;
             removed.push(u.id.clone());
+        }
+        if task.state == TaskState::Started {
+            let (change, at) = (oncall::Change::Clear, Some(self.now));
+            oncall::queue(conn, r, task, &removed, change, at, self.now).await?;
         }
         if task.state != TaskState::Pending {
             self.notify(conn, r, task, TaskNews::Unassigned, &removed)

@@ -4,6 +4,7 @@
 use super::news::{OnTask, TaskNews};
 use super::{TaskOps, check_schedule, needs_of, task_error, with_skills};
 use crate::lottery::TaskState;
+use crate::service::presence::oncall;
 use crate::service::{Result, render};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::Task;
@@ -43,6 +44,14 @@ impl TaskOps {
         store::tasks::update(conn, &t).await?;
         if next == TaskState::Scheduled || next == TaskState::Finished {
             store::autopilot::clear_alert(conn, t.id).await?;
+        }
+        let oncall = match next {
+            TaskState::Started => Some(oncall::Change::Set),
+            TaskState::Finished if task.state == TaskState::Started => Some(oncall::Change::Clear),
+            _ => None,
+        };
+        if let Some(change) = oncall {
+            oncall::queue(conn, r, &t, &users, change, None, self.now).await?;
         }
         let news = match next {
             TaskState::Scheduled => TaskNews::Scheduled,

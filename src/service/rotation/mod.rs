@@ -46,6 +46,16 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
         } => Ok(settings::set_task(ctx, &rotation, duration, grace)
             .await?
             .into()),
+        RotationCommand::SetPresence { rotation, change } => Ok(
+            crate::service::presence::set_presence(ctx, &rotation, change)
+                .await?
+                .into(),
+        ),
+        RotationCommand::SetOncallStatus { rotation, change } => Ok(
+            crate::service::presence::set_oncall_status(ctx, &rotation, change)
+                .await?
+                .into(),
+        ),
         RotationCommand::OwnerAdd { rotation, users } => {
             Ok(owners::change(ctx, &rotation, &users, true).await?.into())
         }

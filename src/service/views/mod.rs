@@ -11,6 +11,7 @@ pub mod calendar_admin;
 pub mod calendar_show;
 pub mod info;
 pub mod person;
+pub mod presence;
 pub mod rotation;
 pub mod rotation_show;
 pub mod ser;

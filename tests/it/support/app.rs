@@ -104,6 +104,7 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
             ("admins", admins.as_str()),
             ("autopilot_interval", opts.autopilot_interval),
             ("calendar_interval", "0"),
+            ("presence_interval", "0"),
         ]
         .into_iter()
         .chain(opts.settings.iter().copied()),
@@ -172,6 +173,8 @@ impl TestApp {
             "skills",
             "user_skills",
             "autopilot_alerts",
+            "rotation_presence",
+            "rotation_oncall_status",
         ] {
             let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -37,11 +37,14 @@
 //! end time in the past reverts to the previous status when next read (the server's minute job).
 //!
 //! Choices where the contract is silent: a deactivated user is missing for every lookup, and DMs to
-//! them (new channel or post) answer 403; any lowercase emoji name exists; the slash form is
-//! encoded like Go's `url.Values.Encode` (keys sorted; repeated keys keep their order).
+//! them (new channel or post) answer 403; the slash form is
+//! encoded like Go's `url.Values.Encode` (keys sorted; repeated keys keep their order). Emoji: the
+//! system ones are the gemoji short names (the `emojis` crate); custom ones are added with
+//! `add_custom_emoji`.
 
 mod admin_view;
 mod bots;
+mod channels;
 mod fake_user;
 mod faults;
 mod hooks;
@@ -407,6 +410,18 @@ fn router(shared: Shared) -> Router {
             post(posts::create_direct_channel),
         )
         .route("/api/v4/posts", post(posts::create_post))
+        .route(
+            "/api/v4/teams/{team_id}/channels/name/{name}",
+            get(channels::get_channel_by_name),
+        )
+        .route(
+            "/api/v4/channels/{channel_id}/members/{user_id}",
+            get(channels::get_channel_member),
+        )
+        .route(
+            "/api/v4/emoji/name/{name}",
+            get(channels::get_emoji_by_name),
+        )
         .route(
             "/api/v4/channels/{channel_id}/posts",
             get(posts::get_posts_for_channel),

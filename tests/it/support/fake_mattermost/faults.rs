@@ -64,6 +64,12 @@ pub enum RouteKind {
     CreateUserAccessToken,
     /// `PUT /api/v4/users/{id}/roles`
     UpdateUserRoles,
+    /// `GET /api/v4/teams/{team_id}/channels/name/{name}`
+    GetChannelByName,
+    /// `GET /api/v4/channels/{id}/members/{user_id}`
+    GetChannelMember,
+    /// `GET /api/v4/emoji/name/{name}`
+    GetEmojiByName,
 }
 
 /// An answer given instead of the real one, before the request is handled (nothing changes).

@@ -141,13 +141,25 @@ impl PostRequest {
     }
 }
 
-/// `create_post` in the channel: a member of a DM, or any team member in a public channel.
+/// `create_post` in the channel: a member of a DM or private channel (or a system admin), any team
+/// member in a public channel; never in an archived one.
 /// An unknown channel fails the same permission check.
 fn check_can_post(state: &State, caller: &str, channel_id: &str) -> Result<(), ApiError> {
     let channel = state
         .channels
         .get(channel_id)
         .ok_or_else(|| ApiError::permissions("create_post"))?;
+    let member = channel.members.iter().any(|m| m == caller);
+    if channel.channel_type == "P" && !member && !state.is_admin(caller) {
+        return Err(ApiError::permissions("create_post"));
+    }
+    if channel.delete_at > 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "api.post.create_post.can_not_post_to_deleted.error",
+            "Can not post to deleted channel.",
+        ));
+    }
     if channel.channel_type == "D" {
         if !channel.members.iter().any(|m| m == caller) {
             return Err(ApiError::permissions("create_post"));

@@ -106,6 +106,8 @@ pub(crate) struct ChannelRecord {
     pub creator_id: String,
     pub members: Vec<String>,
     pub create_at: i64,
+    /// Archived (`DeleteAt`), 0 when not.
+    pub delete_at: i64,
 }
 
 impl ChannelRecord {
@@ -114,7 +116,7 @@ impl ChannelRecord {
             "id": self.id,
             "create_at": self.create_at,
             "update_at": self.create_at,
-            "delete_at": 0,
+            "delete_at": self.delete_at,
             "team_id": self.team_id,
             "type": self.channel_type,
             "display_name": self.display_name,
@@ -268,6 +270,10 @@ pub(crate) struct State {
     pub passwords: HashMap<String, String>,
     /// `ServiceSettings.EnableBotAccountCreation`.
     pub bot_creation_enabled: bool,
+    /// Custom emoji names (`POST /emoji`); system emoji are always known.
+    pub custom_emoji: std::collections::HashSet<String>,
+    /// `ServiceSettings.EnableCustomEmoji`.
+    pub custom_emoji_enabled: bool,
 }
 
 impl State {
@@ -303,6 +309,8 @@ impl State {
             bots: BTreeMap::new(),
             passwords: HashMap::new(),
             bot_creation_enabled: true,
+            custom_emoji: Default::default(),
+            custom_emoji_enabled: true,
         };
         state.teams.insert(
             team_id.clone(),
@@ -342,6 +350,7 @@ impl State {
                     creator_id: bot_id.clone(),
                     members: Vec::new(),
                     create_at: now,
+                    delete_at: 0,
                 },
             );
         }
@@ -401,6 +410,7 @@ impl State {
             creator_id: creator.to_string(),
             members: vec![first.to_string(), second.to_string()],
             create_at: now_ms(),
+            delete_at: 0,
         };
         self.channels.insert(channel.id.clone(), channel.clone());
         channel

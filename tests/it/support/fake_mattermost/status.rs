@@ -159,7 +159,7 @@ pub(crate) async fn update_custom_status(
             let custom = parse_custom_status(&body)?;
             check_can_edit(state, caller, &id)?;
             let stored = custom.pre_save();
-            if !stored.emoji.is_empty() && !is_plausible_emoji(&stored.emoji) {
+            if !stored.emoji.is_empty() && !emoji_exists(state, &stored.emoji) {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "api.custom_status.set_custom_statuses.emoji_not_found",
@@ -327,10 +327,9 @@ fn parse_expiry(value: Option<&Value>) -> Result<Option<DateTime<Utc>>, ()> {
     }
 }
 
-/// The fake does not ship Mattermost's emoji list; any lowercase emoji-style name exists.
-fn is_plausible_emoji(name: &str) -> bool {
-    name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '+' | '-'))
+/// Mattermost's system emoji (the same short names as the `emojis` crate's gemoji shortcodes),
+/// plus the custom emoji added to the fake (`FakeMattermost::add_custom_emoji`).
+pub(crate) fn emoji_exists(state: &State, name: &str) -> bool {
+    emojis::get_by_shortcode(name).is_some()
+        || (state.custom_emoji_enabled && state.custom_emoji.contains(name))
 }

@@ -8,6 +8,7 @@
 //! share; `args` sorts a command's tokens into flags, positionals and mentions; one file per command
 //! group builds the typed command; `help` renders usage texts from the tree.
 
+pub mod admin;
 mod args;
 pub mod calendar;
 pub mod datetime;
@@ -27,6 +28,7 @@ pub mod values;
 pub mod zone;
 
 pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
+pub use admin::AdminCommand;
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
@@ -74,6 +76,7 @@ pub enum Command {
     User(UserCommand),
     Skill(SkillCommand),
     Calendar(CalendarCommand),
+    Admin(AdminCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -189,6 +192,7 @@ impl Command {
             Command::User(c) => c.to_input(),
             Command::Skill(c) => c.to_input(),
             Command::Calendar(c) => c.to_input(),
+            Command::Admin(c) => c.to_input(),
         }
     }
 }

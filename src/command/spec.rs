@@ -141,6 +141,7 @@ pub static ROOT: Group = Group {
         super::user::GROUP,
         super::skill::GROUP,
         super::calendar::GROUP,
+        super::admin::GROUP,
     ],
 };
 

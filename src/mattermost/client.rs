@@ -146,7 +146,7 @@ impl MattermostClient {
         self.call(route, request, expected).await.map(drop)
     }
 
-    async fn call(
+    pub(super) async fn call(
         &self,
         route: &'static str,
         request: RequestBuilder,

@@ -9,6 +9,7 @@
 mod batch;
 mod client;
 mod error;
+mod files;
 pub mod model;
 mod posts;
 mod statuses;
@@ -16,6 +17,7 @@ mod users;
 
 pub use client::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 pub use error::{AppError, MattermostError};
+pub use files::FileInfo;
 pub use model::{
     Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration, NewPost,
     Post, PostId, ResponseType, Status, StatusKind, StatusValue, Timezone, User,

@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod overview;
 pub mod rotations;
 pub mod skills;
+pub mod stats;
 pub mod tasks;
 pub mod unavailability;
 pub mod users;

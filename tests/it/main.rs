@@ -36,3 +36,4 @@ mod lottery_weights;
 mod mattermost_client;
 mod outbox_delivery;
 mod smoke;
+mod support_packet;

@@ -32,6 +32,9 @@
 //! assert_eq!(mm.request_count(RouteKind::CreatePost), 3);
 //! ```
 //!
+//! Files: `POST /files` (multipart or simple) stores uploads (`mm.files()`), a post's `file_ids`
+//! attach them (`mm.dm_files_to("ann")`).
+//!
 //! Faithful details worth knowing: `pending_post_id` de-duplicates for 30 s only (as the server's
 //! in-memory cache); `pending_post_id` reads back empty from `GET /channels/{id}/posts`; DND with an
 //! end time in the past reverts to the previous status when next read (the server's minute job).
@@ -42,6 +45,7 @@
 
 mod fake_user;
 mod faults;
+mod files;
 mod hooks;
 mod http;
 mod posts;
@@ -61,6 +65,7 @@ use tokio::task::JoinHandle;
 
 pub use fake_user::FakeUser;
 pub use faults::{Fault, LostResponse, RouteKind};
+pub use files::FakeFile;
 pub use slash::{SlashAuthorization, SlashCommand, SlashReply};
 pub use state::{FakePost, FakeStatus, StatusWrite};
 pub use status::FakeCustomStatus;
@@ -170,6 +175,27 @@ impl FakeMattermost {
     /// How long a `pending_post_id` is remembered (30 s like the server by default).
     pub fn set_pending_post_ttl(&self, ttl: Duration) {
         lock(&self.shared).pending_post_ttl = ttl;
+    }
+
+    /// `FileSettings.EnableFileAttachments` (on by default); off gives 501 on uploads.
+    pub fn set_file_attachments_enabled(&self, enabled: bool) {
+        lock(&self.shared).file_attachments_enabled = enabled;
+    }
+
+    /// Every file uploaded, oldest first.
+    pub fn files(&self) -> Vec<FakeFile> {
+        lock(&self.shared).files.clone()
+    }
+
+    /// The files attached to the bot's posts in its DM with this user, oldest first.
+    pub fn dm_files_to(&self, username: &str) -> Vec<FakeFile> {
+        let posts = self.dm_posts_to(username);
+        let state = lock(&self.shared);
+        posts
+            .iter()
+            .flat_map(|p| p.file_ids.iter())
+            .filter_map(|id| state.files.iter().find(|f| &f.id == id).cloned())
+            .collect()
     }
 
     /// Whether slash requests carry `root_id` (current master: yes; v10.11 and older: no).
@@ -397,6 +423,11 @@ fn router(shared: Shared) -> Router {
             post(posts::create_direct_channel),
         )
         .route("/api/v4/posts", post(posts::create_post))
+        .route(
+            "/api/v4/files",
+            post(files::upload_file).layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+        )
+        .route("/api/v4/system/ping", get(files::ping))
         .route(
             "/api/v4/channels/{channel_id}/posts",
             get(posts::get_posts_for_channel),

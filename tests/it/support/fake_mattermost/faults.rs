@@ -34,6 +34,10 @@ pub enum RouteKind {
     ClearCustomStatus,
     /// `POST /hooks/commands/{id}` (a slash command's `response_url`)
     CommandWebhook,
+    /// `POST /api/v4/files`
+    UploadFile,
+    /// `GET /api/v4/system/ping`
+    SystemPing,
 }
 
 /// An answer given instead of the real one, before the request is handled (nothing changes).

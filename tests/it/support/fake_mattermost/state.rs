@@ -147,6 +147,8 @@ pub struct FakePost {
     pub create_at: i64,
     /// The `set_online` query parameter as sent (`true` when absent, like the server's default).
     pub set_online: bool,
+    /// The files attached (those the server accepted).
+    pub file_ids: Vec<String>,
 }
 
 impl FakePost {
@@ -170,6 +172,7 @@ impl FakePost {
             "reply_count": 0,
             "last_reply_at": 0,
             "participants": null,
+            "file_ids": self.file_ids,
             "metadata": {},
         })
     }
@@ -255,6 +258,12 @@ pub(crate) struct State {
     pub counts: HashMap<RouteKind, usize>,
     pub custom_statuses_enabled: bool,
     pub send_root_id: bool,
+    /// Uploaded files, oldest first.
+    pub files: Vec<super::files::FakeFile>,
+    /// `FileSettings.EnableFileAttachments`.
+    pub file_attachments_enabled: bool,
+    /// `FileSettings.MaxFileSize` (100 MiB by default).
+    pub max_file_size: usize,
 }
 
 impl State {
@@ -284,6 +293,9 @@ impl State {
             counts: HashMap::new(),
             custom_statuses_enabled: true,
             send_root_id: true,
+            files: Vec::new(),
+            file_attachments_enabled: true,
+            max_file_size: 100 * 1024 * 1024,
         };
         let mut bot = UserRecord::new(bot_id.clone(), "solar-lottery", now);
         bot.is_bot = true;

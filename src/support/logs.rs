@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn the_oldest_lines_go_when_the_cap_is_reached() {
-        let tail = LogTail::with_capacity(20);
+        let tail = LogTail::with_capacity(21);
         for i in 0..10 {
             tail.make_writer()
                 .write_all(format!("line {i}\n").as_bytes())
@@ -115,6 +115,6 @@ mod tests {
         tail.make_writer()
             .write_all("x".repeat(50).as_bytes())
             .unwrap();
-        assert_eq!(tail.contents(), "x".repeat(20));
+        assert_eq!(tail.contents(), "x".repeat(21));
     }
 }

@@ -177,17 +177,18 @@ impl Redactor {
                 add(&percent_decode(password));
             }
         }
+        // A feed's path and query are its secret; each is also hidden alone, as an error text may
+        // quote either. A link that does not parse is hidden whole.
         for feed in feeds {
-            add(feed);
-            if let Ok(u) = reqwest::Url::parse(feed) {
-                let mut secret = u.path().to_string();
-                if let Some(q) = u.query() {
-                    secret.push('?');
-                    secret.push_str(q);
+            match reqwest::Url::parse(feed) {
+                Ok(u) => {
+                    add(u.path());
+                    if let Some(q) = u.query() {
+                        add(q);
+                        add(&format!("{}?{q}", u.path()));
+                    }
                 }
-                if secret.len() > 1 {
-                    add(&secret);
-                }
+                Err(_) => add(feed),
             }
         }
         // Longest first, so a whole URL is replaced before a part of it could be.

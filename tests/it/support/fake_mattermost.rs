@@ -65,7 +65,6 @@ use tokio::task::JoinHandle;
 
 pub use fake_user::FakeUser;
 pub use faults::{Fault, LostResponse, RouteKind};
-pub use files::FakeFile;
 pub use slash::{SlashAuthorization, SlashCommand, SlashReply};
 pub use state::{FakePost, FakeStatus, StatusWrite};
 pub use status::FakeCustomStatus;
@@ -175,27 +174,6 @@ impl FakeMattermost {
     /// How long a `pending_post_id` is remembered (30 s like the server by default).
     pub fn set_pending_post_ttl(&self, ttl: Duration) {
         lock(&self.shared).pending_post_ttl = ttl;
-    }
-
-    /// `FileSettings.EnableFileAttachments` (on by default); off gives 501 on uploads.
-    pub fn set_file_attachments_enabled(&self, enabled: bool) {
-        lock(&self.shared).file_attachments_enabled = enabled;
-    }
-
-    /// Every file uploaded, oldest first.
-    pub fn files(&self) -> Vec<FakeFile> {
-        lock(&self.shared).files.clone()
-    }
-
-    /// The files attached to the bot's posts in its DM with this user, oldest first.
-    pub fn dm_files_to(&self, username: &str) -> Vec<FakeFile> {
-        let posts = self.dm_posts_to(username);
-        let state = lock(&self.shared);
-        posts
-            .iter()
-            .flat_map(|p| p.file_ids.iter())
-            .filter_map(|id| state.files.iter().find(|f| &f.id == id).cloned())
-            .collect()
     }
 
     /// Whether slash requests carry `root_id` (current master: yes; v10.11 and older: no).

@@ -62,6 +62,29 @@ impl FakeFile {
     }
 }
 
+impl super::FakeMattermost {
+    /// `FileSettings.EnableFileAttachments` (on by default); off gives 501 on uploads.
+    pub fn set_file_attachments_enabled(&self, enabled: bool) {
+        super::lock(&self.shared).file_attachments_enabled = enabled;
+    }
+
+    /// Every file uploaded, oldest first.
+    pub fn files(&self) -> Vec<FakeFile> {
+        super::lock(&self.shared).files.clone()
+    }
+
+    /// The files attached to the bot's posts in its DM with this user, oldest first.
+    pub fn dm_files_to(&self, username: &str) -> Vec<FakeFile> {
+        let posts = self.dm_posts_to(username);
+        let state = super::lock(&self.shared);
+        posts
+            .iter()
+            .flat_map(|p| p.file_ids.iter())
+            .filter_map(|id| state.files.iter().find(|f| &f.id == id).cloned())
+            .collect()
+    }
+}
+
 /// What the request carried, before the server's checks.
 struct Upload {
     channel_id: String,

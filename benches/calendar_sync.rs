@@ -159,7 +159,13 @@ fn bench(c: &mut Criterion) {
             admins: vec![],
             sender: None,
         });
+        let packet = solar_lottery::support::Sources::new(
+            solar_lottery::config::Settings::from_pairs([]).unwrap(),
+            shared.db.clone(),
+            None,
+        );
         let service = Service::new(Deps {
+            packet: Arc::new(packet),
             shared: shared.clone(),
             rotation_creators: Default::default(),
             graph: None,

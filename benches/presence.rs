@@ -139,7 +139,13 @@ fn bench(c: &mut Criterion) {
         let calendar =
             CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default())
                 .unwrap();
+        let packet = solar_lottery::support::Sources::new(
+            solar_lottery::config::Settings::from_pairs([]).unwrap(),
+            shared.db.clone(),
+            None,
+        );
         PresenceJob::new(Service::new(Deps {
+            packet: Arc::new(packet),
             shared,
             rotation_creators: Default::default(),
             graph: None,

@@ -86,16 +86,21 @@ pub async fn launch(
     options: Options,
 ) -> anyhow::Result<RunningApp> {
     let mm_settings = settings.mattermost()?;
+    crate::metrics::handle();
+    let runs = RunLog::default();
     let (service, sender) = build(
         &settings,
-        options.retry.clone(),
-        options.calendar.clone(),
-        options.mattermost_timeout,
+        Built {
+            retry: options.retry.clone(),
+            calendar: options.calendar.clone(),
+            mattermost_timeout: options.mattermost_timeout,
+            runs: runs.clone(),
+            instance: options.instance.clone(),
+        },
         |sender: &Sender| options.background_sender.then(|| sender.clone()),
     )
     .await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let runs = RunLog::default();
     let runner = Runner {
         db: service.db().clone(),
         instance: options.instance.clone(),
@@ -130,6 +135,7 @@ pub async fn launch(
         service: service.clone(),
         slash_tokens: Arc::new(mm_settings.slash_tokens.clone()),
         slash_deadline: options.slash_deadline,
+        admin_token: settings.admin_token.clone().map(Arc::new),
     };
     let addr = listener.local_addr()?;
     let app = http::router(state);
@@ -159,23 +165,42 @@ pub async fn launch(
 pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sender)> {
     build(
         settings,
-        RetryPolicy::default(),
-        SyncOptions::default(),
-        DEFAULT_REQUEST_TIMEOUT,
+        Built {
+            retry: RetryPolicy::default(),
+            calendar: SyncOptions::default(),
+            mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
+            runs: RunLog::default(),
+            instance: Options::default().instance,
+        },
         |_| None,
     )
     .await
+}
+
+/// How `build` sets things up.
+struct Built {
+    retry: RetryPolicy,
+    calendar: SyncOptions,
+    mattermost_timeout: Duration,
+    /// Where the jobs record their runs (the support packet lists them).
+    runs: RunLog,
+    instance: String,
 }
 
 /// The database, Mattermost, the outbox sender and the service on top. `waker` says which sender
 /// (if any) commands wake after queuing messages.
 async fn build(
     settings: &Settings,
-    retry: RetryPolicy,
-    calendar: SyncOptions,
-    mattermost_timeout: Duration,
+    how: Built,
     waker: impl FnOnce(&Sender) -> Option<Sender>,
 ) -> anyhow::Result<(Service, Sender)> {
+    let Built {
+        retry,
+        calendar,
+        mattermost_timeout,
+        runs,
+        instance,
+    } = how;
     let mm_settings = settings.mattermost()?;
     let db = Db::connect(&settings.database_url)
         .await
@@ -206,7 +231,17 @@ async fn build(
         calendar,
     )
     .context("could not set up the calendar sources")?;
+    let packet = crate::support::Sources {
+        settings: settings.clone(),
+        db: shared.db.clone(),
+        mm: Some(shared.mm.clone()),
+        runs,
+        logs: Some(crate::support::LogTail::global().clone()),
+        started: std::time::Instant::now(),
+        instance,
+    };
     let service = Service::new(crate::service::Deps {
+        packet: Arc::new(packet),
         shared,
         rotation_creators: settings.rotation_creators,
         graph: settings.graph.clone(),

@@ -1,7 +1,7 @@
 //! Settings from `LOTTO_*` environment variables and an optional TOML file (same keys, lowercase,
 //! without the prefix: `bot_token = "..."`). The environment wins over the file.
 //!
-//! Secrets (the bot token, slash tokens, the Graph client secret) are `SecretString`s: their `Debug`
+//! Secrets (the bot token, slash tokens, the admin token, the Graph client secret) are `SecretString`s: their `Debug`
 //! prints a placeholder, so a settings dump in a log never leaks them.
 
 use std::net::SocketAddr;
@@ -86,6 +86,7 @@ struct Raw {
     public_url: Option<String>,
     ics_allow_private: Option<String>,
     log_format: Option<String>,
+    admin_token: Option<String>,
 }
 
 /// Microsoft Graph app-only credentials; present only when all three are set.
@@ -122,6 +123,8 @@ pub struct Settings {
     /// (`LOTTO_ICS_ALLOW_PRIVATE`); off by default so a feed URL cannot probe the bot's network.
     pub ics_allow_private: bool,
     pub log_json: bool,
+    /// Bearer token for the `/admin/*` HTTP endpoints (`LOTTO_ADMIN_TOKEN`); `None` turns them off.
+    pub admin_token: Option<SecretString>,
 }
 
 /// Who may create rotations. Anyone, by default, as anyone may create a channel in Mattermost; the
@@ -325,6 +328,7 @@ impl Settings {
             public_url: non_empty(raw.public_url),
             ics_allow_private,
             log_json,
+            admin_token: non_empty(raw.admin_token).map(SecretString::from),
         })
     }
 

@@ -43,6 +43,15 @@ enum Cmd {
     /// settings file (--config, default ./solar-lottery.toml). Safe to run again: it changes only
     /// what is missing or out of date.
     Setup(SetupArgs),
+    /// Write the support packet (a zip of diagnostics, counts, settings without secrets) to a file.
+    SupportPacket {
+        /// Where to write it (default: `lotto_support_packet_<YYYY-MM-DDTHH-MM>.zip` here).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Leave the log lines out.
+        #[arg(long)]
+        no_logs: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -112,6 +121,7 @@ async fn main() -> ExitCode {
     match command {
         Cmd::Serve => serve(settings).await,
         Cmd::Exec { as_user, text } => exec(settings, &as_user, &text.join(" ")).await,
+        Cmd::SupportPacket { output, no_logs } => support_packet(settings, output, !no_logs).await,
         Cmd::Migrate => match solar_lottery::store::Db::connect(&settings.database_url).await {
             Ok(_) => {
                 println!(
@@ -223,15 +233,23 @@ async fn setup(args: SetupArgs, config: Option<PathBuf>) -> ExitCode {
     }
 }
 
+/// Logs to the console, and into the in-memory tail the support packet includes.
 fn init_tracing(json: bool) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOTTO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
+    let console_json = json.then(|| tracing_subscriber::fmt::layer().json());
+    let console_text = (!json).then(tracing_subscriber::fmt::layer);
+    let tail = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(solar_lottery::support::LogTail::global().clone());
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(console_json)
+        .with(console_text)
+        .with(tail)
+        .try_init();
 }
 
 async fn serve(settings: Settings) -> ExitCode {
@@ -282,6 +300,50 @@ async fn exec(settings: Settings, as_user: &str, text: &str) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The support packet from the command line: the configured database, and Mattermost when its
+/// settings are there; this process has no job runs, so `jobs.yaml` is empty.
+async fn support_packet(settings: Settings, output: Option<PathBuf>, logs: bool) -> ExitCode {
+    use solar_lottery::support;
+    let db = match solar_lottery::store::Db::connect(&settings.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!(
+                "could not open the database {}: {e}",
+                support::sanitize::redact_url(&settings.database_url)
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let mm = settings.mattermost().ok().and_then(|m| {
+        solar_lottery::mattermost::MattermostClient::new(
+            &m.url,
+            m.bot_token,
+            solar_lottery::mattermost::DEFAULT_REQUEST_TIMEOUT,
+        )
+        .ok()
+    });
+    let sources = support::Sources {
+        settings,
+        db,
+        mm,
+        runs: Default::default(),
+        logs: Some(support::LogTail::global().clone()),
+        started: std::time::Instant::now(),
+        instance: format!("{}-cli", std::process::id()),
+    };
+    let packet = support::generate(&sources, support::Options { logs }, chrono::Utc::now()).await;
+    let path = output.unwrap_or_else(|| PathBuf::from(&packet.filename));
+    if let Err(e) = std::fs::write(&path, &packet.bytes) {
+        eprintln!("could not write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    for w in &packet.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!("wrote {} ({} bytes)", path.display(), packet.bytes.len());
+    ExitCode::SUCCESS
 }
 
 async fn shutdown_signal() {

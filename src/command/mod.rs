@@ -8,6 +8,7 @@
 //! share; `args` sorts a command's tokens into flags, positionals and mentions; one file per command
 //! group builds the typed command; `help` renders usage texts from the tree.
 
+pub mod admin;
 mod args;
 pub mod calendar;
 pub mod datetime;
@@ -28,6 +29,7 @@ pub mod values;
 pub mod zone;
 
 pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
+pub use admin::AdminCommand;
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
@@ -78,6 +80,7 @@ pub enum Command {
     Calendar(CalendarCommand),
     /// `who [<rot>]`: who is on call now (every active rotation, or one).
     Who(Option<RotationName>),
+    Admin(AdminCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -195,6 +198,7 @@ impl Command {
             Command::Calendar(c) => c.to_input(),
             Command::Who(None) => "who".into(),
             Command::Who(Some(r)) => format!("who {r}"),
+            Command::Admin(c) => c.to_input(),
         }
     }
 }

@@ -142,6 +142,7 @@ pub static ROOT: Group = Group {
         super::skill::GROUP,
         super::calendar::GROUP,
         super::presence::WHO,
+        super::admin::GROUP,
     ],
 };
 
@@ -178,6 +179,8 @@ mod tests {
     const SAMPLES: &[&str] = &[
         "info",
         "autopilot",
+        "admin support-packet",
+        "admin support-packet --no-logs",
         "rotation new ICE --period 3d --beginning today --task-type ticket --seed 1 --fuzz 2 --tz UTC --fill-type solar-lottery",
         "rotation list",
         "rotation show -r ICE --members",

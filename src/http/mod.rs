@@ -4,7 +4,9 @@
 //! Error policy: the slash endpoint always answers 200 with a CommandResponse once the token is valid
 //! (command errors are replies, not HTTP errors); 401 for an unknown token; 413 for bodies over 64 KiB;
 //! 400 for a request that is not a slash request at all. Internal errors are logged, never echoed.
+//! `/admin/*` answers 404 unless `LOTTO_ADMIN_TOKEN` is set, and 401 without it as a bearer token.
 
+mod admin;
 mod slash;
 
 use std::sync::Arc;
@@ -27,12 +29,16 @@ pub struct AppState {
     pub slash_tokens: Arc<Vec<secrecy::SecretString>>,
     /// How long a slash command may run before the reply goes through `response_url` instead.
     pub slash_deadline: Duration,
+    /// `LOTTO_ADMIN_TOKEN`; `None` turns the `/admin/*` endpoints off (404).
+    pub admin_token: Option<Arc<secrecy::SecretString>>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/slash", get(slash::handle_get).post(slash::handle_post))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(admin::metrics))
+        .route("/admin/support-packet", get(admin::support_packet))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)

@@ -77,6 +77,7 @@ pub async fn handle_get(
 }
 
 async fn handle(state: AppState, headers: &HeaderMap, form: &[u8]) -> Response {
+    let started = std::time::Instant::now();
     let fields: Vec<(String, String)> = form_urlencoded::parse(form).into_owned().collect();
     let token = fields
         .iter()
@@ -84,6 +85,7 @@ async fn handle(state: AppState, headers: &HeaderMap, form: &[u8]) -> Response {
         .map(|(_, v)| v.as_str())
         .or_else(|| header_token(headers));
     if !token.is_some_and(|t| token_matches(&state, t)) {
+        crate::metrics::slash("unauthorized", started.elapsed());
         return (
             StatusCode::UNAUTHORIZED,
             Json(CommandResponse::ephemeral("Unknown slash command token.")),
@@ -93,6 +95,7 @@ async fn handle(state: AppState, headers: &HeaderMap, form: &[u8]) -> Response {
     let req = match SlashRequest::from_fields(&fields) {
         Ok(r) => r,
         Err(missing) => {
+            crate::metrics::slash("bad_request", started.elapsed());
             return (
                 StatusCode::BAD_REQUEST,
                 Json(CommandResponse::ephemeral(format!(
@@ -102,13 +105,15 @@ async fn handle(state: AppState, headers: &HeaderMap, form: &[u8]) -> Response {
                 .into_response();
         }
     };
-    let reply = answer(&state, req).await;
+    let (reply, outcome) = answer(&state, req).await;
+    crate::metrics::slash(outcome, started.elapsed());
     ([(header::CONTENT_TYPE, "application/json")], Json(reply)).into_response()
 }
 
 /// Answers within the deadline. Work that outlives it keeps running and its result is posted to
-/// `response_url`, while Mattermost gets an immediate "working on it".
-async fn answer(state: &AppState, req: SlashRequest) -> CommandResponse {
+/// `response_url`, while Mattermost gets an immediate "working on it". Also says how it went, for
+/// the metrics.
+async fn answer(state: &AppState, req: SlashRequest) -> (CommandResponse, &'static str) {
     let svc = state.service.clone();
     let SlashRequest {
         caller,
@@ -118,11 +123,17 @@ async fn answer(state: &AppState, req: SlashRequest) -> CommandResponse {
     } = req;
     let mut work = tokio::spawn(async move { svc.execute(&caller, &text, &mentions).await });
     match tokio::time::timeout(state.slash_deadline, &mut work).await {
-        Ok(Ok(reply)) => CommandResponse::ephemeral_long(&reply.text),
+        Ok(Ok(reply)) => (
+            CommandResponse::ephemeral_long(&reply.text),
+            if reply.is_error { "error" } else { "ok" },
+        ),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "command task failed");
-            CommandResponse::ephemeral(
-                "Something went wrong on our side; nothing was changed. Please try again.",
+            (
+                CommandResponse::ephemeral(
+                    "Something went wrong on our side; nothing was changed. Please try again.",
+                ),
+                "failed",
             )
         }
         Err(_) => {
@@ -142,7 +153,10 @@ async fn answer(state: &AppState, req: SlashRequest) -> CommandResponse {
                     tracing::warn!(error = %e, "could not post the delayed reply");
                 }
             });
-            CommandResponse::ephemeral("Working on it… the result will appear here shortly.")
+            (
+                CommandResponse::ephemeral("Working on it… the result will appear here shortly."),
+                "deferred",
+            )
         }
     }
 }

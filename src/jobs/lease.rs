@@ -114,11 +114,13 @@ async fn tick_holding_lease(job: &Arc<dyn Job>, timing: LeaseTiming, runner: &mu
     let started_at = Utc::now();
     let runs = runner.runs.clone();
     let record = |outcome: Outcome, detail: String| {
+        let duration = started.elapsed();
+        crate::metrics::job_run(name, outcome.as_str(), duration);
         runs.record(
             name,
             RunRecord {
                 started_at,
-                duration: started.elapsed(),
+                duration,
                 outcome,
                 detail,
             },

@@ -20,6 +20,17 @@ pub enum Outcome {
     Stopped,
 }
 
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+            Outcome::Panicked => "panicked",
+            Outcome::Stopped => "stopped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRecord {
     pub started_at: DateTime<Utc>,

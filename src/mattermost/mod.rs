@@ -11,6 +11,7 @@ mod batch;
 mod channels;
 mod client;
 mod error;
+mod files;
 pub mod model;
 mod posts;
 mod statuses;
@@ -18,6 +19,7 @@ mod users;
 
 pub use client::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 pub use error::{AppError, MattermostError};
+pub use files::FileInfo;
 pub use model::{
     Bot, Channel, ChannelId, ChannelType, CommandResponse, CustomStatus, CustomStatusDuration,
     NewBot, NewPost, Post, PostId, ResponseType, Role, SlashCommandDef, Status, StatusKind,

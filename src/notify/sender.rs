@@ -202,8 +202,12 @@ impl Sender {
             let mut conn = self.db.read().await?;
             match outcome {
                 Outcome::Sent => {
-                    outbox::mark_sent(&mut conn, m.id, self.now()).await?;
+                    let now = self.now();
+                    outbox::mark_sent(&mut conn, m.id, now).await?;
                     report.sent += 1;
+                    let waited = (now.timestamp() - m.created_at).max(0);
+                    metrics::counter!(crate::metrics::OUTBOX_SENT).increment(1);
+                    metrics::histogram!(crate::metrics::OUTBOX_LATENCY).record(waited as f64);
                 }
                 Outcome::Lost => {
                     tracing::warn!(key = %m.key, "another sender took this message over; leaving it to them");
@@ -248,6 +252,7 @@ impl Sender {
             // Taken over meanwhile: the other sender decides, and reports, this message's fate.
             return Ok(());
         }
+        metrics::counter!(crate::metrics::OUTBOX_FAILED).increment(1);
         // Tell the rotation's owners, unless this already was such a report (no loops).
         if let (Some(rotation), false) = (m.rotation_id, m.kind == DeliveryFailed::KIND) {
             let recipient = match &m.channel_id {
@@ -323,6 +328,7 @@ impl Sender {
             root_id: None,
             props: Some(serde_json::json!({ KEY_PROP: m.key })),
             pending_post_id: Some(m.key.clone()),
+            file_ids: Vec::new(),
         };
         if !self.renew(claim).await? {
             return Ok(Outcome::Lost);

@@ -12,6 +12,7 @@ mod ops;
 mod people;
 pub mod views;
 
+mod admin;
 mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
@@ -55,6 +56,8 @@ pub struct Deps {
     pub public_url: Option<String>,
     /// Calendar sources and the sync (`/lotto calendar …` runs it too).
     pub calendar: Arc<CalendarSync>,
+    /// What the support packet is made from.
+    pub packet: Arc<crate::support::Sources>,
 }
 
 #[derive(Clone)]
@@ -118,6 +121,11 @@ impl Service {
     /// One autopilot run over every rotation that has it on, as of `now` (the autopilot job's tick).
     pub async fn autopilot_tick(&self, now: chrono::DateTime<Utc>) -> Result<TickReport> {
         autopilot::tick(self, now).await
+    }
+
+    /// What the support packet is made from (for `admin support-packet` and `/admin/support-packet`).
+    pub fn packet_sources(&self) -> &crate::support::Sources {
+        &self.deps.packet
     }
 
     /// The calendar sync (for the calendar job and `calendar sync`).
@@ -231,5 +239,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::Skill(c) => skill::handle(ctx, c).await,
         Command::Calendar(c) => calendar_cmd::handle(ctx, c).await,
         Command::Who(rotation) => Ok(presence::who(ctx, rotation.as_ref()).await?.into()),
+        Command::Admin(c) => admin::handle(ctx, c).await,
     }
 }

@@ -28,6 +28,7 @@ pub mod overview;
 pub mod presence;
 pub mod rotations;
 pub mod skills;
+pub mod stats;
 pub mod tasks;
 pub mod unavailability;
 pub mod users;

@@ -1,6 +1,7 @@
 //! The bot's Mattermost client against the fake server: every call's success and its main
 //! failures. The fake's own behaviour is checked in `fake_mattermost_selftest`.
 
+mod files;
 mod posts;
 mod response_url;
 mod statuses;

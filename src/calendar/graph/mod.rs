@@ -158,6 +158,16 @@ impl GraphClient {
         self.inner.limits
     }
 
+    /// Whether Graph gives this app a token now (for the support packet's reachability check).
+    pub async fn check_token(&self) -> Result<(), SourceError> {
+        let inner = &self.inner;
+        inner
+            .token
+            .get(&inner.http, &inner.config, inner.timeout)
+            .await
+            .map(drop)
+    }
+
     /// Free/busy blocks for each address within `window`, keyed by the address as given. One
     /// person's error never affects the others.
     pub async fn get_schedules(

@@ -116,7 +116,9 @@ impl CalendarSync {
 
     /// One full run as of `now`: see the module documentation.
     pub async fn run(&self, now: DateTime<Utc>) -> Result<SyncReport, SyncError> {
-        super::run(self, now).await
+        let report = super::run(self, now).await?;
+        record_metrics(&report);
+        Ok(report)
     }
 
     pub(super) fn db(&self) -> &store::Db {
@@ -156,4 +158,19 @@ impl CalendarSync {
     pub fn window(&self, now: DateTime<Utc>) -> Option<Span> {
         Span::new(now, now.checked_add_signed(self.options.window)?).ok()
     }
+}
+
+/// What a run did, for `/metrics`.
+fn record_metrics(report: &SyncReport) {
+    use crate::metrics::{CALENDAR_CHANGES, CALENDAR_FAILURES, CALENDAR_PEOPLE, CALENDAR_RUNS};
+    let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+    metrics::counter!(CALENDAR_RUNS).increment(1);
+    metrics::gauge!(CALENDAR_PEOPLE).set(report.people as f64);
+    metrics::counter!(CALENDAR_CHANGES, "kind" => "status").increment(n(report.status_writes));
+    metrics::counter!(CALENDAR_CHANGES, "kind" => "custom_status")
+        .increment(n(report.custom_status_writes));
+    metrics::counter!(CALENDAR_CHANGES, "kind" => "unavailability")
+        .increment(n(report.unavailability_changes));
+    metrics::counter!(CALENDAR_FAILURES, "kind" => "source").increment(n(report.failed_sources));
+    metrics::counter!(CALENDAR_FAILURES, "kind" => "write").increment(n(report.write_failures));
 }

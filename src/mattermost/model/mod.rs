@@ -8,7 +8,7 @@ mod channel;
 mod command_response;
 mod custom_status;
 mod ids;
-mod lenient;
+pub(crate) mod lenient;
 pub mod long_text;
 mod post;
 mod status;

@@ -75,6 +75,9 @@ pub struct NewPost {
     /// memory on one node) with the first post instead of creating another.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_post_id: Option<String>,
+    /// Files uploaded before (`POST /files`) to attach; at most 10.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub file_ids: Vec<String>,
 }
 
 impl NewPost {
@@ -85,11 +88,17 @@ impl NewPost {
             root_id: None,
             props: None,
             pending_post_id: None,
+            file_ids: Vec::new(),
         }
     }
 
     pub fn with_pending_post_id(mut self, key: impl Into<String>) -> Self {
         self.pending_post_id = Some(key.into());
+        self
+    }
+
+    pub fn with_file_ids(mut self, ids: Vec<String>) -> Self {
+        self.file_ids = ids;
         self
     }
 }

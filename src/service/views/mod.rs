@@ -5,6 +5,7 @@
 //! JSON times are RFC 3339 in UTC, durations as typed (`1w`), skills `{name: level}`; a field that
 //! holds people is always a list, even of one. Fields only the Markdown needs are `#[serde(skip)]`.
 
+pub mod admin;
 pub mod autopilot;
 pub mod calendar;
 pub mod calendar_admin;
@@ -22,6 +23,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use admin::SupportPacketView;
 pub use autopilot::{AutopilotAllView, AutopilotRunView};
 pub use calendar::{
     CalendarNow, ConnectedView, DisconnectedView, SettingsChange, SettingsChangedView, SourceView,

@@ -32,6 +32,9 @@
 //! assert_eq!(mm.request_count(RouteKind::CreatePost), 3);
 //! ```
 //!
+//! Files: `POST /files` (multipart or simple) stores uploads (`mm.files()`), a post's `file_ids`
+//! attach them (`mm.dm_files_to("ann")`).
+//!
 //! Faithful details worth knowing: `pending_post_id` de-duplicates for 30 s only (as the server's
 //! in-memory cache); `pending_post_id` reads back empty from `GET /channels/{id}/posts`; DND with an
 //! end time in the past reverts to the previous status when next read (the server's minute job).
@@ -47,6 +50,7 @@ mod bots;
 mod channels;
 mod fake_user;
 mod faults;
+mod files;
 mod hooks;
 mod http;
 mod posts;
@@ -422,6 +426,11 @@ fn router(shared: Shared) -> Router {
             "/api/v4/emoji/name/{name}",
             get(channels::get_emoji_by_name),
         )
+        .route(
+            "/api/v4/files",
+            post(files::upload_file).layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024)),
+        )
+        .route("/api/v4/system/ping", get(files::ping))
         .route(
             "/api/v4/channels/{channel_id}/posts",
             get(posts::get_posts_for_channel),

@@ -70,6 +70,10 @@ pub enum RouteKind {
     GetChannelMember,
     /// `GET /api/v4/emoji/name/{name}`
     GetEmojiByName,
+    /// `POST /api/v4/files`
+    UploadFile,
+    /// `GET /api/v4/system/ping`
+    SystemPing,
 }
 
 /// An answer given instead of the real one, before the request is handled (nothing changes).

@@ -78,12 +78,23 @@ pub(crate) async fn create_post(
             ));
         }
         check_root(state, &request)?;
+        // `Post.IsValid`: the ids as a JSON array may be at most 300 characters (about 10 files).
+        if serde_json::to_string(&request.file_ids).map_or(0, |t| t.chars().count()) > 300 {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "model.post.is_valid.file_ids.app_error",
+                "Invalid file ids.",
+            ));
+        }
         let mut props = request.props;
         if state.users.get(caller).is_some_and(|u| u.is_bot) {
             props.insert("from_bot".into(), json!("true"));
         }
+        let id = new_id();
+        let file_ids =
+            super::files::attach(state, caller, &request.channel_id, &id, &request.file_ids);
         let post = FakePost {
-            id: new_id(),
+            id,
             channel_id: request.channel_id,
             user_id: caller.to_string(),
             root_id: request.root_id,
@@ -92,6 +103,7 @@ pub(crate) async fn create_post(
             pending_post_id: request.pending_post_id.clone(),
             create_at: now_ms(),
             set_online,
+            file_ids,
         };
         if !request.pending_post_id.is_empty() {
             state
@@ -111,6 +123,7 @@ struct PostRequest {
     root_id: String,
     props: serde_json::Map<String, Value>,
     pending_post_id: String,
+    file_ids: Vec<String>,
 }
 
 impl PostRequest {
@@ -131,7 +144,16 @@ impl PostRequest {
             Some(Value::Object(map)) => map.clone(),
             Some(_) => return Err(invalid()),
         };
+        let file_ids = match object.get("file_ids") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or_else(invalid))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(invalid()),
+        };
         Ok(Self {
+            file_ids,
             channel_id: text("channel_id")?,
             message: text("message")?,
             root_id: text("root_id")?,

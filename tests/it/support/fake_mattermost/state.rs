@@ -151,6 +151,8 @@ pub struct FakePost {
     pub create_at: i64,
     /// The `set_online` query parameter as sent (`true` when absent, like the server's default).
     pub set_online: bool,
+    /// The files attached (those the server accepted).
+    pub file_ids: Vec<String>,
 }
 
 impl FakePost {
@@ -174,6 +176,7 @@ impl FakePost {
             "reply_count": 0,
             "last_reply_at": 0,
             "participants": null,
+            "file_ids": self.file_ids,
             "metadata": {},
         })
     }
@@ -274,6 +277,12 @@ pub(crate) struct State {
     pub custom_emoji: std::collections::HashSet<String>,
     /// `ServiceSettings.EnableCustomEmoji`.
     pub custom_emoji_enabled: bool,
+    /// Uploaded files, oldest first.
+    pub files: Vec<super::files::FakeFile>,
+    /// `FileSettings.EnableFileAttachments`.
+    pub file_attachments_enabled: bool,
+    /// `FileSettings.MaxFileSize` (100 MiB by default).
+    pub max_file_size: usize,
 }
 
 impl State {
@@ -311,6 +320,9 @@ impl State {
             bot_creation_enabled: true,
             custom_emoji: Default::default(),
             custom_emoji_enabled: true,
+            files: Vec::new(),
+            file_attachments_enabled: true,
+            max_file_size: 100 * 1024 * 1024,
         };
         state.teams.insert(
             team_id.clone(),

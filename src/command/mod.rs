@@ -14,6 +14,7 @@ pub mod datetime;
 mod error;
 mod globals;
 mod help;
+pub mod holiday;
 mod info;
 pub mod lexer;
 pub mod rotation;
@@ -30,6 +31,7 @@ pub use crate::lottery::{AutopilotChange, AutopilotUpdate, TaskType};
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
+pub use holiday::HolidayCommand;
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
 pub use task::TaskCommand;
@@ -74,6 +76,7 @@ pub enum Command {
     User(UserCommand),
     Skill(SkillCommand),
     Calendar(CalendarCommand),
+    Holiday(HolidayCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -189,6 +192,7 @@ impl Command {
             Command::User(c) => c.to_input(),
             Command::Skill(c) => c.to_input(),
             Command::Calendar(c) => c.to_input(),
+            Command::Holiday(c) => c.to_input(),
         }
     }
 }

@@ -23,7 +23,7 @@ use super::lexer::quote;
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
 use super::values::{RotationName, UserRef};
 use super::zone::find_zone;
-use crate::lottery::{AutopilotChange, Period, SkillLevel, TaskType};
+use crate::lottery::{AutopilotChange, HolidayPolicy, Period, SkillLevel, TaskType};
 
 /// Highest `--fuzz`: past a few periods the draw is already effectively uniform.
 pub const MAX_FUZZ: u32 = 100;
@@ -58,6 +58,11 @@ pub enum RotationCommand {
         rotation: RotationName,
         duration: Option<TimeDelta>,
         grace: Option<TimeDelta>,
+    },
+    /// What happens to shifts starting on a holiday.
+    SetHolidays {
+        rotation: RotationName,
+        policy: HolidayPolicy,
     },
     /// Never empty.
     OwnerAdd {

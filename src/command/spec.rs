@@ -141,6 +141,7 @@ pub static ROOT: Group = Group {
         super::user::GROUP,
         super::skill::GROUP,
         super::calendar::GROUP,
+        super::holiday::GROUP,
     ],
 };
 
@@ -223,6 +224,10 @@ mod tests {
         "calendar resume",
         "calendar sync",
         "calendar consent-url",
+        "holiday add 2026-12-25 --name x -r ICE",
+        "holiday remove 2026-12-25 -r ICE",
+        "holiday list -r ICE",
+        "rotation set holidays -r ICE shift",
     ];
 
     fn leaves(

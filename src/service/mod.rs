@@ -15,6 +15,7 @@ pub mod views;
 mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
+mod holiday;
 mod info;
 mod rotation;
 mod skill;
@@ -220,5 +221,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::User(c) => user::handle(ctx, c).await,
         Command::Skill(c) => skill::handle(ctx, c).await,
         Command::Calendar(c) => calendar_cmd::handle(ctx, c).await,
+        Command::Holiday(c) => holiday::handle(ctx, c).await,
     }
 }

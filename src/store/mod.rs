@@ -21,6 +21,7 @@
 pub mod autopilot;
 pub mod calendar;
 mod dialect;
+pub mod holidays;
 pub mod leases;
 pub mod members;
 pub mod outbox;

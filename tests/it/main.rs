@@ -26,6 +26,7 @@ mod commands_user;
 mod fake_mattermost_selftest;
 mod grace_dst;
 mod grammar_fuzz;
+mod holidays;
 mod http_slash;
 mod jobs_runner;
 mod lottery_fairness;

@@ -46,6 +46,9 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
         } => Ok(settings::set_task(ctx, &rotation, duration, grace)
             .await?
             .into()),
+        RotationCommand::SetHolidays { rotation, policy } => {
+            Ok(settings::set_holidays(ctx, &rotation, policy).await?.into())
+        }
         RotationCommand::OwnerAdd { rotation, users } => {
             Ok(owners::change(ctx, &rotation, &users, true).await?.into())
         }

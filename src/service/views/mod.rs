@@ -9,6 +9,7 @@ pub mod autopilot;
 pub mod calendar;
 pub mod calendar_admin;
 pub mod calendar_show;
+pub mod holiday;
 pub mod info;
 pub mod person;
 pub mod rotation;

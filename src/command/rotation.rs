@@ -39,6 +39,11 @@ pub enum RotationCommand {
         members: bool,
     },
     Archive(RotationName),
+    /// The rotation's calendar link; `reset` replaces it.
+    Ical {
+        rotation: RotationName,
+        reset: bool,
+    },
     /// Run the autopilot for this rotation now (at `--now` if given).
     Autopilot(RotationName),
     SetAutopilot {
@@ -152,6 +157,7 @@ pub const GROUP: Node = Node::Group(Group {
         SHOW,
         ARCHIVE,
         AUTOPILOT,
+        ICAL,
         super::rotation_set::GROUP,
         OWNER,
     ],
@@ -276,6 +282,25 @@ const AUTOPILOT: Node = rotation_leaf!(
     Autopilot
 );
 
+const ICAL: Node = Node::Leaf(Leaf {
+    name: "ical",
+    args: "<rotation>",
+    summary: "Get a secret calendar link to a rotation's shifts.",
+    details: "Subscribe to it in a calendar app. Anyone with the link sees the feed; owners can replace it with `--reset`, which turns the old one off.",
+    flags: &[
+        ROTATION_FLAG,
+        FlagSpec::switch(
+            "reset",
+            "Replace the link with a new one; the old one stops working (owners).",
+        ),
+    ],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let reset = a.on("reset");
+        Ok(Command::Rotation(RotationCommand::Ical { rotation, reset }))
+    },
+});
+
 const OWNER: Node = Node::Group(Group {
     name: "owner",
     summary: "Add or remove the people who manage a rotation.",
@@ -353,6 +378,10 @@ impl RotationCommand {
             ),
             R::Archive(r) => format!("rotation archive {r}"),
             R::Autopilot(r) => format!("rotation autopilot {r}"),
+            R::Ical { rotation, reset } => format!(
+                "rotation ical {rotation}{}",
+                if *reset { " --reset" } else { "" }
+            ),
             R::OwnerAdd { rotation, users } => {
                 format!("rotation owner add {rotation} {}", mentions(users))
             }

@@ -228,6 +228,8 @@ mod tests {
         "holiday remove 2026-12-25 -r ICE",
         "holiday list -r ICE",
         "rotation set holidays -r ICE shift",
+        "rotation ical -r ICE --reset",
+        "user ical --reset",
     ];
 
     fn leaves(

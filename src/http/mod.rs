@@ -5,6 +5,7 @@
 //! (command errors are replies, not HTTP errors); 401 for an unknown token; 413 for bodies over 64 KiB;
 //! 400 for a request that is not a slash request at all. Internal errors are logged, never echoed.
 
+mod ical;
 mod slash;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/slash", get(slash::handle_get).post(slash::handle_post))
+        .route("/ical/{file}", get(ical::handle))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -39,13 +41,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The request's span names the path only: a `GET /slash` carries the slash token (and the
-/// `response_url` capability) in its query string, which must never reach a log.
+/// `response_url` capability) in its query string, which must never reach a log; a calendar feed's
+/// path is its secret, so it shows as `/ical/…`.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-    )
+    let path = request.uri().path();
+    let path = if path.starts_with("/ical/") {
+        "/ical/…"
+    } else {
+        path
+    };
+    tracing::debug_span!("request", method = %request.method(), path = %path)
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

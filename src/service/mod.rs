@@ -16,6 +16,7 @@ mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
 mod holiday;
+pub mod ical;
 mod info;
 mod rotation;
 mod skill;

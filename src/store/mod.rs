@@ -22,6 +22,7 @@ pub mod autopilot;
 pub mod calendar;
 mod dialect;
 pub mod holidays;
+pub mod ical;
 pub mod leases;
 pub mod members;
 pub mod outbox;

@@ -28,6 +28,7 @@ mod grace_dst;
 mod grammar_fuzz;
 mod holidays;
 mod http_slash;
+mod ical_feeds;
 mod jobs_runner;
 mod lottery_fairness;
 mod lottery_fill;

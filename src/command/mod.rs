@@ -15,6 +15,7 @@ pub mod datetime;
 mod error;
 mod globals;
 mod help;
+pub mod holiday;
 mod info;
 pub mod lexer;
 pub mod presence;
@@ -33,6 +34,7 @@ pub use admin::AdminCommand;
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
+pub use holiday::HolidayCommand;
 pub use presence::{OncallChange, PresenceChange};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
@@ -81,6 +83,7 @@ pub enum Command {
     /// `who [<rot>]`: who is on call now (every active rotation, or one).
     Who(Option<RotationName>),
     Admin(AdminCommand),
+    Holiday(HolidayCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -199,6 +202,7 @@ impl Command {
             Command::Who(None) => "who".into(),
             Command::Who(Some(r)) => format!("who {r}"),
             Command::Admin(c) => c.to_input(),
+            Command::Holiday(c) => c.to_input(),
         }
     }
 }

@@ -23,7 +23,7 @@ use super::lexer::quote;
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
 use super::values::{RotationName, UserRef};
 use super::zone::find_zone;
-use crate::lottery::{AutopilotChange, Period, SkillLevel, TaskType};
+use crate::lottery::{AutopilotChange, HolidayPolicy, Period, SkillLevel, TaskType};
 
 /// Highest `--fuzz`: past a few periods the draw is already effectively uniform.
 pub const MAX_FUZZ: u32 = 100;
@@ -39,6 +39,11 @@ pub enum RotationCommand {
         members: bool,
     },
     Archive(RotationName),
+    /// The rotation's calendar link; `reset` replaces it.
+    Ical {
+        rotation: RotationName,
+        reset: bool,
+    },
     /// Run the autopilot for this rotation now (at `--now` if given).
     Autopilot(RotationName),
     SetAutopilot {
@@ -68,6 +73,11 @@ pub enum RotationCommand {
     SetOncallStatus {
         rotation: RotationName,
         change: super::OncallChange,
+    },
+    /// What happens to shifts starting on a holiday.
+    SetHolidays {
+        rotation: RotationName,
+        policy: HolidayPolicy,
     },
     /// Never empty.
     OwnerAdd {
@@ -157,6 +167,7 @@ pub const GROUP: Node = Node::Group(Group {
         SHOW,
         ARCHIVE,
         AUTOPILOT,
+        ICAL,
         super::rotation_set::GROUP,
         OWNER,
     ],
@@ -281,6 +292,25 @@ const AUTOPILOT: Node = rotation_leaf!(
     Autopilot
 );
 
+const ICAL: Node = Node::Leaf(Leaf {
+    name: "ical",
+    args: "<rotation>",
+    summary: "Get a secret calendar link to a rotation's shifts.",
+    details: "Subscribe to it in a calendar app. Anyone with the link sees the feed; owners can replace it with `--reset`, which turns the old one off.",
+    flags: &[
+        ROTATION_FLAG,
+        FlagSpec::switch(
+            "reset",
+            "Replace the link with a new one; the old one stops working (owners).",
+        ),
+    ],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let reset = a.on("reset");
+        Ok(Command::Rotation(RotationCommand::Ical { rotation, reset }))
+    },
+});
+
 const OWNER: Node = Node::Group(Group {
     name: "owner",
     summary: "Add or remove the people who manage a rotation.",
@@ -358,6 +388,10 @@ impl RotationCommand {
             ),
             R::Archive(r) => format!("rotation archive {r}"),
             R::Autopilot(r) => format!("rotation autopilot {r}"),
+            R::Ical { rotation, reset } => format!(
+                "rotation ical {rotation}{}",
+                if *reset { " --reset" } else { "" }
+            ),
             R::OwnerAdd { rotation, users } => {
                 format!("rotation owner add {rotation} {}", mentions(users))
             }

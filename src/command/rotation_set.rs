@@ -15,7 +15,9 @@ use super::args::Args;
 use super::error::{ParseError, ParseErrorKind};
 use super::rotation::{MAX_FUZZ, NeedAction, NeedChange, RotationCommand};
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
-use crate::lottery::{AutopilotChange, AutopilotUpdate, SkillLevel, format_duration};
+use crate::lottery::{
+    AutopilotChange, AutopilotUpdate, HolidayPolicy, SkillLevel, format_duration,
+};
 
 /// Highest `--count` for a need or limit.
 pub const MAX_COUNT: u32 = 1000;
@@ -29,6 +31,7 @@ pub const GROUP: Node = Node::Group(Group {
         REQUIRE,
         LIMIT,
         TASK,
+        HOLIDAYS,
         super::presence::PRESENCE,
         super::presence::ONCALL_STATUS,
     ],
@@ -247,6 +250,30 @@ const TASK: Node = Node::Leaf(Leaf {
     },
 });
 
+const HOLIDAYS: Node = Node::Leaf(Leaf {
+    name: "holidays",
+    args: "<rotation> skip|shift|ignore",
+    summary: "Say what happens to a shift that starts on a holiday.",
+    details: "`skip`: it is not held (the default); `shift`: it starts at the same time on the next day that is not a holiday, and ends as planned; `ignore`: holidays change nothing. Fills and the autopilot follow it.",
+    flags: &[ROTATION_FLAG],
+    build: |a| {
+        let rotation = a.rotation()?;
+        let example = format!("/lotto rotation set holidays {rotation} skip");
+        let tok = a.required(
+            "what to do on holidays: `skip`, `shift` or `ignore`",
+            &example,
+        )?;
+        let policy: HolidayPolicy = tok
+            .text
+            .parse()
+            .map_err(|e| a.bad_value("the holiday policy", e))?;
+        Ok(Command::Rotation(RotationCommand::SetHolidays {
+            rotation,
+            policy,
+        }))
+    },
+});
+
 /// `to_input` for the `set` commands.
 pub(super) fn to_input(cmd: &RotationCommand) -> String {
     use RotationCommand as R;
@@ -296,6 +323,9 @@ pub(super) fn to_input(cmd: &RotationCommand) -> String {
             dur("duration", *duration),
             dur("grace", *grace)
         ),
+        R::SetHolidays { rotation, policy } => {
+            format!("rotation set holidays {rotation} {policy}")
+        }
         // The other variants are rendered by rotation.rs.
         other => format!("rotation {other:?}"),
     }

@@ -143,6 +143,7 @@ pub static ROOT: Group = Group {
         super::calendar::GROUP,
         super::presence::WHO,
         super::admin::GROUP,
+        super::holiday::GROUP,
     ],
 };
 
@@ -233,6 +234,12 @@ mod tests {
         "calendar resume",
         "calendar sync",
         "calendar consent-url",
+        "holiday add 2026-12-25 --name x -r ICE",
+        "holiday remove 2026-12-25 -r ICE",
+        "holiday list -r ICE",
+        "rotation set holidays -r ICE shift",
+        "rotation ical -r ICE --reset",
+        "user ical --reset",
     ];
 
     fn leaves(

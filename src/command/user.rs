@@ -44,6 +44,10 @@ pub enum UserCommand {
         who: Who,
         change: UnavailableChange,
     },
+    /// Your own calendar link; `reset` replaces it.
+    Ical {
+        reset: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +74,23 @@ pub enum UnavailableChange {
 pub const GROUP: Node = Node::Group(Group {
     name: "user",
     summary: "Join and leave rotations; set skills and unavailability.",
-    children: &[JOIN, LEAVE, QUALIFY, DISQUALIFY, SHOW, UNAVAILABLE],
+    children: &[JOIN, LEAVE, QUALIFY, DISQUALIFY, SHOW, UNAVAILABLE, ICAL],
+});
+
+const ICAL: Node = Node::Leaf(Leaf {
+    name: "ical",
+    args: "",
+    summary: "Get a secret calendar link to your shifts in every rotation.",
+    details: "Subscribe to it in your calendar app. Anyone with the link sees the feed; `--reset` replaces it and turns the old one off.",
+    flags: &[FlagSpec::switch(
+        "reset",
+        "Replace the link with a new one; the old one stops working.",
+    )],
+    build: |a| {
+        Ok(Command::User(UserCommand::Ical {
+            reset: a.on("reset"),
+        }))
+    },
 });
 
 const JOIN: Node = Node::Leaf(Leaf {
@@ -291,6 +311,7 @@ impl UserCommand {
             }
         };
         match self {
+            U::Ical { reset } => format!("user ical{}", if *reset { " --reset" } else { "" }),
             U::Join {
                 rotation,
                 who,

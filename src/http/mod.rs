@@ -7,6 +7,7 @@
 //! `/admin/*` answers 404 unless `LOTTO_ADMIN_TOKEN` is set, and 401 without it as a bearer token.
 
 mod admin;
+mod ical;
 mod slash;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/slash", get(slash::handle_get).post(slash::handle_post))
+        .route("/ical/{file}", get(ical::handle))
         .route("/healthz", get(healthz))
         .route("/metrics", get(admin::metrics))
         .route("/admin/support-packet", get(admin::support_packet))
@@ -45,13 +47,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The request's span names the path only: a `GET /slash` carries the slash token (and the
-/// `response_url` capability) in its query string, which must never reach a log.
+/// `response_url` capability) in its query string, which must never reach a log; a calendar feed's
+/// path is its secret, so it shows as `/ical/…`.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-    )
+    let path = request.uri().path();
+    let path = if path.starts_with("/ical/") {
+        "/ical/…"
+    } else {
+        path
+    };
+    tracing::debug_span!("request", method = %request.method(), path = %path)
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

@@ -6,6 +6,7 @@
 pub mod assign;
 pub mod duration;
 pub mod fill;
+pub mod holiday;
 pub mod ids;
 pub mod interval;
 pub mod local_time;
@@ -29,6 +30,7 @@ pub use fill::{
     Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Namer,
     Pick, Shortfall, fill, fill_rng,
 };
+pub use holiday::{HolidayPolicy, ShiftOnHoliday};
 pub use ids::{RotationId, TaskId, UserId};
 pub use interval::Interval;
 pub use needs::Needs;

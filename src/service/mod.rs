@@ -16,6 +16,8 @@ mod admin;
 mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
+mod holiday;
+pub mod ical;
 mod info;
 mod presence;
 mod rotation;
@@ -240,5 +242,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::Calendar(c) => calendar_cmd::handle(ctx, c).await,
         Command::Who(rotation) => Ok(presence::who(ctx, rotation.as_ref()).await?.into()),
         Command::Admin(c) => admin::handle(ctx, c).await,
+        Command::Holiday(c) => holiday::handle(ctx, c).await,
     }
 }

@@ -21,6 +21,8 @@
 pub mod autopilot;
 pub mod calendar;
 mod dialect;
+pub mod holidays;
+pub mod ical;
 pub mod leases;
 pub mod members;
 pub mod outbox;

@@ -4,7 +4,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::{Conn, Result, StoreError, from_ts, ts};
-use crate::lottery::{AutopilotSettings, Period, RotationId, SkillLevel, TaskType, UserId};
+use crate::lottery::{
+    AutopilotSettings, HolidayPolicy, Period, RotationId, SkillLevel, TaskType, UserId,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rotation {
@@ -21,6 +23,8 @@ pub struct Rotation {
     pub grace: TimeDelta,
     pub ticket_seq: i64,
     pub autopilot: AutopilotSettings,
+    /// What happens to a shift that starts on a holiday.
+    pub holidays: HolidayPolicy,
     pub archived_at: Option<DateTime<Utc>>,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
@@ -44,8 +48,8 @@ impl NeedKind {
 
 const COLUMNS: &str = "id, name, tz, task_type, period, beginning, seed, fuzz, task_duration, grace, \
     ticket_seq, ap_create, ap_create_prior, ap_schedule, ap_schedule_prior, ap_start_finish, \
-    ap_remind_start, ap_remind_start_prior, ap_remind_finish, ap_remind_finish_prior, archived_at, \
-    created_by, created_at";
+    ap_remind_start, ap_remind_start_prior, ap_remind_finish, ap_remind_finish_prior, holiday_policy, \
+    archived_at, created_by, created_at";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -69,6 +73,7 @@ struct Row {
     ap_remind_start_prior: i64,
     ap_remind_finish: i64,
     ap_remind_finish_prior: i64,
+    holiday_policy: String,
     archived_at: Option<i64>,
     created_by: String,
     created_at: i64,
@@ -100,6 +105,10 @@ impl TryFrom<Row> for Rotation {
                 remind_finish: r.ap_remind_finish != 0,
                 remind_finish_prior: TimeDelta::seconds(r.ap_remind_finish_prior),
             },
+            holidays: r
+                .holiday_policy
+                .parse()
+                .map_err(|_| corrupt("holiday policy"))?,
             archived_at: r.archived_at.map(from_ts).transpose()?,
             created_by: UserId(r.created_by),
             created_at: from_ts(r.created_at)?,
@@ -212,6 +221,15 @@ pub async fn set_task_settings(
         .bind(id.0)
         .bind(duration.num_seconds())
         .bind(grace.num_seconds())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_holiday_policy(conn: &mut Conn, id: RotationId, p: HolidayPolicy) -> Result<()> {
+    sqlx::query("UPDATE rotations SET holiday_policy = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(p.as_str())
         .execute(&mut *conn)
         .await?;
     Ok(())

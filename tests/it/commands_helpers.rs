@@ -97,6 +97,7 @@ pub const ROTATION_KEYS: &[&str] = &[
     "created_at",
     "fuzz",
     "grace",
+    "holidays",
     "id",
     "name",
     "period",

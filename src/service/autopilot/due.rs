@@ -172,6 +172,7 @@ mod tests {
             grace: TimeDelta::zero(),
             ticket_seq: 0,
             autopilot: settings(),
+            holidays: crate::lottery::HolidayPolicy::Skip,
             archived_at: None,
             created_by: UserId::new("u"),
             created_at: at("2030-01-01T00:00:00Z"),

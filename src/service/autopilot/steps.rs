@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::alert;
 use super::due::{self, Step};
 use super::{AutopilotReport, StepLine};
-use crate::lottery::{RotationId, TaskId, TaskState, TaskType, UserId};
+use crate::lottery::{RotationId, ShiftOnHoliday, TaskId, TaskState, TaskType, UserId};
 use crate::service::{Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
@@ -120,9 +120,21 @@ async fn shifts_to_create(
     let mut out = HashMap::new();
     for (id, from, to) in ranges {
         let Some(r) = by_id.get(&id) else { continue };
-        let missing: Vec<i64> = (from..to)
+        let mut missing: Vec<i64> = (from..to)
             .filter(|n| !existing.contains(&(id, *n)) && due::shift_still_ahead(r, *n, now))
             .collect();
+        // Shifts the rotation skips for a holiday are not missing: they are never created.
+        if !missing.is_empty() {
+            let days = TaskOps::holidays(conn, r, now).await?;
+            if !days.is_empty() {
+                missing.retain(|n| {
+                    !matches!(
+                        TaskOps::planned_shift(r, *n, &days),
+                        Ok(ShiftOnHoliday::Skipped { .. })
+                    )
+                });
+            }
+        }
         if !missing.is_empty() {
             out.insert(id, missing);
         }

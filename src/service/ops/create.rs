@@ -1,9 +1,12 @@
 //! New tasks: when shift `n` falls, which shift comes next, and creating shifts and tickets.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::TaskOps;
-use crate::lottery::TaskType;
+use crate::lottery::local_time::to_local;
+use crate::lottery::{HolidayPolicy, ShiftOnHoliday, TaskType, holiday};
 use crate::service::{Result, ServiceError, format};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::{NewTask, Task};
@@ -41,9 +44,78 @@ impl TaskOps {
         Ok((start, duration))
     }
 
+    /// The holidays of `r` (its own and everyone's) from the day before `from` on; none when the
+    /// rotation ignores them.
+    pub async fn holidays(
+        conn: &mut Conn,
+        r: &Rotation,
+        from: DateTime<Utc>,
+    ) -> Result<BTreeSet<NaiveDate>> {
+        if r.holidays == HolidayPolicy::Ignore {
+            return Ok(BTreeSet::new());
+        }
+        let day = to_local(from, r.tz).date();
+        let day = day.pred_opt().unwrap_or(day);
+        Ok(store::holidays::days_for(conn, r.id, day).await?)
+    }
+
+    /// Shift `n` as the rotation's holiday policy has it: as planned, moved, or skipped.
+    pub fn planned_shift(
+        r: &Rotation,
+        n: i64,
+        holidays: &BTreeSet<NaiveDate>,
+    ) -> Result<ShiftOnHoliday> {
+        let (start, duration) = Self::shift_times(r, n)?;
+        Ok(holiday::apply(r.holidays, holidays, r.tz, start, duration))
+    }
+
+    /// Refuses to fill a shift that starts on a holiday the rotation doesn't work on (one created
+    /// before the holiday was added).
+    pub async fn check_holiday(conn: &mut Conn, r: &Rotation, task: &Task) -> Result<()> {
+        if task.kind != TaskType::Shift || r.holidays == HolidayPolicy::Ignore {
+            return Ok(());
+        }
+        let start = task.times.expected_start;
+        let days = Self::holidays(conn, r, start).await?;
+        let day = to_local(start, r.tz).date();
+        if days.contains(&day) {
+            return Err(ServiceError::invalid(format!(
+                "{} starts on {day}, a holiday, and in {} {}. Change its start, or let {} work on holidays with `/lotto rotation set holidays {} ignore`.",
+                format::task_name(&r.name, task.number),
+                r.name,
+                r.holidays.describe(),
+                r.name,
+                r.name
+            )));
+        }
+        Ok(())
+    }
+
     /// The shift to create when none is named: the first one starting at or after now that doesn't exist
-    /// yet, and never one before the last created.
+    /// yet, is not skipped for a holiday, and never one before the last created.
     pub async fn next_shift_number(
+        conn: &mut Conn,
+        r: &Rotation,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let n = Self::next_shift_number_any(conn, r, now).await?;
+        let days = Self::holidays(conn, r, now).await?;
+        if days.is_empty() {
+            return Ok(n);
+        }
+        // A year of daily shifts is more than any run of holidays.
+        for m in n..n + 400 {
+            if !matches!(
+                Self::planned_shift(r, m, &days)?,
+                ShiftOnHoliday::Skipped { .. }
+            ) {
+                return Ok(m);
+            }
+        }
+        Ok(n)
+    }
+
+    async fn next_shift_number_any(
         conn: &mut Conn,
         r: &Rotation,
         now: DateTime<Utc>,
@@ -85,7 +157,23 @@ impl TaskOps {
                 format::short_time(existing.times.expected_start, r.tz)
             )));
         }
-        let (start, duration) = Self::shift_times(r, n)?;
+        let (planned, _) = Self::shift_times(r, n)?;
+        let days = Self::holidays(conn, r, planned).await?;
+        let (start, duration) = match Self::planned_shift(r, n, &days)? {
+            ShiftOnHoliday::Keep { start, duration }
+            | ShiftOnHoliday::Moved {
+                start, duration, ..
+            } => (start, duration),
+            ShiftOnHoliday::Skipped { on } => {
+                return Err(ServiceError::invalid(format!(
+                    "{} would start on {on}, a holiday, and in {} {}. To hold it anyway: `/lotto rotation set holidays {} ignore`.",
+                    format::task_name(&r.name, n),
+                    r.name,
+                    r.holidays.describe(),
+                    r.name
+                )));
+            }
+        };
         self.insert_task(conn, r, n, TaskType::Shift, start, duration, None)
             .await
     }

@@ -20,6 +20,7 @@ impl TaskOps {
     /// Picks people by lottery so the task meets its needs; all or nothing. Returns who was added.
     pub async fn fill(&self, conn: &mut Conn, r: &Rotation, task: &Task) -> Result<Vec<UserId>> {
         only_pending(r, task)?;
+        Self::check_holiday(conn, r, task).await?;
         let req = self.fill_request(conn, r, task).await?;
         let picked = self.draw(conn, r, task, &req).await?;
         // Filled, so whatever the autopilot told the owners is fixed: if the task fails again later
@@ -38,6 +39,7 @@ impl TaskOps {
         task: &Task,
     ) -> Result<Vec<UserId>> {
         only_pending(r, task)?;
+        Self::check_holiday(conn, r, task).await?;
         let name = render::task_ref(&r.name, task);
         let next = task
             .state

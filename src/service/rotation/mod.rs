@@ -22,6 +22,11 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
             Ok(view.into())
         }
         RotationCommand::Archive(name) => Ok(settings::archive(ctx, &name).await?.into()),
+        RotationCommand::Ical { rotation, reset } => {
+            Ok(crate::service::ical::rotation_link(ctx, &rotation, reset)
+                .await?
+                .into())
+        }
         RotationCommand::Autopilot(name) => super::autopilot_cmd::one(ctx, &name).await,
         RotationCommand::SetAutopilot { rotation, change } => {
             Ok(settings::set_autopilot(ctx, &rotation, change)
@@ -56,6 +61,9 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
                 .await?
                 .into(),
         ),
+        RotationCommand::SetHolidays { rotation, policy } => {
+            Ok(settings::set_holidays(ctx, &rotation, policy).await?.into())
+        }
         RotationCommand::OwnerAdd { rotation, users } => {
             Ok(owners::change(ctx, &rotation, &users, true).await?.into())
         }

@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 
 use super::for_owner;
 use crate::command::{self, NeedAction, NeedChange, RotationName};
-use crate::lottery::{AutopilotChange, TaskType};
+use crate::lottery::{AutopilotChange, HolidayPolicy, TaskType};
 use crate::service::context::Ctx;
 use crate::service::views::{NeedsChangedView, RotationChange, RotationChangedView, RotationView};
 use crate::service::{Result, ServiceError};
@@ -103,6 +103,18 @@ pub async fn set_task(
     let r = store::rotations::get(&mut tx, r.id).await?;
     ctx.commit(tx).await?;
     Ok(changed(RotationChange::TaskSettings, &r))
+}
+
+pub async fn set_holidays(
+    ctx: &Ctx,
+    name: &RotationName,
+    policy: HolidayPolicy,
+) -> Result<RotationChangedView> {
+    let (mut tx, r) = for_owner(ctx, name, "change what it does on holidays").await?;
+    store::rotations::set_holiday_policy(&mut tx, r.id, policy).await?;
+    let r = store::rotations::get(&mut tx, r.id).await?;
+    ctx.commit(tx).await?;
+    Ok(changed(RotationChange::Holidays, &r))
 }
 
 fn changed(change: RotationChange, r: &store::rotations::Rotation) -> RotationChangedView {

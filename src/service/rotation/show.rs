@@ -1,6 +1,6 @@
 //! Reading rotations: `rotation list` and `rotation show`.
 
-use crate::lottery::{TaskType, UserId};
+use crate::lottery::{ShiftOnHoliday, TaskType, UserId};
 use crate::service::Result;
 use crate::service::context::Ctx;
 use crate::service::ops::TaskOps;
@@ -96,16 +96,26 @@ async fn planned_shifts(
 ) -> Result<Vec<PlannedShift>> {
     let mut planned = Vec::new();
     let mut n = TaskOps::next_shift_number(conn, r, ctx.now).await?;
-    while planned.len() < count {
+    let holidays = TaskOps::holidays(conn, r, ctx.now).await?;
+    // Bounded: a long run of holidays must not make `rotation show` loop for ever.
+    let last = n + 400;
+    while planned.len() < count && n < last {
         if store::tasks::by_number(conn, r.id, n).await?.is_none() {
-            let Ok((start, duration)) = TaskOps::shift_times(r, n) else {
+            let Ok(plan) = TaskOps::planned_shift(r, n, &holidays) else {
                 break;
             };
-            planned.push(PlannedShift {
-                number: n,
-                start,
-                finish: start + duration,
-            });
+            // Shifts skipped for a holiday are not planned.
+            if let ShiftOnHoliday::Keep { start, duration }
+            | ShiftOnHoliday::Moved {
+                start, duration, ..
+            } = plan
+            {
+                planned.push(PlannedShift {
+                    number: n,
+                    start,
+                    finish: start + duration,
+                });
+            }
         }
         n += 1;
     }

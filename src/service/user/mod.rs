@@ -39,6 +39,9 @@ pub async fn handle(ctx: &Ctx, cmd: UserCommand) -> Result<Output> {
             Ok(skills::disqualify(ctx, &who, skills).await?.into())
         }
         UserCommand::Show { who } => Ok(show::show(ctx, &who).await?.into()),
+        UserCommand::Ical { reset } => {
+            Ok(crate::service::ical::user_link(ctx, reset).await?.into())
+        }
         UserCommand::Unavailable { who, change } => {
             Ok(time_off::change(ctx, &who, change).await?.into())
         }

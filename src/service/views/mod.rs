@@ -10,6 +10,8 @@ pub mod autopilot;
 pub mod calendar;
 pub mod calendar_admin;
 pub mod calendar_show;
+pub mod holiday;
+pub mod ical;
 pub mod info;
 pub mod person;
 pub mod presence;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::ser;
 use super::{Reader, View};
-use crate::lottery::{AutopilotSettings, Period, SkillLevel, TaskType};
+use crate::lottery::{AutopilotSettings, HolidayPolicy, Period, SkillLevel, TaskType};
 use crate::service::format;
 use crate::store::rotations::{NeedKind, Rotation};
 
@@ -31,6 +31,9 @@ pub struct RotationView {
     #[serde(serialize_with = "ser::duration")]
     pub grace: TimeDelta,
     pub autopilot: AutopilotView,
+    /// What happens to shifts starting on a holiday: `skip`, `shift` or `ignore`.
+    #[serde(serialize_with = "ser::display")]
+    pub holidays: HolidayPolicy,
     pub archived: bool,
     #[serde(serialize_with = "ser::time")]
     pub created_at: DateTime<Utc>,
@@ -67,6 +70,7 @@ impl RotationView {
                 settings: r.autopilot,
                 description: r.autopilot.describe(),
             },
+            holidays: r.holidays,
             archived: r.archived_at.is_some(),
             created_at: r.created_at,
         }
@@ -144,6 +148,7 @@ pub enum RotationChange {
     Autopilot,
     Fill,
     TaskSettings,
+    Holidays,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,6 +184,12 @@ impl View for RotationChangedView {
                 r.name,
                 r.task_length(),
                 format::duration(r.grace)
+            ),
+            RotationChange::Holidays => format!(
+                "In **{}** {}. See the holidays with `/lotto holiday list --rotation {}`.",
+                r.name,
+                r.holidays.describe(),
+                r.name
             ),
         }
     }

@@ -69,6 +69,8 @@ impl From<RotationRow> for StoredRotation {
 #[derive(Debug, FromRow)]
 pub struct StoredTask {
     pub state: String,
+    pub expected_start: i64,
+    pub expected_duration: i64,
     pub actual_start: Option<i64>,
     pub actual_finish: Option<i64>,
     pub summary: Option<String>,

@@ -1,0 +1,141 @@
+//! Serving a calendar feed of 1,000 tasks (one rotation, two people on each, 8-hour shifts from
+//! 20 days back), seeded straight into SQLite: the service call behind `GET /ical/<token>.ics`
+//! (token check, reads, fingerprint, RFC 5545 text). Target: under 5 ms.
+//! Run: `cargo bench --bench ical_feed`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use secrecy::SecretString;
+use solar_lottery::calendar::sync::{CalendarSync, SyncOptions};
+use solar_lottery::lottery::{Period, SkillLevel, TaskType, UserId};
+use solar_lottery::mattermost::MattermostClient;
+use solar_lottery::service::{Deps, Service};
+use solar_lottery::shared::Shared;
+use solar_lottery::store::ical::FeedSubject;
+use solar_lottery::store::rotations::NewRotation;
+use solar_lottery::store::tasks::NewTask;
+use solar_lottery::store::{self, users::User};
+
+const TASKS: i64 = 1_000;
+const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 6, 10, 0, 0).unwrap()
+}
+
+async fn seed(url: &str) {
+    let db = store::Db::connect(url).await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    let t0 = now() - TimeDelta::days(60);
+    let users: Vec<UserId> = (0..4)
+        .map(|i| UserId::new(format!("user{i:022}")))
+        .collect();
+    for (i, id) in users.iter().enumerate() {
+        let u = User {
+            id: id.clone(),
+            username: format!("person{i}"),
+            tz: None,
+            email: None,
+            is_admin: false,
+            refreshed_at: 0,
+        };
+        store::users::upsert(&mut tx, &u, t0).await.unwrap();
+    }
+    let rotation = NewRotation {
+        name: "ICE".into(),
+        tz: chrono_tz::UTC,
+        task_type: TaskType::Shift,
+        period: Period::Daily,
+        beginning: t0,
+        seed: 1,
+        fuzz: 0,
+        created_by: users[0].clone(),
+    };
+    let id = store::rotations::insert(&mut tx, &rotation, t0)
+        .await
+        .unwrap();
+    let first = now() - TimeDelta::days(20);
+    for n in 0..TASKS {
+        let task = NewTask {
+            rotation_id: id,
+            number: n,
+            kind: TaskType::Shift,
+            expected_start: first + TimeDelta::hours(8 * n),
+            expected_duration: TimeDelta::hours(8),
+            grace: TimeDelta::zero(),
+            summary: None,
+            require: vec![(SkillLevel::Any, 2)],
+            limit: vec![],
+        };
+        let task_id = store::tasks::insert(&mut tx, &task, t0).await.unwrap();
+        for k in 0..2 {
+            let who = &users[(n as usize + k) % users.len()];
+            store::tasks::add_user(&mut tx, task_id, who).await.unwrap();
+        }
+    }
+    store::ical::replace(&mut tx, &FeedSubject::Rotation(id), TOKEN, t0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+}
+
+async fn service(url: &str) -> Service {
+    let db = store::Db::connect(url).await.unwrap();
+    let shared = Arc::new(Shared {
+        db,
+        // Never called: serving a feed only reads the database.
+        mm: MattermostClient::new(
+            "http://127.0.0.1:9",
+            SecretString::from("unused"),
+            Duration::from_secs(1),
+        )
+        .unwrap(),
+        bot_id: UserId::new("bot"),
+        admins: vec![],
+        sender: None,
+    });
+    let calendar =
+        CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default()).unwrap();
+    let packet = solar_lottery::support::Sources::new(
+        solar_lottery::config::Settings::from_pairs([]).unwrap(),
+        shared.db.clone(),
+        None,
+    );
+    Service::new(Deps {
+        packet: Arc::new(packet),
+        shared,
+        rotation_creators: Default::default(),
+        graph: None,
+        public_url: None,
+        calendar: Arc::new(calendar),
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("feed.db").display());
+    rt.block_on(seed(&url));
+    let svc = rt.block_on(service(&url));
+    let feed = rt
+        .block_on(svc.ical_feed(TOKEN, now()))
+        .unwrap()
+        .expect("the feed");
+    assert_eq!(feed.body.matches("BEGIN:VEVENT").count(), TASKS as usize);
+    let mut group = c.benchmark_group("ical_feed");
+    group.bench_function("1000_tasks", |b| {
+        b.to_async(&rt)
+            .iter(|| async { svc.ical_feed(TOKEN, now()).await.unwrap() })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

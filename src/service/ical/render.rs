@@ -1,0 +1,129 @@
+//! A feed as RFC 5545 text, through the `icalendar` crate. Pure: the feed's entries in, text out.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use sha2::{Digest, Sha256};
+
+use crate::lottery::TaskState;
+use crate::store::holidays::Holiday;
+use crate::store::ical::FeedTask;
+
+/// One entry of a feed, with everything that shows; its fingerprint is the feed's ETag.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Task {
+        uid: String,
+        start: DateTime<Utc>,
+        finish: DateTime<Utc>,
+        summary: String,
+        description: String,
+        confirmed: bool,
+    },
+    Holiday {
+        uid: String,
+        day: NaiveDate,
+        summary: String,
+    },
+}
+
+/// The entries for tasks (and, for a rotation's feed, its holidays), in the order they show.
+pub fn entries(tasks: &[FeedTask], holidays: &[Holiday]) -> Vec<Entry> {
+    let mut out: Vec<Entry> = tasks.iter().map(task_entry).collect();
+    out.extend(holidays.iter().map(|h| Entry::Holiday {
+        uid: format!("holiday-{}@solar-lottery", h.id),
+        day: h.day,
+        summary: match &h.name {
+            Some(n) => format!("Holiday: {n}"),
+            None => "Holiday".to_string(),
+        },
+    }));
+    out
+}
+
+fn task_entry(t: &FeedTask) -> Entry {
+    let name = format!("{}#{}", t.rotation, t.task.number);
+    let people = if t.people.is_empty() {
+        "nobody yet".to_string()
+    } else {
+        t.people
+            .iter()
+            .map(|p| format!("@{p}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let needs = if t.needs.is_empty() {
+        "none".to_string()
+    } else {
+        t.needs
+            .iter()
+            .map(|(sl, c)| format!("{c} {sl}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut description = format!("State: {}\nNeeds: {needs}", t.task.state);
+    if let Some(s) = &t.task.summary {
+        description.push_str(&format!("\nSummary: {s}"));
+    }
+    Entry::Task {
+        uid: format!("task-{}@solar-lottery", t.task.id.0),
+        start: t.task.times.start(),
+        finish: t.task.times.finish(),
+        summary: format!("{name}: {people}"),
+        description,
+        confirmed: t.task.state != TaskState::Pending,
+    }
+}
+
+/// A short, stable digest of the entries: equal entries, equal ETag.
+pub fn fingerprint(name: &str, entries: &[Entry]) -> String {
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    for e in entries {
+        h.update(format!("{e:?}\u{1f}").as_bytes());
+    }
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The calendar text. `stamp` is when the content last changed (DTSTAMP), so the text is stable
+/// between changes.
+pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
+    let mut cal = Calendar::new();
+    cal.name(name);
+    for e in entries {
+        let event = match e {
+            Entry::Task {
+                uid,
+                start,
+                finish,
+                summary,
+                description,
+                confirmed,
+            } => Event::new()
+                .uid(uid)
+                .timestamp(stamp)
+                .starts(*start)
+                .ends(*finish)
+                .summary(summary)
+                .description(description)
+                .status(if *confirmed {
+                    EventStatus::Confirmed
+                } else {
+                    EventStatus::Tentative
+                })
+                .done(),
+            Entry::Holiday { uid, day, summary } => Event::new()
+                .uid(uid)
+                .timestamp(stamp)
+                .all_day(*day)
+                .summary(summary)
+                .add_property("TRANSP", "TRANSPARENT")
+                .done(),
+        };
+        cal.push(event);
+    }
+    cal.done().to_string()
+}

@@ -1,0 +1,227 @@
+//! iCalendar feeds: the secret token of each feed link, and the tasks a feed lists.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::tasks::Row as TaskRow;
+use super::{Conn, Result, from_ts, ts};
+use crate::lottery::{RotationId, TaskId, UserId};
+use crate::store::tasks::Task;
+
+/// Whose shifts a feed lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSubject {
+    Rotation(RotationId),
+    User(UserId),
+}
+
+/// A feed link as stored.
+#[derive(Debug, Clone)]
+pub struct FeedToken {
+    pub token: String,
+    pub subject: FeedSubject,
+    /// The fingerprint of what the feed last served, and when that changed.
+    pub fingerprint: Option<String>,
+    pub changed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    token: String,
+    rotation_id: Option<i64>,
+    user_id: Option<String>,
+    fingerprint: Option<String>,
+    changed_at: i64,
+}
+
+/// The feed's token, if it has one.
+pub async fn token_of(conn: &mut Conn, subject: &FeedSubject) -> Result<Option<String>> {
+    let found = match subject {
+        FeedSubject::Rotation(id) => {
+            sqlx::query_scalar("SELECT token FROM ical_tokens WHERE rotation_id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        FeedSubject::User(id) => {
+            sqlx::query_scalar("SELECT token FROM ical_tokens WHERE user_id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    Ok(found)
+}
+
+/// Replaces the feed's token (if any) with `token`: the old link stops working at once.
+pub async fn replace(
+    conn: &mut Conn,
+    subject: &FeedSubject,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (rotation, user) = match subject {
+        FeedSubject::Rotation(id) => {
+            sqlx::query("DELETE FROM ical_tokens WHERE rotation_id = $1")
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await?;
+            (Some(id.0), None)
+        }
+        FeedSubject::User(id) => {
+            sqlx::query("DELETE FROM ical_tokens WHERE user_id = $1")
+                .bind(id.as_str())
+                .execute(&mut *conn)
+                .await?;
+            (None, Some(id.as_str()))
+        }
+    };
+    sqlx::query(
+        "INSERT INTO ical_tokens (token, rotation_id, user_id, changed_at, created_at)
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(token)
+    .bind(rotation)
+    .bind(user)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The feed a token opens, if it is current.
+pub async fn lookup(conn: &mut Conn, token: &str) -> Result<Option<FeedToken>> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "SELECT token, rotation_id, user_id, fingerprint, changed_at FROM ical_tokens WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let subject = match (r.rotation_id, r.user_id) {
+        (Some(id), _) => FeedSubject::Rotation(RotationId(id)),
+        (None, Some(id)) => FeedSubject::User(UserId(id)),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(FeedToken {
+        token: r.token,
+        subject,
+        fingerprint: r.fingerprint,
+        changed_at: from_ts(r.changed_at)?,
+    }))
+}
+
+/// Records what the feed now serves; `changed_at` moves only when the fingerprint changed.
+pub async fn set_fingerprint(
+    conn: &mut Conn,
+    token: &str,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE ical_tokens SET fingerprint = $2, changed_at = $3
+         WHERE token = $1 AND (fingerprint IS NULL OR fingerprint <> $2)",
+    )
+    .bind(token)
+    .bind(fingerprint)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A task in a feed: with its rotation's name and the people on it.
+#[derive(Debug, Clone)]
+pub struct FeedTask {
+    pub task: Task,
+    pub rotation: String,
+    pub people: Vec<String>,
+    /// Its requirements as (skill-level as typed, count).
+    pub needs: Vec<(String, i64)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    rotation_name: String,
+}
+
+/// Most tasks one feed lists.
+pub const MAX_FEED_TASKS: i64 = 5000;
+
+/// The tasks of a feed that overlap `[from, to)`, by start.
+pub async fn tasks(
+    conn: &mut Conn,
+    subject: &FeedSubject,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<FeedTask>> {
+    let (filter, key) = match subject {
+        FeedSubject::Rotation(id) => ("t.rotation_id = CAST($1 AS BIGINT)", id.0.to_string()),
+        FeedSubject::User(id) => (
+            "t.id IN (SELECT task_id FROM task_users WHERE user_id = $1)",
+            id.as_str().to_string(),
+        ),
+    };
+    let window = "t.expected_start < $2 AND t.expected_start + t.expected_duration >= $3";
+    let sql = format!(
+        "SELECT t.id, t.rotation_id, t.number, t.kind, t.state, t.expected_start, t.expected_duration,
+                t.actual_start, t.actual_finish, t.grace, t.summary, t.reminded_start, t.reminded_finish,
+                t.created_at, r.name AS rotation_name
+         FROM tasks t JOIN rotations r ON r.id = t.rotation_id
+         WHERE {filter} AND {window}
+         ORDER BY t.expected_start, t.id LIMIT $4"
+    );
+    let rows: Vec<FeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&key)
+        .bind(ts(to))
+        .bind(ts(from))
+        .bind(MAX_FEED_TASKS)
+        .fetch_all(&mut *conn)
+        .await?;
+    let people_sql = format!(
+        "SELECT tu.task_id, u.username FROM task_users tu
+         JOIN tasks t ON t.id = tu.task_id JOIN users u ON u.id = tu.user_id
+         WHERE {filter} AND {window}
+         ORDER BY tu.task_id, tu.position"
+    );
+    let people: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(people_sql))
+        .bind(&key)
+        .bind(ts(to))
+        .bind(ts(from))
+        .fetch_all(&mut *conn)
+        .await?;
+    let needs_sql = format!(
+        "SELECT n.task_id, n.skill_level, n.count FROM task_needs n
+         JOIN tasks t ON t.id = n.task_id
+         WHERE n.kind = 'require' AND {filter} AND {window}
+         ORDER BY n.task_id, n.skill_level"
+    );
+    let needs: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(needs_sql))
+        .bind(&key)
+        .bind(ts(to))
+        .bind(ts(from))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut by_task: HashMap<TaskId, Vec<String>> = HashMap::new();
+    for (id, name) in people {
+        by_task.entry(TaskId(id)).or_default().push(name);
+    }
+    let mut needs_of: HashMap<TaskId, Vec<(String, i64)>> = HashMap::new();
+    for (id, sl, count) in needs {
+        needs_of.entry(TaskId(id)).or_default().push((sl, count));
+    }
+    rows.into_iter()
+        .map(|r| {
+            let task = Task::try_from(r.task)?;
+            Ok(FeedTask {
+                people: by_task.remove(&task.id).unwrap_or_default(),
+                needs: needs_of.remove(&task.id).unwrap_or_default(),
+                task,
+                rotation: r.rotation_name,
+            })
+        })
+        .collect()
+}

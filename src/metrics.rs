@@ -85,7 +85,7 @@ fn describe() {
     );
     describe_gauge!(
         PRESENCE_WATCHED,
-        "People whose presence the bot watches (none: this version has no presence feature)"
+        "People whose presence the last presence poll of this process watched"
     );
     describe_gauge!(
         WEBSOCKET_CONNECTED,

@@ -169,6 +169,7 @@ impl Job for PresenceJob {
     fn tick(&self, now: DateTime<Utc>) -> BoxFuture<'_, Result<String, JobError>> {
         async move {
             let r = self.run(now).await?;
+            metrics::gauge!(crate::metrics::PRESENCE_WATCHED).set(r.polled as f64);
             Ok(format!(
                 "{} people polled, {} absence alerts, {} back",
                 r.polled, r.alerts, r.backs

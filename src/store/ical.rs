@@ -1,11 +1,13 @@
 //! iCalendar feeds: the secret token of each feed link, and the tasks a feed lists.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 
-use super::tasks::Row as TaskRow;
-use super::{Conn, Result, from_ts, ts};
+use super::dialect::portable;
+use super::tasks::{JSON_COLUMNS, TaskTuple, task_from_tuple};
+use super::{Conn, Result, from_ts, json_rows, ts};
 use crate::lottery::{RotationId, TaskId, UserId};
 use crate::store::tasks::Task;
 
@@ -141,15 +143,34 @@ pub struct FeedTask {
     pub needs: Vec<(String, i64)>,
 }
 
-#[derive(sqlx::FromRow)]
-struct FeedRow {
-    #[sqlx(flatten)]
-    task: TaskRow,
-    rotation_name: String,
-}
-
 /// Most tasks one feed lists.
 pub const MAX_FEED_TASKS: i64 = 5000;
+
+/// The feed's statement for one kind of subject: its tasks (with their rotation's name), the people
+/// on them and their requirements, as three JSON arrays in one row (see the module note in `store`
+/// on why one row of JSON beats thousands of rows). The tasks are the first `$4` by start that
+/// overlap `[$3, $2)`.
+fn feed_sql(filter: &str) -> String {
+    let ids = format!(
+        "SELECT t.id FROM tasks t WHERE {filter}
+           AND t.expected_start < $2 AND t.expected_start + t.expected_duration >= $3
+         ORDER BY t.expected_start, t.id LIMIT $4"
+    );
+    format!(
+        "SELECT
+           (SELECT json_group_array(json_array({JSON_COLUMNS}, r.name))
+            FROM tasks t JOIN rotations r ON r.id = t.rotation_id WHERE t.id IN ({ids})),
+           (SELECT json_group_array(json_array(tu.task_id, tu.position, u.username))
+            FROM task_users tu JOIN users u ON u.id = tu.user_id WHERE tu.task_id IN ({ids})),
+           (SELECT json_group_array(json_array(n.task_id, n.skill_level, n.count))
+            FROM task_needs n WHERE n.kind = 'require' AND n.task_id IN ({ids}))"
+    )
+}
+
+static ROTATION_FEED: LazyLock<String> =
+    LazyLock::new(|| feed_sql("t.rotation_id = CAST($1 AS BIGINT)"));
+static USER_FEED: LazyLock<String> =
+    LazyLock::new(|| feed_sql("t.id IN (SELECT task_id FROM task_users WHERE user_id = $1)"));
 
 /// The tasks of a feed that overlap `[from, to)`, by start.
 pub async fn tasks(
@@ -158,70 +179,42 @@ pub async fn tasks(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<FeedTask>> {
-    let (filter, key) = match subject {
-        FeedSubject::Rotation(id) => ("t.rotation_id = CAST($1 AS BIGINT)", id.0.to_string()),
-        FeedSubject::User(id) => (
-            "t.id IN (SELECT task_id FROM task_users WHERE user_id = $1)",
-            id.as_str().to_string(),
-        ),
+    // One call site per statement: `portable!` keeps one translation per call site.
+    let (sql, key) = match subject {
+        FeedSubject::Rotation(id) => (portable!(conn, ROTATION_FEED.as_str()), id.0.to_string()),
+        FeedSubject::User(id) => (portable!(conn, USER_FEED.as_str()), id.as_str().to_string()),
     };
-    let window = "t.expected_start < $2 AND t.expected_start + t.expected_duration >= $3";
-    let sql = format!(
-        "SELECT t.id, t.rotation_id, t.number, t.kind, t.state, t.expected_start, t.expected_duration,
-                t.actual_start, t.actual_finish, t.grace, t.summary, t.reminded_start, t.reminded_finish,
-                t.created_at, r.name AS rotation_name
-         FROM tasks t JOIN rotations r ON r.id = t.rotation_id
-         WHERE {filter} AND {window}
-         ORDER BY t.expected_start, t.id LIMIT $4"
-    );
-    let rows: Vec<FeedRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let (tasks, people, needs): (String, String, String) = sqlx::query_as(sql)
         .bind(&key)
         .bind(ts(to))
         .bind(ts(from))
         .bind(MAX_FEED_TASKS)
-        .fetch_all(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-    let people_sql = format!(
-        "SELECT tu.task_id, u.username FROM task_users tu
-         JOIN tasks t ON t.id = tu.task_id JOIN users u ON u.id = tu.user_id
-         WHERE {filter} AND {window}
-         ORDER BY tu.task_id, tu.position"
-    );
-    let people: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(people_sql))
-        .bind(&key)
-        .bind(ts(to))
-        .bind(ts(from))
-        .fetch_all(&mut *conn)
-        .await?;
-    let needs_sql = format!(
-        "SELECT n.task_id, n.skill_level, n.count FROM task_needs n
-         JOIN tasks t ON t.id = n.task_id
-         WHERE n.kind = 'require' AND {filter} AND {window}
-         ORDER BY n.task_id, n.skill_level"
-    );
-    let needs: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(needs_sql))
-        .bind(&key)
-        .bind(ts(to))
-        .bind(ts(from))
-        .fetch_all(&mut *conn)
-        .await?;
+    let mut people: Vec<(i64, i64, String)> = json_rows(&people)?;
+    people.sort_by_key(|(task, position, _)| (*task, *position));
     let mut by_task: HashMap<TaskId, Vec<String>> = HashMap::new();
-    for (id, name) in people {
+    for (id, _, name) in people {
         by_task.entry(TaskId(id)).or_default().push(name);
     }
+    let mut needs: Vec<(i64, String, i64)> = json_rows(&needs)?;
+    needs.sort();
     let mut needs_of: HashMap<TaskId, Vec<(String, i64)>> = HashMap::new();
     for (id, sl, count) in needs {
         needs_of.entry(TaskId(id)).or_default().push((sl, count));
     }
-    rows.into_iter()
-        .map(|r| {
-            let task = Task::try_from(r.task)?;
+    let mut out = json_rows::<(TaskTuple, String)>(&tasks)?
+        .into_iter()
+        .map(|(t, rotation)| {
+            let task = task_from_tuple(t)?;
             Ok(FeedTask {
                 people: by_task.remove(&task.id).unwrap_or_default(),
                 needs: needs_of.remove(&task.id).unwrap_or_default(),
                 task,
-                rotation: r.rotation_name,
+                rotation,
             })
         })
-        .collect()
+        .collect::<Result<Vec<FeedTask>>>()?;
+    out.sort_by_key(|f| (f.task.times.expected_start, f.task.id.0));
+    Ok(out)
 }

@@ -8,23 +8,23 @@
 //!
 //! No Mattermost is involved: the tick only queues DMs; delivering them is the outbox sender's job.
 
+mod common {
+    #[path = "service.rs"]
+    pub mod service;
+}
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use secrecy::SecretString;
-use solar_lottery::calendar::sync::{CalendarSync, SyncOptions};
 use solar_lottery::lottery::{
     AutopilotSettings, Period, RotationId, SkillLevel, TaskState, TaskType, UserId,
 };
-use solar_lottery::mattermost::MattermostClient;
-use solar_lottery::service::{Deps, Service};
-use solar_lottery::shared::Shared;
+use solar_lottery::service::Service;
 use solar_lottery::store::rotations::{NeedKind, NewRotation};
 use solar_lottery::store::tasks::NewTask;
 use solar_lottery::store::{self, users::User};
-use std::sync::Arc;
 
 const ROTATIONS: usize = 1_000;
 const TASKS: i64 = 10;
@@ -169,34 +169,12 @@ async fn seed_task(tx: &mut store::Conn, id: RotationId, r: usize, n: i64, fills
 
 async fn service(url: &str) -> Service {
     let db = store::Db::connect(url).await.unwrap();
-    let shared = Arc::new(Shared {
+    // Mattermost is never called: a tick only queues DMs.
+    common::service::service(
         db,
-        // Never called: a tick only queues DMs.
-        mm: MattermostClient::new(
-            "http://127.0.0.1:9",
-            SecretString::from("unused"),
-            Duration::from_secs(1),
-        )
-        .unwrap(),
-        bot_id: UserId::new("bot"),
-        admins: vec![],
-        sender: None,
-    });
-    let calendar =
-        CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default()).unwrap();
-    let packet = solar_lottery::support::Sources::new(
-        solar_lottery::config::Settings::from_pairs([]).unwrap(),
-        shared.db.clone(),
-        None,
-    );
-    Service::new(Deps {
-        packet: Arc::new(packet),
-        shared,
-        rotation_creators: Default::default(),
-        graph: None,
-        public_url: None,
-        calendar: Arc::new(calendar),
-    })
+        common::service::unreachable_mattermost(),
+        UserId::new("bot"),
+    )
 }
 
 fn url(path: &Path) -> String {

@@ -3,17 +3,15 @@
 //! (token check, reads, fingerprint, RFC 5545 text). Target: under 5 ms.
 //! Run: `cargo bench --bench ical_feed`.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common {
+    #[path = "service.rs"]
+    pub mod service;
+}
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use secrecy::SecretString;
-use solar_lottery::calendar::sync::{CalendarSync, SyncOptions};
 use solar_lottery::lottery::{Period, SkillLevel, TaskType, UserId};
-use solar_lottery::mattermost::MattermostClient;
-use solar_lottery::service::{Deps, Service};
-use solar_lottery::shared::Shared;
+use solar_lottery::service::Service;
 use solar_lottery::store::ical::FeedSubject;
 use solar_lottery::store::rotations::NewRotation;
 use solar_lottery::store::tasks::NewTask;
@@ -85,34 +83,12 @@ async fn seed(url: &str) {
 
 async fn service(url: &str) -> Service {
     let db = store::Db::connect(url).await.unwrap();
-    let shared = Arc::new(Shared {
+    // Mattermost is never called: serving a feed only reads the database.
+    common::service::service(
         db,
-        // Never called: serving a feed only reads the database.
-        mm: MattermostClient::new(
-            "http://127.0.0.1:9",
-            SecretString::from("unused"),
-            Duration::from_secs(1),
-        )
-        .unwrap(),
-        bot_id: UserId::new("bot"),
-        admins: vec![],
-        sender: None,
-    });
-    let calendar =
-        CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default()).unwrap();
-    let packet = solar_lottery::support::Sources::new(
-        solar_lottery::config::Settings::from_pairs([]).unwrap(),
-        shared.db.clone(),
-        None,
-    );
-    Service::new(Deps {
-        packet: Arc::new(packet),
-        shared,
-        rotation_creators: Default::default(),
-        graph: None,
-        public_url: None,
-        calendar: Arc::new(calendar),
-    })
+        common::service::unreachable_mattermost(),
+        UserId::new("bot"),
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -13,18 +13,23 @@
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
-use std::sync::Arc;
+#[expect(
+    dead_code,
+    reason = "this bench talks to the fake Mattermost, not the unreachable one"
+)]
+mod common {
+    #[path = "service.rs"]
+    pub mod service;
+}
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use secrecy::SecretString;
-use solar_lottery::calendar::sync::{CalendarSync, SyncOptions};
 use solar_lottery::lottery::{Period, TaskState, TaskType, UserId};
 use solar_lottery::mattermost::MattermostClient;
 use solar_lottery::presence::PresenceJob;
-use solar_lottery::service::{Deps, Service};
-use solar_lottery::shared::Shared;
 use solar_lottery::store::presence::PresenceSettings;
 use solar_lottery::store::rotations::NewRotation;
 use solar_lottery::store::tasks::NewTask;
@@ -129,29 +134,11 @@ fn bench(c: &mut Criterion) {
             Duration::from_secs(30),
         )
         .unwrap();
-        let shared = Arc::new(Shared {
+        PresenceJob::new(common::service::service(
             db,
-            mm: client,
-            bot_id: UserId::new(mm.bot().id()),
-            admins: vec![],
-            sender: None,
-        });
-        let calendar =
-            CalendarSync::from_settings(shared.clone(), None, false, SyncOptions::default())
-                .unwrap();
-        let packet = solar_lottery::support::Sources::new(
-            solar_lottery::config::Settings::from_pairs([]).unwrap(),
-            shared.db.clone(),
-            None,
-        );
-        PresenceJob::new(Service::new(Deps {
-            packet: Arc::new(packet),
-            shared,
-            rotation_creators: Default::default(),
-            graph: None,
-            public_url: None,
-            calendar: Arc::new(calendar),
-        }))
+            client,
+            UserId::new(mm.bot().id()),
+        ))
     });
 
     // The baseline, then one checked tick: every id polled, in how many requests.

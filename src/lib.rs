@@ -17,6 +17,7 @@ pub mod mattermost;
 pub mod metrics;
 pub mod notify;
 pub mod presence;
+pub mod profile;
 pub mod service;
 pub mod setup;
 pub mod shared;

@@ -63,7 +63,16 @@ pub const GROUP: Node = Node::Group(Group {
     name: "task",
     summary: "Create, fill, assign, start and finish shifts and tickets.",
     children: &[
-        NEW, ASSIGN, UNASSIGN, FILL, SCHEDULE, START, FINISH, SHOW, LIST,
+        NEW,
+        ASSIGN,
+        UNASSIGN,
+        FILL,
+        SCHEDULE,
+        START,
+        FINISH,
+        SHOW,
+        LIST,
+        super::history::TASK,
     ],
 });
 

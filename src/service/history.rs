@@ -33,21 +33,14 @@ pub async fn handle(ctx: &Ctx, cmd: HistoryCommand) -> Result<HistoryView> {
     }
 }
 
-/// `--since` in the reader's zone; a time after the command's is surely a typo.
+/// `--since` in the reader's zone.
 fn resolve(ctx: &Ctx, since: Option<&DateTimeArg>) -> Result<Option<DateTime<Utc>>> {
-    let Some(arg) = since else {
-        return Ok(None);
-    };
-    let at = arg
-        .resolve(ctx.tz(), ctx.now)
-        .map_err(|e| ServiceError::invalid(format!("--since: {e}.")))?;
-    if at > ctx.now {
-        return Err(ServiceError::invalid(format!(
-            "--since {arg} is in the future ({}): nothing has happened since then yet.",
-            format::time(at, ctx.tz())
-        )));
-    }
-    Ok(Some(at))
+    since
+        .map(|arg| {
+            arg.resolve(ctx.tz(), ctx.now)
+                .map_err(|e| ServiceError::invalid(format!("--since: {e}.")))
+        })
+        .transpose()
 }
 
 fn view(

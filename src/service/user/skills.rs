@@ -17,7 +17,7 @@ pub async fn qualify(ctx: &Ctx, who: &Who, skills: &Skills) -> Result<PeopleView
         store::skills::add(&mut tx, skill, ctx.now).await?;
         for u in &users {
             store::users::set_skill(&mut tx, &u.id, skill, *level).await?;
-            record(ctx, &mut tx, u, skill, Some(level.to_string())).await?;
+            record(ctx, &mut tx, u, skill, Some(level.name().to_string())).await?;
         }
     }
     let people = show::people(ctx, &mut tx, &users).await?;

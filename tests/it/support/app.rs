@@ -175,6 +175,7 @@ impl TestApp {
             "autopilot_alerts",
             "rotation_presence",
             "rotation_oncall_status",
+            "history",
         ] {
             let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

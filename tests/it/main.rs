@@ -43,3 +43,4 @@ mod replicas;
 mod setup;
 mod smoke;
 mod support_packet;
+mod websocket;

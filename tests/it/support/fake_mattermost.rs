@@ -60,6 +60,7 @@ mod state;
 mod status;
 mod teams;
 mod users;
+mod websocket;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -324,6 +325,34 @@ impl FakeMattermost {
         }
     }
 
+    // ----- the WebSocket -------------------------------------------------------------------------
+
+    /// Ends every open WebSocket abruptly (as a network failure would); they stay resumable.
+    pub fn drop_websockets(&self) {
+        lock(&self.shared).ws.drop_all();
+    }
+
+    /// Forgets every WebSocket connection, as a server restart does: a resume gets a new `hello`.
+    pub fn forget_websockets(&self) {
+        lock(&self.shared).ws.forget_all();
+    }
+
+    /// WebSockets open now.
+    pub fn live_websockets(&self) -> usize {
+        lock(&self.shared).ws.live()
+    }
+
+    /// When WebSocket upgrades were refused for a bad token (401), oldest first.
+    pub fn refused_websockets(&self) -> Vec<std::time::Instant> {
+        lock(&self.shared).ws.refused.clone()
+    }
+
+    /// Authenticated WebSocket upgrades so far, and how many of them resumed a connection.
+    pub fn websocket_handshakes(&self) -> (usize, usize) {
+        let state = lock(&self.shared);
+        (state.ws.handshakes, state.ws.resumes)
+    }
+
     // ----- the slash-command side --------------------------------------------------------------
 
     /// A slash command `/lotto <text>` typed by `username` in Town Square, to be sent to `app_url`
@@ -436,6 +465,8 @@ fn router(shared: Shared) -> Router {
             get(posts::get_posts_for_channel),
         )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .route("/api/v4/websocket", get(websocket::websocket))
+        .route("/api/v4/websocket/", get(websocket::websocket))
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

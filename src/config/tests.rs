@@ -100,8 +100,16 @@ fn secrets_do_not_show_in_debug_output() {
 #[test]
 fn the_websocket_listener_is_on_unless_turned_off() {
     assert!(Settings::from_pairs([]).unwrap().websocket);
-    assert!(Settings::from_pairs([("websocket", "ON")]).unwrap().websocket);
-    assert!(!Settings::from_pairs([("websocket", "off")]).unwrap().websocket);
+    assert!(
+        Settings::from_pairs([("websocket", "ON")])
+            .unwrap()
+            .websocket
+    );
+    assert!(
+        !Settings::from_pairs([("websocket", "off")])
+            .unwrap()
+            .websocket
+    );
     let e = Settings::from_pairs([("websocket", "sometimes")])
         .unwrap_err()
         .to_string();

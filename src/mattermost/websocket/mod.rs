@@ -185,10 +185,8 @@ pub struct WebSocketConnection {
 
 impl WebSocketConnection {
     fn new(stream: WebSocketStream<MaybeTlsStream<TcpStream>>, keepalive: Keepalive) -> Self {
-        let mut ping = tokio::time::interval_at(
-            Instant::now() + keepalive.ping_every,
-            keepalive.ping_every,
-        );
+        let mut ping =
+            tokio::time::interval_at(Instant::now() + keepalive.ping_every, keepalive.ping_every);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         WebSocketConnection {
             stream,

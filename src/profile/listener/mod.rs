@@ -170,10 +170,8 @@ impl Listener {
         };
         tracing::debug!(resuming = resume.is_some(), "WebSocket connected");
         let timing = self.options.lease;
-        let mut renew = tokio::time::interval_at(
-            Instant::now() + timing.renew_every,
-            timing.renew_every,
-        );
+        let mut renew =
+            tokio::time::interval_at(Instant::now() + timing.renew_every, timing.renew_every);
         let mut confirmed = Instant::now();
         let mut heard = false;
         let shutdown = stopped(self.shutdown.clone());

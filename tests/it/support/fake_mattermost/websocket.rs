@@ -140,7 +140,10 @@ impl WsHub {
 
     fn closed(&mut self, id: &str, generation: u64) {
         if let Some(connection) = self.connections.get_mut(id)
-            && connection.live.as_ref().is_some_and(|(g, _)| *g == generation)
+            && connection
+                .live
+                .as_ref()
+                .is_some_and(|(g, _)| *g == generation)
         {
             connection.live = None;
         }
@@ -227,7 +230,8 @@ pub(crate) async fn websocket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let user_id = if ctx.headers.contains_key("authorization") {
-        match authenticate(&lock(&shared), &ctx.headers) {
+        let outcome = authenticate(&lock(&shared), &ctx.headers);
+        match outcome {
             Ok(user_id) => Some(user_id),
             Err(error) => {
                 lock(&shared).ws.refused.push(std::time::Instant::now());

@@ -342,3 +342,70 @@ async fn two_bot_processes_hold_one_websocket_and_with_lotto_websocket_off_none_
         first.shutdown().await;
     }
 }
+
+// ----- the fake's side of the contract ------------------------------------------------------------
+
+#[tokio::test]
+async fn the_fake_websocket_authenticates_by_challenge_and_refuses_a_bad_one_without_reply() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let mm = FakeMattermost::start().await;
+    let url = format!("{}/api/v4/websocket", mm.base_url().replace("http", "ws"));
+    let challenge = |token: &str| {
+        serde_json::json!({"seq": 1, "action": "authentication_challenge", "data": {"token": token}})
+            .to_string()
+    };
+    let next_json = async |ws: &mut tokio_tungstenite::WebSocketStream<_>| loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                return Some(serde_json::from_str::<serde_json::Value>(t.as_str()).unwrap());
+            }
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
+            Some(Ok(_)) => {}
+        }
+    };
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .expect("upgrade");
+    ws.send(Message::text(challenge(&mm.bot_token())))
+        .await
+        .unwrap();
+    let reply = next_json(&mut ws).await.expect("a reply");
+    assert_eq!(reply, serde_json::json!({"status": "OK", "seq_reply": 1}));
+    let hello = next_json(&mut ws).await.expect("a hello");
+    assert_eq!(hello["event"], "hello");
+    assert_eq!(hello["seq"], 0);
+    assert_eq!(hello["data"]["connection_id"].as_str().unwrap().len(), 26);
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .expect("upgrade");
+    ws.send(Message::text(challenge("wrong"))).await.unwrap();
+    assert_eq!(next_json(&mut ws).await, None, "closed without a reply");
+    assert_eq!(mm.websocket_handshakes().0, 1);
+}
+
+#[tokio::test]
+async fn users_by_ids_since_returns_only_the_users_updated_after_it() {
+    let mm = FakeMattermost::start().await;
+    let ann = mm.add_user("ann");
+    let bob = mm.add_user("bob");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let since = Utc::now().timestamp_millis();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let bob = bob.custom_status("palm_tree", "", None);
+    let users: Vec<serde_json::Value> = reqwest::Client::new()
+        .post(format!("{}/api/v4/users/ids?since={since}", mm.base_url()))
+        .bearer_auth(mm.bot_token())
+        .json(&[ann.id(), bob.id()])
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("users");
+    let ids: Vec<&str> = users.iter().filter_map(|u| u["id"].as_str()).collect();
+    assert_eq!(ids, vec![bob.id()]);
+}

@@ -320,7 +320,7 @@ async fn two_bot_processes_hold_one_websocket_and_with_lotto_websocket_off_none_
     let off = Spawn::default();
     // The first process has the listener off: it never connects, whatever happens after.
     let mut app = spawn_app_with(off).await;
-    assert!(app.run("admin", "rotation list").await.len() > 0);
+    assert!(!app.run("admin", "rotation list").await.is_empty());
     let second = start(&app.mm, &app.db_url, &on).await;
     let third = start(&app.mm, &app.db_url, &on).await;
     eventually("one WebSocket", async || {

@@ -32,6 +32,13 @@
 //! assert_eq!(mm.request_count(RouteKind::CreatePost), 3);
 //! ```
 //!
+//! WebSocket (`/api/v4/websocket`, see `websocket.rs`): bearer or `authentication_challenge` auth,
+//! `hello`, numbered events, resume with replay. `user_updated` is broadcast by `State::user_changed`,
+//! which every route (and `FakeUser` setter) that changes what a user looks like calls.
+//! `mm.drop_websockets()` cuts every socket (resumable), `mm.forget_websockets()` forgets the
+//! connections as a restart does; `live_websockets()`, `websocket_handshakes()`,
+//! `refused_websockets()` inspect. `POST /users/ids?since=<ms>` honours `since`.
+//!
 //! Files: `POST /files` (multipart or simple) stores uploads (`mm.files()`), a post's `file_ids`
 //! attach them (`mm.dm_files_to("ann")`).
 //!

@@ -16,10 +16,11 @@ use crate::calendar::sync::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::history::HistoryJob;
 use crate::http::{self, AppState};
-use crate::jobs::{Job, RunLog, Runner};
+use crate::jobs::{Job, NamedLease, RunLog, Runner};
 use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 use crate::notify::{RetryPolicy, Sender};
 use crate::presence::PresenceJob;
+use crate::profile::listener::{self, Listener, ListenerOptions};
 use crate::service::Service;
 use crate::shared::Shared;
 use crate::store::Db;
@@ -38,6 +39,8 @@ pub struct Options {
     pub calendar: SyncOptions,
     /// How long one Mattermost request may take; the outbox's claims last this plus a margin.
     pub mattermost_timeout: Duration,
+    /// The WebSocket listener's lease, backoff and keep-alive timing.
+    pub websocket: ListenerOptions,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             background_sender: true,
             calendar: SyncOptions::default(),
             mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
+            websocket: ListenerOptions::default(),
         }
     }
 }
@@ -139,6 +143,34 @@ pub async fn launch(
             tasks.push(runner.spawn(job, every));
         }
     }
+    // Profile presets: the WebSocket listener produces signals, the preset engine consumes them.
+    let (profile_signals, profile_inbox) = crate::profile::signal::channel();
+    if settings.websocket {
+        let timing = options.websocket;
+        let listener = Listener {
+            client: service.mattermost().websocket(timing.keepalive),
+            lease: NamedLease::new(
+                service.db().clone(),
+                listener::LEASE_NAME,
+                options.instance.clone(),
+                timing.lease,
+            ),
+            signals: profile_signals,
+            shutdown: shutdown_rx.clone(),
+            options: timing,
+        };
+        tasks.push(tokio::spawn(listener.run()));
+    } else {
+        drop(profile_signals);
+    }
+    // TEMPORARY (issue 12, WebSocket branch): logs and discards the signals until the preset
+    // engine (branch feat-12-presets) consumes `profile_inbox`; the lead replaces this at the merge.
+    tasks.push(tokio::spawn(async move {
+        let mut inbox = profile_inbox;
+        while let Some(signal) = inbox.recv().await {
+            tracing::debug!(?signal, "profile signal (no preset engine yet)");
+        }
+    }));
     let state = AppState {
         service: service.clone(),
         slash_tokens: Arc::new(mm_settings.slash_tokens.clone()),

@@ -88,6 +88,7 @@ struct Raw {
     ics_allow_private: Option<String>,
     log_format: Option<String>,
     admin_token: Option<String>,
+    websocket: Option<String>,
 }
 
 /// Microsoft Graph app-only credentials; present only when all three are set.
@@ -128,6 +129,8 @@ pub struct Settings {
     pub log_json: bool,
     /// Bearer token for the `/admin/*` HTTP endpoints (`LOTTO_ADMIN_TOKEN`); `None` turns them off.
     pub admin_token: Option<SecretString>,
+    /// Listen on Mattermost's WebSocket for profile changes (`LOTTO_WEBSOCKET`, on by default).
+    pub websocket: bool,
 }
 
 /// Who may create rotations. Anyone, by default, as anyone may create a channel in Mattermost; the
@@ -317,6 +320,20 @@ impl Settings {
                 });
             }
         };
+        let websocket = match non_empty(raw.websocket)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("on" | "true" | "1" | "yes") => true,
+            Some("off" | "false" | "0" | "no") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOTTO_WEBSOCKET",
+                    value: other.to_string(),
+                    reason: "use on or off".into(),
+                });
+            }
+        };
         Ok(Settings {
             listen,
             database_url,
@@ -334,6 +351,7 @@ impl Settings {
             ics_allow_private,
             log_json,
             admin_token: non_empty(raw.admin_token).map(SecretString::from),
+            websocket,
         })
     }
 

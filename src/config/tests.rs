@@ -110,3 +110,22 @@ fn history_is_kept_a_year_unless_set_and_zero_keeps_it_forever() {
         .to_string();
     assert!(e.contains("LOTTO_HISTORY_RETENTION"), "{e}");
 }
+
+#[test]
+fn the_websocket_listener_is_on_unless_turned_off() {
+    assert!(Settings::from_pairs([]).unwrap().websocket);
+    assert!(
+        Settings::from_pairs([("websocket", "ON")])
+            .unwrap()
+            .websocket
+    );
+    assert!(
+        !Settings::from_pairs([("websocket", "off")])
+            .unwrap()
+            .websocket
+    );
+    let e = Settings::from_pairs([("websocket", "sometimes")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("LOTTO_WEBSOCKET"), "{e}");
+}

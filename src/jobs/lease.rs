@@ -46,7 +46,7 @@ impl LeaseTiming {
         self.ttl + self.poll_every
     }
 
-    fn ttl_delta(&self) -> TimeDelta {
+    pub(super) fn ttl_delta(&self) -> TimeDelta {
         TimeDelta::from_std(self.ttl).unwrap_or(TimeDelta::minutes(1))
     }
 }

@@ -10,6 +10,7 @@
 //! holder dies, at once when it shuts down cleanly).
 
 mod lease;
+mod named_lease;
 mod runs;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use tokio::task::JoinHandle;
 use crate::store::Db;
 
 pub use lease::LeaseTiming;
+pub use named_lease::NamedLease;
 pub use runs::{Outcome, RunLog, RunRecord};
 
 /// Why a run failed as a whole (one item's trouble is the job's own business and not an error).

@@ -110,6 +110,11 @@ impl MattermostClient {
         url
     }
 
+    /// `Bearer <token>` (marked sensitive), for the WebSocket upgrade.
+    pub(super) fn authorization(&self) -> &HeaderValue {
+        &self.inner.authorization
+    }
+
     /// A request to the API with the bot's credentials.
     pub(super) fn api(&self, method: Method, url: Url) -> RequestBuilder {
         self.inner

@@ -5,6 +5,7 @@
 //! Every answer is untrusted: bodies are size-capped, models tolerate missing and unknown fields, and
 //! errors keep Mattermost's AppError (or the plain-text 429 body) so callers can decide whether to
 //! retry (`MattermostError::is_retryable`). The wire facts are in docs/mattermost-contract.md §2.
+//! The WebSocket client (`websocket`) shares the client's address and token.
 
 mod admin;
 mod batch;
@@ -16,6 +17,7 @@ pub mod model;
 mod posts;
 mod statuses;
 mod users;
+pub mod websocket;
 
 pub use client::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
 pub use error::{AppError, MattermostError};

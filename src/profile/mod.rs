@@ -2,4 +2,5 @@
 //! to a preset they chose, and back. The WebSocket listener turns Mattermost's `user_updated` events
 //! into [`signal::ProfileSignal`]s; the engine applies presets.
 
+pub mod listener;
 pub mod signal;

@@ -54,6 +54,7 @@ pub struct SanitizedConfig {
     pub rotation_creators: &'static str,
     pub autopilot_interval: Option<u64>,
     pub calendar_interval: Option<u64>,
+    pub websocket: bool,
     pub graph_url: Option<String>,
     pub graph_token_url: Option<String>,
     pub graph_tenant: Option<String>,
@@ -86,6 +87,7 @@ impl SanitizedConfig {
             // Seconds; `null` = off.
             autopilot_interval: settings.autopilot_interval.map(|d| d.as_secs()),
             calendar_interval: settings.calendar_interval.map(|d| d.as_secs()),
+            websocket: settings.websocket,
             graph_url: graph.map(|g| redact_url(&g.base_url)),
             graph_token_url: graph.map(|g| redact_url(&g.token_url)),
             graph_tenant: graph.map(|g| g.tenant.clone()),

@@ -44,3 +44,4 @@ mod replicas;
 mod setup;
 mod smoke;
 mod support_packet;
+mod websocket;

@@ -105,6 +105,8 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
             ("autopilot_interval", opts.autopilot_interval),
             ("calendar_interval", "0"),
             ("presence_interval", "0"),
+            // The listener connects to the fake's WebSocket only in the tests that turn it on.
+            ("websocket", "off"),
         ]
         .into_iter()
         .chain(opts.settings.iter().copied()),

@@ -32,6 +32,13 @@
 //! assert_eq!(mm.request_count(RouteKind::CreatePost), 3);
 //! ```
 //!
+//! WebSocket (`/api/v4/websocket`, see `websocket.rs`): bearer or `authentication_challenge` auth,
+//! `hello`, numbered events, resume with replay. `user_updated` is broadcast by `State::user_changed`,
+//! which every route (and `FakeUser` setter) that changes what a user looks like calls.
+//! `mm.drop_websockets()` cuts every socket (resumable), `mm.forget_websockets()` forgets the
+//! connections as a restart does; `live_websockets()`, `websocket_handshakes()`,
+//! `refused_websockets()` inspect. `POST /users/ids?since=<ms>` honours `since`.
+//!
 //! Files: `POST /files` (multipart or simple) stores uploads (`mm.files()`), a post's `file_ids`
 //! attach them (`mm.dm_files_to("ann")`).
 //!
@@ -60,6 +67,7 @@ mod state;
 mod status;
 mod teams;
 mod users;
+mod websocket;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -324,6 +332,34 @@ impl FakeMattermost {
         }
     }
 
+    // ----- the WebSocket -------------------------------------------------------------------------
+
+    /// Ends every open WebSocket abruptly (as a network failure would); they stay resumable.
+    pub fn drop_websockets(&self) {
+        lock(&self.shared).ws.drop_all();
+    }
+
+    /// Forgets every WebSocket connection, as a server restart does: a resume gets a new `hello`.
+    pub fn forget_websockets(&self) {
+        lock(&self.shared).ws.forget_all();
+    }
+
+    /// WebSockets open now.
+    pub fn live_websockets(&self) -> usize {
+        lock(&self.shared).ws.live()
+    }
+
+    /// When WebSocket upgrades were refused for a bad token (401), oldest first.
+    pub fn refused_websockets(&self) -> Vec<std::time::Instant> {
+        lock(&self.shared).ws.refused.clone()
+    }
+
+    /// Authenticated WebSocket upgrades so far, and how many of them resumed a connection.
+    pub fn websocket_handshakes(&self) -> (usize, usize) {
+        let state = lock(&self.shared);
+        (state.ws.handshakes, state.ws.resumes)
+    }
+
     // ----- the slash-command side --------------------------------------------------------------
 
     /// A slash command `/lotto <text>` typed by `username` in Town Square, to be sent to `app_url`
@@ -436,6 +472,8 @@ fn router(shared: Shared) -> Router {
             get(posts::get_posts_for_channel),
         )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .route("/api/v4/websocket", get(websocket::websocket))
+        .route("/api/v4/websocket/", get(websocket::websocket))
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

@@ -101,10 +101,12 @@ impl FakeUser {
                 |t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             ),
         });
-        self.edit(|u| {
+        let this = self.edit(|u| {
             u.props
                 .insert("customStatus".into(), json!(doc.to_string()));
-        })
+        });
+        lock(&this.shared).user_changed(&this.id);
+        this
     }
 
     /// The password `POST /users/login` accepts.

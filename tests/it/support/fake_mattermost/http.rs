@@ -208,7 +208,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .then(|| token.trim())
 }
 
-fn authenticate(state: &State, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = bearer_token(headers).ok_or_else(ApiError::session_expired)?;
     let user_id = state
         .tokens

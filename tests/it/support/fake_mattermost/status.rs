@@ -173,6 +173,7 @@ pub(crate) async fn update_custom_status(
             user.props
                 .insert("customStatus".into(), json!(stored.to_json().to_string()));
             user.update_at = now_ms();
+            state.user_changed(&id);
             Ok(Reply::status_ok())
         },
     )
@@ -198,6 +199,7 @@ pub(crate) async fn clear_custom_status(
                 .ok_or_else(ApiError::missing_account)?;
             user.props.remove("customStatus");
             user.update_at = now_ms();
+            state.user_changed(&id);
             Ok(Reply::status_ok())
         },
     )

@@ -17,6 +17,7 @@ pub mod person;
 pub mod presence;
 pub mod rotation;
 pub mod rotation_show;
+pub mod swap;
 pub mod ser;
 pub mod task;
 

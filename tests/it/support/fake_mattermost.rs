@@ -45,6 +45,7 @@
 //! system ones are the gemoji short names (the `emojis` crate); custom ones are added with
 //! `add_custom_emoji`.
 
+mod actions;
 mod admin_view;
 mod bots;
 mod channels;
@@ -70,6 +71,7 @@ use secrecy::SecretString;
 use solar_lottery::mattermost::{CommandResponse, MattermostClient};
 use tokio::task::JoinHandle;
 
+pub use actions::FakeEphemeral;
 pub use fake_user::FakeUser;
 pub use faults::{Fault, LostResponse, RouteKind};
 pub use slash::{SlashAuthorization, SlashCommand, SlashReply};
@@ -436,6 +438,7 @@ fn router(shared: Shared) -> Router {
             get(posts::get_posts_for_channel),
         )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .merge(actions::routes())
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

@@ -283,6 +283,8 @@ pub(crate) struct State {
     pub file_attachments_enabled: bool,
     /// `FileSettings.MaxFileSize` (100 MiB by default).
     pub max_file_size: usize,
+    /// Ephemeral posts (button answers' `ephemeral_text`), oldest first.
+    pub ephemerals: Vec<super::actions::FakeEphemeral>,
 }
 
 impl State {
@@ -323,6 +325,7 @@ impl State {
             files: Vec::new(),
             file_attachments_enabled: true,
             max_file_size: 100 * 1024 * 1024,
+            ephemerals: Vec::new(),
         };
         state.teams.insert(
             team_id.clone(),

@@ -2,12 +2,25 @@
 //! of it; `who`, the DMs and the iCal feed show it; one that breaks the task's needs or limits is
 //! refused unless forced.
 
-use crate::commands_helpers::{fails_unchanged, weekly_ice};
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::commands_helpers::fails_unchanged;
 use crate::support::app::{Spawn, TestApp, spawn_app_with};
 
 const PUBLIC: &str = "https://lotto.example.com";
 
-/// ICE with ann, bob and cat; ann on ICE#0 (2030-03-04 08:00 → 2030-03-11 08:00 UTC), started.
+/// Where ICE#0 begins: next week (the feed shows a year ahead of the real now), 08:00 UTC.
+fn begin() -> DateTime<Utc> {
+    let day = (Utc::now() + TimeDelta::days(7)).date_naive();
+    day.and_hms_opt(8, 0, 0).unwrap().and_utc()
+}
+
+/// `begin()` plus `hours`, as typed in a command.
+fn at(hours: i64) -> String {
+    (begin() + TimeDelta::hours(hours)).format("%Y-%m-%dT%H:%MZ").to_string()
+}
+
+/// ICE (weekly, UTC) with ann, bob and cat; ann on ICE#0 (`begin()` for a week), started.
 async fn ice() -> TestApp {
     let t = spawn_app_with(Spawn {
         settings: vec![("public_url", PUBLIC)],
@@ -17,12 +30,18 @@ async fn ice() -> TestApp {
     for u in ["ann", "bob", "cat", "dan"] {
         t.mm.add_user(u).time_zone("UTC");
     }
-    weekly_ice(&t).await;
+    let out = t
+        .run(
+            "admin",
+            &format!("rotation new ICE --period weekly --beginning {} --tz UTC", at(0)),
+        )
+        .await;
+    assert!(out.contains("Created rotation **ICE**"), "{out}");
     t.run("admin", "user join ICE @ann @bob @cat").await;
     t.run("admin", "task new shift ICE --number 0").await;
     t.run("admin", "task assign ICE#0 @ann").await;
     t.run("admin", "task schedule ICE#0").await;
-    t.run("admin", "task start ICE#0 --now 2030-03-04T08:00Z").await;
+    t.run("admin", &format!("task start ICE#0 --now {}", at(0))).await;
     t.deliver().await;
     t
 }
@@ -43,7 +62,7 @@ async fn a_partial_override_shows_in_who_the_dms_and_the_feed_for_its_time_only(
     let out = t
         .run(
             "admin",
-            "task override ICE#0 @ann @bob --start 2030-03-05T08:00Z --finish 2030-03-06T08:00Z",
+            &format!("task override ICE#0 @ann @bob --start {} --finish {}", at(24), at(48)),
         )
         .await;
     assert!(out.contains("@bob serves instead of @ann on **ICE#0**: "), "{out}");
@@ -53,10 +72,10 @@ async fn a_partial_override_shows_in_who_the_dms_and_the_feed_for_its_time_only(
     let to_ann = t.mm.dms_to("ann");
     assert!(to_ann.iter().any(|d| d.contains("@bob covers for you on ICE#0")), "{to_ann:?}");
 
-    let during = t.run("admin", "who ICE --now 2030-03-05T12:00Z").await;
+    let during = t.run("admin", &format!("who ICE --now {}", at(28))).await;
     assert!(during.contains("- @bob (covering for @ann):"), "{during}");
     assert!(!during.contains("- @ann:"), "{during}");
-    let after = t.run("admin", "who ICE --now 2030-03-07T12:00Z").await;
+    let after = t.run("admin", &format!("who ICE --now {}", at(76))).await;
     assert!(after.contains("- @ann:") && !after.contains("covering"), "{after}");
 
     let ics = feed(&t).await;
@@ -71,7 +90,7 @@ async fn a_whole_task_override_shows_for_all_of_it() {
     let t = ice().await;
     let out = t.run("admin", "task override ICE#0 @ann @cat").await;
     assert!(out.contains("for the whole task"), "{out}");
-    let who = t.run("admin", "who ICE --now 2030-03-10T12:00Z").await;
+    let who = t.run("admin", &format!("who ICE --now {}", at(150))).await;
     assert!(who.contains("- @cat (covering for @ann):"), "{who}");
     let ics = feed(&t).await;
     assert!(ics.contains("@cat instead of @ann"), "{ics}");
@@ -100,12 +119,8 @@ async fn an_override_that_breaks_the_needs_is_refused_unless_forced() {
     assert!(out.contains("Only owners of ICE"), "{out}");
     let out = fails_unchanged(&t, "admin", "task override ICE#0 @bob @cat").await;
     assert!(out.contains("@bob is not on ICE#0"), "{out}");
-    let out = fails_unchanged(
-        &t,
-        "admin",
-        "task override ICE#0 @ann @cat --start 2030-03-12T00:00Z --finish 2030-03-13T00:00Z",
-    )
-    .await;
+    let outside = format!("task override ICE#0 @ann @cat --start {} --finish {}", at(200), at(220));
+    let out = fails_unchanged(&t, "admin", &outside).await;
     assert!(out.contains("within ICE#0"), "{out}");
     let out = t.run("admin", "task override ICE#0 @ann @bob --force").await;
     assert!(out.contains("@bob serves instead of @ann"), "{out}");

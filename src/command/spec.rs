@@ -213,6 +213,8 @@ mod tests {
         "task finish ICE#1",
         "task show ICE#1",
         "task list -r ICE --all",
+        "task swap ICE#3 @bob",
+        "task override ICE#3 @ann @bob --start 2030-03-04T10:00 --finish 2030-03-04T14:00 --force",
         "user join -r ICE --starting now",
         "user leave -r ICE",
         "user qualify -s a",

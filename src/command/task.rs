@@ -11,10 +11,10 @@
 use super::Command;
 use super::args::Args;
 use super::datetime::DateTimeArg;
-use super::task_swap;
 use super::error::ParseError;
 use super::rotation::{mentions, q};
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
+use super::task_swap;
 use super::values::{MAX_TASK_NUMBER, RotationName, Summary, TaskRef, UserRef};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,10 @@ pub enum TaskCommand {
         all: bool,
     },
     /// Ask `with` (or, when empty, everyone who could) to take the caller's place.
-    Swap { task: TaskRef, with: Vec<UserRef> },
+    Swap {
+        task: TaskRef,
+        with: Vec<UserRef>,
+    },
     /// `to` serves instead of `from`, for the whole task or `start`…`finish`.
     Override {
         task: TaskRef,

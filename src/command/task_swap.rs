@@ -31,9 +31,21 @@ pub const OVERRIDE: Node = Node::Leaf(Leaf {
     summary: "Have someone serve instead of someone else on a task, for all of it or part (owners).",
     details: "Without `--start` and `--finish`, for the whole task. Refused when it would break the task's needs or limits, unless `--force`.",
     flags: &[
-        FlagSpec::value("start", "<datetime>", "When the cover begins (default: the task's start)."),
-        FlagSpec::value("finish", "<datetime>", "When the cover ends (default: the task's end)."),
-        FlagSpec::switch("force", "Override even if it breaks the task's needs or limits.").short('f'),
+        FlagSpec::value(
+            "start",
+            "<datetime>",
+            "When the cover begins (default: the task's start).",
+        ),
+        FlagSpec::value(
+            "finish",
+            "<datetime>",
+            "When the cover ends (default: the task's end).",
+        ),
+        FlagSpec::switch(
+            "force",
+            "Override even if it breaks the task's needs or limits.",
+        )
+        .short('f'),
     ],
     build: |a| {
         let task = a.task()?;
@@ -41,7 +53,10 @@ pub const OVERRIDE: Node = Node::Leaf(Leaf {
         let (from, to) = match users.as_slice() {
             [from, to] => (from.clone(), to.clone()),
             [] | [_] => {
-                return Err(missing(a, &format!("/lotto task override {task} @ann @bob")));
+                return Err(missing(
+                    a,
+                    &format!("/lotto task override {task} @ann @bob"),
+                ));
             }
             [_, _, third, ..] => {
                 return Err(a.error(ParseErrorKind::UnexpectedArgument {
@@ -110,7 +125,10 @@ mod tests {
             task("task swap ICE#3 @bob @cat"),
             TaskCommand::Swap {
                 task: ice3,
-                with: vec![UserRef::parse("bob").unwrap(), UserRef::parse("cat").unwrap()]
+                with: vec![
+                    UserRef::parse("bob").unwrap(),
+                    UserRef::parse("cat").unwrap()
+                ]
             }
         );
         assert!(parse("task swap").is_err());
@@ -125,7 +143,9 @@ mod tests {
             finish,
             force,
             ..
-        } = task("task override ICE#3 @ann @bob --start 2030-03-04T10:00 --finish 2030-03-04T14:00 -f")
+        } = task(
+            "task override ICE#3 @ann @bob --start 2030-03-04T10:00 --finish 2030-03-04T14:00 -f",
+        )
         else {
             panic!()
         };

@@ -53,5 +53,9 @@ fn to_json(answer: &ActionAnswer) -> Value {
 }
 
 fn bad_request(text: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "ephemeral_text": text }))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "ephemeral_text": text })),
+    )
+        .into_response()
 }

@@ -68,7 +68,8 @@ pub fn check_replacement(
         needs.count_qualified(people.iter().map(|a| &a.skills))
     };
     let (req_before, req_after) = (count(require, &before), count(require, &after));
-    for ((sl, want), ((_, was), (_, now))) in require.iter().zip(req_before.iter().zip(&req_after)) {
+    for ((sl, want), ((_, was), (_, now))) in require.iter().zip(req_before.iter().zip(&req_after))
+    {
         if *now < want && now < was {
             return Err(SwapError::Requirement {
                 skill_level: sl.clone(),
@@ -115,11 +116,24 @@ mod tests {
     #[test]
     fn a_replacement_keeps_the_requirements_it_found_met() {
         let require = needs(&[("server", 1)]);
-        let on = [person("ann", &[("server", Level::Beginner)]), person("cat", &[])];
+        let on = [
+            person("ann", &[("server", Level::Beginner)]),
+            person("cat", &[]),
+        ];
         let bob = person("bob", &[]);
-        let err = check_replacement(&require, &Needs::new(), &on, &UserId::new("ann"), &bob)
-            .unwrap_err();
-        assert!(matches!(err, SwapError::Requirement { have: 0, want: 1, .. }), "{err}");
+        let err =
+            check_replacement(&require, &Needs::new(), &on, &UserId::new("ann"), &bob).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SwapError::Requirement {
+                    have: 0,
+                    want: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         // Cat leaving changes nothing the requirement counts.
         assert_eq!(
             check_replacement(&require, &Needs::new(), &on, &UserId::new("cat"), &bob),
@@ -137,14 +151,27 @@ mod tests {
     #[test]
     fn a_replacement_does_not_break_a_limit() {
         let limit = needs(&[("server-3", 1)]);
-        let on = [person("ann", &[("server", Level::Expert)]), person("cat", &[])];
+        let on = [
+            person("ann", &[("server", Level::Expert)]),
+            person("cat", &[]),
+        ];
         let dan = person("dan", &[("server", Level::Expert)]);
         assert_eq!(
             check_replacement(&Needs::new(), &limit, &on, &UserId::new("ann"), &dan),
             Ok(())
         );
-        let err = check_replacement(&Needs::new(), &limit, &on, &UserId::new("cat"), &dan)
-            .unwrap_err();
-        assert!(matches!(err, SwapError::Limit { have: 2, limit: 1, .. }), "{err}");
+        let err =
+            check_replacement(&Needs::new(), &limit, &on, &UserId::new("cat"), &dan).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SwapError::Limit {
+                    have: 2,
+                    limit: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

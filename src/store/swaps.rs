@@ -270,7 +270,12 @@ pub async fn decide_invitation(
 
 /// Replaces `from` by `to` on the task, in `from`'s place in the task's order. False when `from`
 /// is not on it.
-pub async fn replace_user(conn: &mut Conn, task: TaskId, from: &UserId, to: &UserId) -> Result<bool> {
+pub async fn replace_user(
+    conn: &mut Conn,
+    task: TaskId,
+    from: &UserId,
+    to: &UserId,
+) -> Result<bool> {
     let r = sqlx::query("UPDATE task_users SET user_id = $3 WHERE task_id = $1 AND user_id = $2")
         .bind(task.0)
         .bind(from.as_str())

@@ -17,7 +17,9 @@ fn begin() -> DateTime<Utc> {
 
 /// `begin()` plus `hours`, as typed in a command.
 fn at(hours: i64) -> String {
-    (begin() + TimeDelta::hours(hours)).format("%Y-%m-%dT%H:%MZ").to_string()
+    (begin() + TimeDelta::hours(hours))
+        .format("%Y-%m-%dT%H:%MZ")
+        .to_string()
 }
 
 /// ICE (weekly, UTC) with ann, bob and cat; ann on ICE#0 (`begin()` for a week), started.
@@ -33,7 +35,10 @@ async fn ice() -> TestApp {
     let out = t
         .run(
             "admin",
-            &format!("rotation new ICE --period weekly --beginning {} --tz UTC", at(0)),
+            &format!(
+                "rotation new ICE --period weekly --beginning {} --tz UTC",
+                at(0)
+            ),
         )
         .await;
     assert!(out.contains("Created rotation **ICE**"), "{out}");
@@ -41,7 +46,8 @@ async fn ice() -> TestApp {
     t.run("admin", "task new shift ICE --number 0").await;
     t.run("admin", "task assign ICE#0 @ann").await;
     t.run("admin", "task schedule ICE#0").await;
-    t.run("admin", &format!("task start ICE#0 --now {}", at(0))).await;
+    t.run("admin", &format!("task start ICE#0 --now {}", at(0)))
+        .await;
     t.deliver().await;
     t
 }
@@ -62,21 +68,39 @@ async fn a_partial_override_shows_in_who_the_dms_and_the_feed_for_its_time_only(
     let out = t
         .run(
             "admin",
-            &format!("task override ICE#0 @ann @bob --start {} --finish {}", at(24), at(48)),
+            &format!(
+                "task override ICE#0 @ann @bob --start {} --finish {}",
+                at(24),
+                at(48)
+            ),
         )
         .await;
-    assert!(out.contains("@bob serves instead of @ann on **ICE#0**: "), "{out}");
+    assert!(
+        out.contains("@bob serves instead of @ann on **ICE#0**: "),
+        "{out}"
+    );
     t.deliver().await;
     let to_bob = t.mm.dms_to("bob");
-    assert!(to_bob.iter().any(|d| d.contains("You cover @ann on ICE#0")), "{to_bob:?}");
+    assert!(
+        to_bob.iter().any(|d| d.contains("You cover @ann on ICE#0")),
+        "{to_bob:?}"
+    );
     let to_ann = t.mm.dms_to("ann");
-    assert!(to_ann.iter().any(|d| d.contains("@bob covers for you on ICE#0")), "{to_ann:?}");
+    assert!(
+        to_ann
+            .iter()
+            .any(|d| d.contains("@bob covers for you on ICE#0")),
+        "{to_ann:?}"
+    );
 
     let during = t.run("admin", &format!("who ICE --now {}", at(28))).await;
     assert!(during.contains("- @bob (covering for @ann):"), "{during}");
     assert!(!during.contains("- @ann:"), "{during}");
     let after = t.run("admin", &format!("who ICE --now {}", at(76))).await;
-    assert!(after.contains("- @ann:") && !after.contains("covering"), "{after}");
+    assert!(
+        after.contains("- @ann:") && !after.contains("covering"),
+        "{after}"
+    );
 
     let ics = feed(&t).await;
     assert!(ics.contains("@bob covers @ann in part"), "{ics}");
@@ -119,9 +143,15 @@ async fn an_override_that_breaks_the_needs_is_refused_unless_forced() {
     assert!(out.contains("Only owners of ICE"), "{out}");
     let out = fails_unchanged(&t, "admin", "task override ICE#0 @bob @cat").await;
     assert!(out.contains("@bob is not on ICE#0"), "{out}");
-    let outside = format!("task override ICE#0 @ann @cat --start {} --finish {}", at(200), at(220));
+    let outside = format!(
+        "task override ICE#0 @ann @cat --start {} --finish {}",
+        at(200),
+        at(220)
+    );
     let out = fails_unchanged(&t, "admin", &outside).await;
     assert!(out.contains("within ICE#0"), "{out}");
-    let out = t.run("admin", "task override ICE#0 @ann @bob --force").await;
+    let out = t
+        .run("admin", "task override ICE#0 @ann @bob --force")
+        .await;
     assert!(out.contains("@bob serves instead of @ann"), "{out}");
 }

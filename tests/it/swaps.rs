@@ -79,10 +79,17 @@ fn last(v: &[String]) -> &str {
 async fn two_people_trade_a_shift_with_two_clicks() {
     let t = ice().await;
     let out = t.run("ann", "task swap ICE#0 @bob").await;
-    assert!(out.contains("Asked @bob to take your place on **ICE#0**"), "{out}");
+    assert!(
+        out.contains("Asked @bob to take your place on **ICE#0**"),
+        "{out}"
+    );
     t.deliver().await;
     let post = invitation(&t, "bob");
-    assert!(post.message.contains("Can you take @ann's place on ICE#0?"), "{}", post.message);
+    assert!(
+        post.message.contains("Can you take @ann's place on ICE#0?"),
+        "{}",
+        post.message
+    );
     let accept = &post.props["attachments"][0]["actions"][0];
     assert_eq!(accept["integration"]["url"], format!("{}/actions", t.url));
     assert_eq!(accept["name"], "Accept");
@@ -91,8 +98,15 @@ async fn two_people_trade_a_shift_with_two_clicks() {
     assert_eq!(status, 200);
     assert_eq!(people_on(&t, 0).await, ["bob"]);
     let after = t.mm.post(&post.id).unwrap();
-    assert!(after.message.contains("You took @ann's place on ICE#0"), "{}", after.message);
-    assert!(after.props.get("attachments").is_none(), "the buttons are gone");
+    assert!(
+        after.message.contains("You took @ann's place on ICE#0"),
+        "{}",
+        after.message
+    );
+    assert!(
+        after.props.get("attachments").is_none(),
+        "the buttons are gone"
+    );
 
     t.deliver().await;
     assert!(last(&t.mm.dms_to("ann")).contains("@bob took your place on ICE#0"));
@@ -117,7 +131,9 @@ async fn without_names_everyone_who_could_is_asked_and_the_others_posts_say_it_i
     t.deliver().await;
     let bob_now = t.mm.post(&bob_post.id).unwrap();
     assert!(
-        bob_now.message.contains("@cat already took @ann's place on **ICE#0**"),
+        bob_now
+            .message
+            .contains("@cat already took @ann's place on **ICE#0**"),
         "{}",
         bob_now.message
     );
@@ -129,7 +145,8 @@ async fn without_names_everyone_who_could_is_asked_and_the_others_posts_say_it_i
     let (status, _) = t.mm.click("bob", &bob_post.id, "accept").await;
     assert_eq!(status, 404);
     let bob = t.mm.user("bob").id;
-    let replay = json!({"user_id": bob, "post_id": bob_post.id, "context": context(&bob_post, "accept")});
+    let replay =
+        json!({"user_id": bob, "post_id": bob_post.id, "context": context(&bob_post, "accept")});
     let (status, body) = post_action(&t, replay).await;
     assert_eq!(status, 200);
     assert!(
@@ -162,10 +179,11 @@ async fn of_two_accepts_at_once_exactly_one_wins() {
         "{:?}",
         t.mm.ephemerals_to(loser)
     );
-    let accepted: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM swap_requests WHERE state = 'accepted'")
-        .fetch_one(&t.db)
-        .await
-        .unwrap();
+    let accepted: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM swap_requests WHERE state = 'accepted'")
+            .fetch_one(&t.db)
+            .await
+            .unwrap();
     assert_eq!(accepted.0, 1);
 }
 
@@ -193,14 +211,23 @@ async fn forged_replayed_and_misdirected_clicks_are_refused_and_change_nothing()
         let (status, body) = post_action(&t, click(&bob, forged.clone())).await;
         assert_eq!(status, 200, "{forged}");
         assert!(
-            body["ephemeral_text"].as_str().unwrap().contains("not made by Solar Lottery"),
+            body["ephemeral_text"]
+                .as_str()
+                .unwrap()
+                .contains("not made by Solar Lottery"),
             "{forged}: {body}"
         );
         assert!(body.get("update").is_none());
     }
     // Someone else sending Bob's (genuine) button.
     let (_, body) = post_action(&t, click(&dan, accept.clone())).await;
-    assert!(body["ephemeral_text"].as_str().unwrap().contains("sent to someone else"), "{body}");
+    assert!(
+        body["ephemeral_text"]
+            .as_str()
+            .unwrap()
+            .contains("sent to someone else"),
+        "{body}"
+    );
     // Not a click at all, or too big.
     let (status, _) = post_action(&t, json!({"context": accept})).await;
     assert_eq!(status, 400);
@@ -217,7 +244,13 @@ async fn forged_replayed_and_misdirected_clicks_are_refused_and_change_nothing()
     assert_eq!(status, 200);
     let before = delivered_snapshot(&t).await;
     let (_, body) = post_action(&t, click(&bob, accept)).await;
-    assert!(body["ephemeral_text"].as_str().unwrap().contains("already declined"), "{body}");
+    assert!(
+        body["ephemeral_text"]
+            .as_str()
+            .unwrap()
+            .contains("already declined"),
+        "{body}"
+    );
     assert_eq!(delivered_snapshot(&t).await, before);
     assert_eq!(people_on(&t, 0).await, ["ann"]);
 }
@@ -229,11 +262,20 @@ async fn a_decline_tells_the_requester() {
     t.deliver().await;
     let post = invitation(&t, "bob");
     t.mm.click("bob", &post.id, "decline").await;
-    assert!(t.mm.post(&post.id).unwrap().message.contains("You declined"));
+    assert!(
+        t.mm.post(&post.id)
+            .unwrap()
+            .message
+            .contains("You declined")
+    );
     t.deliver().await;
     let dm = last(&t.mm.dms_to("ann")).to_string();
-    assert!(dm.contains("@bob declined") && dm.contains("stays open"), "{dm}");
-    t.mm.click("cat", &invitation(&t, "cat").id, "decline").await;
+    assert!(
+        dm.contains("@bob declined") && dm.contains("stays open"),
+        "{dm}"
+    );
+    t.mm.click("cat", &invitation(&t, "cat").id, "decline")
+        .await;
     t.deliver().await;
     assert!(last(&t.mm.dms_to("ann")).contains("Everyone you asked has declined"));
     assert_eq!(people_on(&t, 0).await, ["ann"]);
@@ -252,11 +294,18 @@ async fn a_request_expires_when_its_task_starts() {
     t.run("admin", "task start ICE#0").await;
     t.mm.click("bob", &post.id, "accept").await;
     assert!(last(&t.mm.ephemerals_to("bob")).contains("expired"));
-    assert!(t.mm.post(&post.id).unwrap().message.contains("This request expired"));
+    assert!(
+        t.mm.post(&post.id)
+            .unwrap()
+            .message
+            .contains("This request expired")
+    );
     assert_eq!(people_on(&t, 0).await, ["ann"]);
     t.deliver().await;
     assert!(
-        t.mm.dms_to("ann").iter().any(|d| d.contains("Your swap request for ICE#0 expired")),
+        t.mm.dms_to("ann")
+            .iter()
+            .any(|d| d.contains("Your swap request for ICE#0 expired")),
         "{:?}",
         t.mm.dms_to("ann")
     );
@@ -271,7 +320,11 @@ async fn bad_swap_requests_say_why_and_change_nothing() {
     assert!(out.contains("@dan is not in ICE"), "{out}");
     let out = fails_unchanged(&t, "ann", "task swap ICE#0 @ann").await;
     assert!(out.contains("can't swap with yourself"), "{out}");
-    t.run("admin", "user unavailable @bob --start 2030-03-05 --finish 2030-03-06").await;
+    t.run(
+        "admin",
+        "user unavailable @bob --start 2030-03-05 --finish 2030-03-06",
+    )
+    .await;
     let out = fails_unchanged(&t, "ann", "task swap ICE#0 @bob").await;
     assert!(out.contains("@bob can't take your place on ICE#0"), "{out}");
     t.run("ann", "task swap ICE#0 @cat").await;

@@ -111,7 +111,11 @@ async fn covers(
         .flat_map(|o| [o.from.clone(), o.to.clone()])
         .collect();
     let profiles = store::users::get_many(conn, &people).await?;
-    let name = |id: &UserId| profiles.get(id).map_or_else(|| id.to_string(), |u| u.username.clone());
+    let name = |id: &UserId| {
+        profiles
+            .get(id)
+            .map_or_else(|| id.to_string(), |u| u.username.clone())
+    };
     let mut out: HashMap<TaskId, Vec<render::Cover>> = HashMap::new();
     for o in overrides {
         out.entry(o.task_id).or_default().push(render::Cover {

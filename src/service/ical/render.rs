@@ -52,11 +52,18 @@ pub fn entries_with_covers(
         .iter()
         .map(|t| {
             let mut e = task_entry(t);
-            if let (Some(cs), Entry::Task { summary, description, .. }) =
-                (covers.get(&t.task.id), &mut e)
+            if let (
+                Some(cs),
+                Entry::Task {
+                    summary,
+                    description,
+                    ..
+                },
+            ) = (covers.get(&t.task.id), &mut e)
             {
                 for c in cs {
-                    let whole = c.start == t.task.times.start() && c.finish == t.task.times.finish();
+                    let whole =
+                        c.start == t.task.times.start() && c.finish == t.task.times.finish();
                     if whole {
                         summary.push_str(&format!(" (@{} instead of @{})", c.to, c.from));
                     } else {

@@ -31,7 +31,8 @@ pub struct ActionAnswer {
     pub ephemeral_text: Option<String>,
 }
 
-const FORGED: &str = "This button was not made by Solar Lottery (or was changed on the way), so nothing was done.";
+const FORGED: &str =
+    "This button was not made by Solar Lottery (or was changed on the way), so nothing was done.";
 
 impl ActionAnswer {
     fn refuse(text: impl Into<String>) -> Self {
@@ -118,7 +119,9 @@ async fn decide(svc: &Service, click: &ActionClick, now: DateTime<Utc>) -> Resul
                         .unwrap_or_default(),
                     None => "someone".to_string(),
                 };
-                format!("This request was already decided: {who} took {requester}'s place on {name}. Nothing was changed.")
+                format!(
+                    "This request was already decided: {who} took {requester}'s place on {name}. Nothing was changed."
+                )
             }
             (RequestState::Expired, _) => {
                 format!("This request expired when {name} started. Nothing was changed.")
@@ -134,7 +137,9 @@ async fn decide(svc: &Service, click: &ActionClick, now: DateTime<Utc>) -> Resul
         commit(svc, tx).await?;
         return Ok(ActionAnswer::closed(
             closed(SwapOutcome::Expired, None),
-            Some(format!("Too late: {name} has started, so this request expired. Nothing else was changed.")),
+            Some(format!(
+                "Too late: {name} has started, so this request expired. Nothing else was changed."
+            )),
         ));
     }
     let answer = match ctx.action {
@@ -142,11 +147,13 @@ async fn decide(svc: &Service, click: &ActionClick, now: DateTime<Utc>) -> Resul
             decline(&mut tx, &req, &r, &task, &ctx.invitee, &names, now).await?;
             ActionAnswer::closed(closed(SwapOutcome::YouDeclined, None), None)
         }
-        Action::Accept => match accept(&mut tx, &req, &r, &task, &ctx.invitee, &names, now).await? {
-            Ok(()) => ActionAnswer::closed(closed(SwapOutcome::YouTookIt, None), None),
-            // Nothing was written: the transaction is dropped (rolled back).
-            Err(refusal) => return Ok(ActionAnswer::refuse(refusal)),
-        },
+        Action::Accept => {
+            match accept(&mut tx, &req, &r, &task, &ctx.invitee, &names, now).await? {
+                Ok(()) => ActionAnswer::closed(closed(SwapOutcome::YouTookIt, None), None),
+                // Nothing was written: the transaction is dropped (rolled back).
+                Err(refusal) => return Ok(ActionAnswer::refuse(refusal)),
+            }
+        }
     };
     commit(svc, tx).await?;
     Ok(answer)
@@ -216,9 +223,13 @@ async fn accept(
         )));
     }
     if on_task.contains(acceptor) {
-        return Ok(Err(format!("You're already on {name}. Nothing was changed.")));
+        return Ok(Err(format!(
+            "You're already on {name}. Nothing was changed."
+        )));
     }
-    let fill = TaskOps::new("Solar Lottery", now).fill_request(conn, r, t).await?;
+    let fill = TaskOps::new("Solar Lottery", now)
+        .fill_request(conn, r, t)
+        .await?;
     let Some(me) = fill.candidates.iter().find(|c| &c.user == acceptor) else {
         return Ok(Err(format!(
             "You're no longer in {}, so you can't take a place on its tasks. Nothing was changed.",
@@ -232,10 +243,14 @@ async fn accept(
         )));
     }
     if !swaps::decide_request(conn, req.id, RequestState::Accepted, Some(acceptor), now).await? {
-        return Ok(Err(format!("Someone else took {requester}'s place on {name} first. Nothing was changed.")));
+        return Ok(Err(format!(
+            "Someone else took {requester}'s place on {name} first. Nothing was changed."
+        )));
     }
     if !swaps::replace_user(conn, t.id, &req.requester, acceptor).await? {
-        return Err(ServiceError::Conflict(format!("{requester} left {name} meanwhile")));
+        return Err(ServiceError::Conflict(format!(
+            "{requester} left {name} meanwhile"
+        )));
     }
     swaps::decide_invitation(conn, req.id, acceptor, InvitationState::Accepted, now).await?;
     let acceptor_name = names.get(acceptor).cloned();
@@ -243,7 +258,8 @@ async fn accept(
         if other.state != InvitationState::Open {
             continue;
         }
-        swaps::decide_invitation(conn, req.id, &other.invitee, InvitationState::Closed, now).await?;
+        swaps::decide_invitation(conn, req.id, &other.invitee, InvitationState::Closed, now)
+            .await?;
         let text = Message::SwapClosed(SwapClosed {
             request_id: req.id.0,
             outcome: SwapOutcome::TakenBySomeoneElse,
@@ -251,7 +267,15 @@ async fn accept(
             task: name.clone(),
             acceptor: acceptor_name.clone(),
         });
-        rich_post::queue_update(conn, &other.invitee, Some(r.id), &other.outbox_key, &text, now).await?;
+        rich_post::queue_update(
+            conn,
+            &other.invitee,
+            Some(r.id),
+            &other.outbox_key,
+            &text,
+            now,
+        )
+        .await?;
     }
     // The requester, the acceptor and the owners hear, each in their zone.
     let owners = store::members::owner_ids(conn, r.id).await?;
@@ -314,7 +338,8 @@ pub(super) async fn expire(
             task: name.clone(),
             acceptor: None,
         });
-        rich_post::queue_update(conn, &inv.invitee, Some(r.id), &inv.outbox_key, &text, now).await?;
+        rich_post::queue_update(conn, &inv.invitee, Some(r.id), &inv.outbox_key, &text, now)
+            .await?;
     }
     let news = news_for(
         profiles.get(&req.requester),

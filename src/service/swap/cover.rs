@@ -8,8 +8,8 @@ use crate::lottery::{Interval, TaskState, UserId};
 use crate::notify::message::OverrideDm;
 use crate::notify::{self, Message, Queued};
 use crate::service::context::Ctx;
-use crate::service::views::swap::OverrideView;
 use crate::service::views::PersonRef;
+use crate::service::views::swap::OverrideView;
 use crate::service::{Output, Result, ServiceError, TaskOps, render};
 use crate::store::overrides::{self, NewOverride};
 use crate::store::{self};
@@ -28,7 +28,8 @@ pub async fn cover(
     };
     let mut tx = ctx.begin().await?;
     let (r, t) = ctx.task(&mut tx, task).await?;
-    ctx.require_owner(&mut tx, &r, "override who serves on its tasks").await?;
+    ctx.require_owner(&mut tx, &r, "override who serves on its tasks")
+        .await?;
     let name = render::task_ref(&r.name, &t);
     let (fname, tname) = (format!("@{}", from.username), format!("@{}", to.username));
     if t.state == TaskState::Finished {
@@ -48,7 +49,9 @@ pub async fn cover(
         )));
     }
     if on_task.contains(&to.id) {
-        return Err(ServiceError::invalid(format!("{tname} is already on {name}.")));
+        return Err(ServiceError::invalid(format!(
+            "{tname} is already on {name}."
+        )));
     }
     let (task_start, task_finish) = t.times.span();
     let resolve = |arg: Option<&DateTimeArg>, default| match arg {
@@ -68,7 +71,9 @@ pub async fn cover(
         )));
     }
     if !force {
-        let mut fill = TaskOps::new("", ctx.now).fill_request(&mut tx, &r, &t).await?;
+        let mut fill = TaskOps::new("", ctx.now)
+            .fill_request(&mut tx, &r, &t)
+            .await?;
         fill.interval = Interval::new(start, finish);
         let Some(c) = fill.candidates.iter().find(|c| c.user == to.id) else {
             return Err(ServiceError::invalid(format!(
@@ -97,7 +102,8 @@ pub async fn cover(
     )
     .await?;
     let whole = start == task_start && finish == task_finish;
-    let mut told: Vec<(UserId, &'static str)> = vec![(from.id.clone(), "from"), (to.id.clone(), "to")];
+    let mut told: Vec<(UserId, &'static str)> =
+        vec![(from.id.clone(), "from"), (to.id.clone(), "to")];
     for o in store::members::owner_ids(&mut tx, r.id).await? {
         if !told.iter().any(|(u, _)| u == &o) && o != ctx.actor.user.id {
             told.push((o, "owner"));

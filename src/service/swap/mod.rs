@@ -18,13 +18,11 @@ pub use click::{ActionAnswer, ActionClick, expire_due};
 pub use cover::cover;
 
 use super::context::Ctx;
-use super::views::swap::SwapRequestedView;
 use super::views::PersonRef;
+use super::views::swap::SwapRequestedView;
 use super::{Output, Result, ServiceError, TaskOps, render};
 use crate::command::{TaskRef, UserRef};
-use crate::lottery::{
-    self, Assigned, Candidate, FillRequest, TaskState, UserId, swap::exclusions,
-};
+use crate::lottery::{self, Assigned, Candidate, FillRequest, TaskState, UserId, swap::exclusions};
 use crate::notify::message::{SwapInvite, SwapNews};
 use crate::notify::rich_post;
 use crate::notify::{Message, Queued};
@@ -77,7 +75,11 @@ pub async fn request(ctx: &Ctx, task: &TaskRef, with: &[UserRef]) -> Result<Outp
     let profiles = store::users::get_many(&mut tx, &invited).await?;
     let invited_names: Vec<String> = invited
         .iter()
-        .map(|u| profiles.get(u).map_or_else(|| format!("user `{u}`"), |p| format!("@{}", p.username)))
+        .map(|u| {
+            profiles
+                .get(u)
+                .map_or_else(|| format!("user `{u}`"), |p| format!("@{}", p.username))
+        })
         .collect();
     let (start, finish) = t.times.span();
     for user in &invited {
@@ -198,7 +200,9 @@ async fn check_named(
             ));
         }
         if req.assigned.iter().any(|a| a.user == u.id) {
-            return Err(ServiceError::invalid(format!("{who} is already on {name}.")));
+            return Err(ServiceError::invalid(format!(
+                "{who} is already on {name}."
+            )));
         }
         if !members.contains(&u.id) {
             return Err(ServiceError::invalid(format!(
@@ -228,8 +232,11 @@ async fn check_named(
 /// The key the buttons are signed with (made on first use).
 pub(super) async fn signing_key(conn: &mut Conn) -> Result<Vec<u8>> {
     let hex_key = swaps::action_key(conn, sign::new_key).await?;
-    hex::decode(hex_key)
-        .map_err(|_| ServiceError::Store(store::StoreError::Corrupt("the action key is not hex".into())))
+    hex::decode(hex_key).map_err(|_| {
+        ServiceError::Store(store::StoreError::Corrupt(
+            "the action key is not hex".into(),
+        ))
+    })
 }
 
 /// The attachment with the Accept and Decline buttons, each with its signed context.

@@ -74,9 +74,15 @@ impl ButtonContext {
         let mut m = Map::new();
         m.insert("task".into(), Value::String(self.task.0.to_string()));
         m.insert("request".into(), Value::String(self.request.0.to_string()));
-        m.insert("invitee".into(), Value::String(self.invitee.as_str().into()));
+        m.insert(
+            "invitee".into(),
+            Value::String(self.invitee.as_str().into()),
+        );
         m.insert("action".into(), Value::String(self.action.as_str().into()));
-        m.insert("mac".into(), Value::String(hex::encode(mac(key, &self.canonical()))));
+        m.insert(
+            "mac".into(),
+            Value::String(hex::encode(mac(key, &self.canonical()))),
+        );
         m
     }
 
@@ -108,7 +114,8 @@ impl ButtonContext {
             action: Action::parse(field("action")?).ok_or(Forged::Malformed)?,
         };
         let given = hex::decode(field("mac")?).map_err(|_| Forged::Malformed)?;
-        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| Forged::Malformed)?;
+        let mut m =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| Forged::Malformed)?;
         m.update(ctx.canonical().as_bytes());
         m.verify_slice(&given).map_err(|_| Forged::BadSignature)?;
         Ok(ctx)
@@ -169,7 +176,10 @@ mod tests {
         );
         let mut numeric = signed.clone();
         numeric["task"] = serde_json::json!(12);
-        assert_eq!(ButtonContext::verify(&numeric, &key), Err(Forged::Malformed));
+        assert_eq!(
+            ButtonContext::verify(&numeric, &key),
+            Err(Forged::Malformed)
+        );
         assert_eq!(
             ButtonContext::verify(&serde_json::json!("x"), &key),
             Err(Forged::Malformed)

@@ -17,8 +17,8 @@ pub mod person;
 pub mod presence;
 pub mod rotation;
 pub mod rotation_show;
-pub mod swap;
 pub mod ser;
+pub mod swap;
 pub mod task;
 
 use chrono::{DateTime, Utc};

@@ -53,7 +53,11 @@ impl View for OverrideView {
             self.to.username,
             self.from.username,
             self.task,
-            if self.whole { " for the whole task" } else { "" },
+            if self.whole {
+                " for the whole task"
+            } else {
+                ""
+            },
             text::time(self.start, reader.tz),
             text::time(self.finish, reader.tz),
         )

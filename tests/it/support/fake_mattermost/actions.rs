@@ -106,7 +106,10 @@ async fn do_post_action(
             message: text.to_string(),
         });
     }
-    json_response(StatusCode::OK, &json!({"status": "OK", "trigger_id": new_id()}))
+    json_response(
+        StatusCode::OK,
+        &json!({"status": "OK", "trigger_id": new_id()}),
+    )
 }
 
 fn find_action(

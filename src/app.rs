@@ -14,6 +14,7 @@ use crate::autopilot::AutopilotJob;
 use crate::calendar::job::CalendarJob;
 use crate::calendar::sync::{CalendarSync, SyncOptions};
 use crate::config::Settings;
+use crate::history::HistoryJob;
 use crate::http::{self, AppState};
 use crate::jobs::{Job, RunLog, Runner};
 use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
@@ -112,7 +113,7 @@ pub async fn launch(
         tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
     }
     // The background jobs: each runs in one process at a time, every interval; `None` is off.
-    let jobs: [(Arc<dyn Job>, Option<Duration>); 3] = [
+    let jobs: [(Arc<dyn Job>, Option<Duration>); 4] = [
         (
             Arc::new(AutopilotJob::new(service.clone())),
             settings.autopilot_interval,
@@ -124,6 +125,13 @@ pub async fn launch(
         (
             Arc::new(PresenceJob::new(service.clone())),
             settings.presence_interval,
+        ),
+        (
+            Arc::new(HistoryJob::new(
+                service.clone(),
+                settings.history_retention.unwrap_or_default(),
+            )),
+            settings.history_retention.map(|_| crate::history::EVERY),
         ),
     ];
     for (job, every) in jobs {

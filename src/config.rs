@@ -78,6 +78,7 @@ struct Raw {
     autopilot_interval: Option<String>,
     calendar_interval: Option<String>,
     presence_interval: Option<String>,
+    history_retention: Option<String>,
     graph_url: Option<String>,
     graph_token_url: Option<String>,
     graph_tenant: Option<String>,
@@ -116,6 +117,8 @@ pub struct Settings {
     pub calendar_interval: Option<Duration>,
     /// `None` turns the presence job off.
     pub presence_interval: Option<Duration>,
+    /// How long the history of changes is kept (`LOTTO_HISTORY_RETENTION`); `None`: forever.
+    pub history_retention: Option<chrono::TimeDelta>,
     pub graph: Option<GraphSettings>,
     /// Where this bot is reachable from browsers (used in the Graph admin-consent redirect).
     pub public_url: Option<String>,
@@ -253,6 +256,7 @@ impl Settings {
             raw.presence_interval,
             Duration::from_secs(60),
         )?;
+        let history_retention = history_retention(raw.history_retention)?;
         let graph = match (
             non_empty(raw.graph_tenant),
             non_empty(raw.graph_client_id),
@@ -324,6 +328,7 @@ impl Settings {
             autopilot_interval,
             calendar_interval,
             presence_interval,
+            history_retention,
             graph,
             public_url: non_empty(raw.public_url),
             ics_allow_private,
@@ -372,6 +377,19 @@ fn validate_http_url(name: &'static str, value: &str) -> Result<(), ConfigError>
             reason: "write a full http:// or https:// URL".into(),
         })
     }
+}
+
+/// How long history is kept: a duration such as `365d` (the default) or `26w`; `0` keeps it forever.
+fn history_retention(value: Option<String>) -> Result<Option<chrono::TimeDelta>, ConfigError> {
+    let Some(v) = non_empty(value) else {
+        return Ok(Some(chrono::TimeDelta::days(365)));
+    };
+    let d = parse_duration(&v).map_err(|e| ConfigError::Invalid {
+        name: "LOTTO_HISTORY_RETENTION",
+        value: v.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok((d > chrono::TimeDelta::zero()).then_some(d))
 }
 
 /// `0` turns a background job off; otherwise a duration such as `60s` or `5m`.

@@ -10,6 +10,7 @@ pub mod autopilot;
 pub mod calendar;
 pub mod command;
 pub mod config;
+pub mod history;
 pub mod http;
 pub mod jobs;
 pub mod lottery;

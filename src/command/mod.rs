@@ -15,6 +15,7 @@ pub mod datetime;
 mod error;
 mod globals;
 mod help;
+pub mod history;
 pub mod holiday;
 mod info;
 pub mod lexer;
@@ -35,6 +36,7 @@ pub use admin::AdminCommand;
 pub use calendar::{BusyMode, CalendarCommand, CalendarSource};
 pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
+pub use history::HistoryCommand;
 pub use holiday::HolidayCommand;
 pub use presence::{OncallChange, PresenceChange};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
@@ -85,6 +87,8 @@ pub enum Command {
     Who(Option<RotationName>),
     Admin(AdminCommand),
     Holiday(HolidayCommand),
+    /// `rotation history`, `task history`: the audit log.
+    History(HistoryCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -204,6 +208,7 @@ impl Command {
             Command::Who(Some(r)) => format!("who {r}"),
             Command::Admin(c) => c.to_input(),
             Command::Holiday(c) => c.to_input(),
+            Command::History(c) => c.to_input(),
         }
     }
 }

@@ -170,6 +170,7 @@ pub const GROUP: Node = Node::Group(Group {
         ICAL,
         super::rotation_set::GROUP,
         OWNER,
+        super::history::ROTATION,
     ],
 });
 

@@ -90,6 +90,7 @@ pub const GROUP: Node = Node::Group(Group {
         LIST,
         task_swap::SWAP,
         task_swap::OVERRIDE,
+        super::history::TASK,
     ],
 });
 

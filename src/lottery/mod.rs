@@ -6,6 +6,7 @@
 pub mod assign;
 pub mod duration;
 pub mod fill;
+pub mod history;
 pub mod holiday;
 pub mod ids;
 pub mod interval;
@@ -31,6 +32,7 @@ pub use fill::{
     Absence, Assigned, Candidate, Excluded, Exclusion, FillError, FillOutcome, FillRequest, Namer,
     Pick, Shortfall, fill, fill_rng,
 };
+pub use history::{HistoryActor, HistoryEntry, HistoryEvent, Person};
 pub use holiday::{HolidayPolicy, ShiftOnHoliday};
 pub use ids::{RotationId, TaskId, UserId};
 pub use interval::Interval;

@@ -16,8 +16,7 @@ pub async fn one(ctx: &Ctx, name: &RotationName) -> Result<Output> {
             .await?;
         r
     };
-    let actor = format!("@{}", ctx.actor.user.username);
-    let report = super::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
+    let report = super::autopilot::run_rotation(&ctx.svc, r.id, ctx.by(), ctx.now).await?;
     Ok(AutopilotRunView {
         rotation: r.name,
         now: ctx.now,
@@ -32,10 +31,9 @@ pub async fn all(ctx: &Ctx) -> Result<Output> {
         let mut conn = ctx.read().await?;
         store::rotations::list_autopilot(&mut conn).await?
     };
-    let actor = format!("@{}", ctx.actor.user.username);
     let mut ran = Vec::with_capacity(rotations.len());
     for r in rotations {
-        let report = super::autopilot::run_rotation(&ctx.svc, r.id, &actor, ctx.now).await?;
+        let report = super::autopilot::run_rotation(&ctx.svc, r.id, ctx.by(), ctx.now).await?;
         ran.push(RotationSteps {
             rotation: r.name,
             steps: steps(&report),

@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 
 use super::{Result, Service, ServiceError, people};
 use crate::command::{RotationName, TaskRef, UserRef, Who};
-use crate::lottery::RotationId;
+use crate::lottery::{HistoryActor, HistoryEntry, HistoryEvent, RotationId};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
 use crate::store::users::User;
@@ -52,6 +52,29 @@ impl Ctx {
             profiles: Mutex::new(Vec::new()),
             team_id: None,
         }
+    }
+
+    /// The acting user as the history names them.
+    pub fn by(&self) -> HistoryActor {
+        HistoryActor::person(self.actor.user.id.clone(), &self.actor.user.username)
+    }
+
+    /// Records a change in the history, in the command's transaction `conn`, at the command's time.
+    pub async fn record(
+        &self,
+        conn: &mut Conn,
+        rotation: Option<RotationId>,
+        task: Option<crate::lottery::TaskId>,
+        event: HistoryEvent,
+    ) -> Result<()> {
+        let entry = HistoryEntry {
+            rotation,
+            task,
+            at: self.now,
+            actor: self.by(),
+            event,
+        };
+        Ok(store::history::record(conn, &entry).await?)
     }
 
     /// The acting user's zone, for reading and showing times.

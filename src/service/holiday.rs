@@ -6,6 +6,7 @@ use super::context::Ctx;
 use super::views::holiday::{HolidayChangedView, HolidayListView, HolidayView};
 use super::{Output, Result, ServiceError};
 use crate::command::{HolidayCommand, RotationName};
+use crate::lottery::HistoryEvent;
 use crate::lottery::local_time::to_local;
 use crate::store::rotations::Rotation;
 use crate::store::{self, Conn, StoreError};
@@ -33,7 +34,14 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
             )
             .await;
             match added {
-                Ok(_) => {}
+                Ok(_) => {
+                    let event = HistoryEvent::HolidayAdded {
+                        day,
+                        name: name.clone(),
+                    };
+                    ctx.record(&mut tx, r.as_ref().map(|r| r.id), None, event)
+                        .await?;
+                }
                 Err(StoreError::Conflict) => {
                     return Err(ServiceError::Conflict(format!(
                         "{day} is already a holiday {}.",
@@ -62,6 +70,9 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                     for_whom(r.as_ref())
                 )));
             }
+            let event = HistoryEvent::HolidayRemoved { day };
+            ctx.record(&mut tx, r.as_ref().map(|r| r.id), None, event)
+                .await?;
             ctx.commit(tx).await?;
             Ok(HolidayChangedView {
                 holiday: HolidayView {

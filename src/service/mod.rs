@@ -16,6 +16,7 @@ mod admin;
 mod autopilot;
 mod autopilot_cmd;
 mod calendar_cmd;
+mod history;
 mod holiday;
 pub mod ical;
 mod info;
@@ -129,6 +130,16 @@ impl Service {
             tracing::warn!(error = %e, "could not expire the swap requests of started tasks");
         }
         Ok(report)
+    }
+
+    /// Deletes the history recorded more than `retention` before `now` (the history job's tick);
+    /// how many changes.
+    pub async fn prune_history(
+        &self,
+        now: chrono::DateTime<Utc>,
+        retention: chrono::TimeDelta,
+    ) -> Result<u64> {
+        history::prune(self, now, retention).await
     }
 
     /// What the support packet is made from (for `admin support-packet` and `/admin/support-packet`).
@@ -249,5 +260,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::Who(rotation) => Ok(presence::who(ctx, rotation.as_ref()).await?.into()),
         Command::Admin(c) => admin::handle(ctx, c).await,
         Command::Holiday(c) => holiday::handle(ctx, c).await,
+        Command::History(c) => Ok(history::handle(ctx, c).await?.into()),
     }
 }

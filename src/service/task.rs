@@ -76,7 +76,7 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
 }
 
 fn ops(ctx: &Ctx) -> TaskOps {
-    TaskOps::new(format!("@{}", ctx.actor.user.username), ctx.now).read_in(ctx.tz())
+    TaskOps::new(ctx.by(), ctx.now).read_in(ctx.tz())
 }
 
 async fn for_owner(ctx: &Ctx, task: &TaskRef, what: &str) -> Result<(Tx, Rotation, Task)> {

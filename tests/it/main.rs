@@ -27,6 +27,7 @@ mod compose_file;
 mod fake_mattermost_selftest;
 mod grace_dst;
 mod grammar_fuzz;
+mod history;
 mod holidays;
 mod http_slash;
 mod ical_feeds;

@@ -107,6 +107,11 @@ async fn a_partial_override_shows_in_who_the_dms_and_the_feed_for_its_time_only(
     // Task rows are unchanged: ann is still the one on the task.
     let show = t.run("cat", "task show ICE#0").await;
     assert!(show.contains("@ann"), "{show}");
+    let history = t.run("admin", "task history ICE#0").await;
+    assert!(
+        history.contains("@bob") && history.contains("instead of @ann"),
+        "{history}"
+    );
 }
 
 #[tokio::test]

@@ -114,6 +114,16 @@ async fn two_people_trade_a_shift_with_two_clicks() {
     assert!(last(&t.mm.dms_to("admin")).contains("@bob took @ann's place on **ICE#0**"));
     let show = t.run("cat", "task show ICE#0").await;
     assert!(show.contains("@bob") && !show.contains("@ann"), "{show}");
+    // The owners see it in the history.
+    let history = t.run("admin", "task history ICE#0").await;
+    assert!(
+        history.contains("@ann asked to swap with @bob"),
+        "{history}"
+    );
+    assert!(
+        history.contains("@bob took @ann's place (swap)"),
+        "{history}"
+    );
 }
 
 #[tokio::test]

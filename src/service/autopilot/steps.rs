@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::alert;
 use super::due::{self, Step};
 use super::{AutopilotReport, StepLine};
-use crate::lottery::{RotationId, ShiftOnHoliday, TaskId, TaskState, TaskType, UserId};
+use crate::lottery::{
+    HistoryActor, RotationId, ShiftOnHoliday, TaskId, TaskState, TaskType, UserId,
+};
 use crate::service::{Result, Service, ServiceError, TaskOps, format};
 use crate::store::rotations::Rotation;
 use crate::store::tasks::Task;
@@ -55,7 +57,9 @@ pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
             continue;
         }
         report.acted += 1;
-        let (lines, failed) = Run::new(svc, r, ACTOR, now, tasks, create).run().await;
+        let (lines, failed) = Run::new(svc, r, HistoryActor::Autopilot, now, tasks, create)
+            .run()
+            .await;
         report.failed += failed;
         if failed > 0 {
             tracing::warn!(rotation = %r.name, report = ?lines.lines, "autopilot ran, with failures");
@@ -74,7 +78,7 @@ pub async fn tick(svc: &Service, now: DateTime<Utc>) -> Result<TickReport> {
 pub async fn run_rotation(
     svc: &Service,
     id: RotationId,
-    actor: &str,
+    by: HistoryActor,
     now: DateTime<Utc>,
 ) -> Result<AutopilotReport> {
     let (r, tasks, create) = {
@@ -87,7 +91,7 @@ pub async fn run_rotation(
             .unwrap_or_default();
         (r, tasks, create)
     };
-    let (report, _) = Run::new(svc, &r, actor, now, tasks, create).run().await;
+    let (report, _) = Run::new(svc, &r, by, now, tasks, create).run().await;
     svc.wake_sender();
     Ok(report)
 }
@@ -146,7 +150,8 @@ async fn shifts_to_create(
 struct Run<'a> {
     svc: &'a Service,
     r: &'a Rotation,
-    actor: &'a str,
+    /// Who the run's changes are by: the autopilot, or whoever ran it by command.
+    by: HistoryActor,
     now: DateTime<Utc>,
     /// Tasks some step may act on, kept up to date as steps change or create tasks, so a later step
     /// sees what an earlier one did (no one-run lag) without reading everything again.
@@ -197,7 +202,7 @@ impl<'a> Run<'a> {
     fn new(
         svc: &'a Service,
         r: &'a Rotation,
-        actor: &'a str,
+        by: HistoryActor,
         now: DateTime<Utc>,
         candidates: Vec<Task>,
         to_create: Vec<i64>,
@@ -205,7 +210,7 @@ impl<'a> Run<'a> {
         Run {
             svc,
             r,
-            actor,
+            by,
             now,
             candidates,
             to_create,
@@ -246,7 +251,7 @@ impl<'a> Run<'a> {
     /// Creates the missing shifts, each in its own transaction.
     async fn create(&mut self) -> StepResult {
         let mut result = StepResult::default();
-        let ops = TaskOps::new(self.actor, self.now);
+        let ops = TaskOps::new(self.by.clone(), self.now);
         for n in std::mem::take(&mut self.to_create) {
             let attempt = async {
                 let mut tx = self.svc.db().begin_write().await?;
@@ -333,7 +338,7 @@ impl<'a> Run<'a> {
     async fn apply(&self, tx: &mut Conn, step: Step, t: &Task) -> Result<(String, Task)> {
         let r = self.r;
         let name = format::task_name(&r.name, t.number);
-        let ops = TaskOps::new(self.actor, self.now);
+        let ops = TaskOps::new(self.by.clone(), self.now);
         match step {
             Step::RemindFinish | Step::RemindStart => {
                 let finish = step == Step::RemindFinish;
@@ -350,13 +355,13 @@ impl<'a> Run<'a> {
             // On time: a task is finished at its planned end and started at its planned start,
             // even when the tick comes a little later.
             Step::Finish => {
-                let done = TaskOps::new(self.actor, t.times.finish().min(self.now))
+                let done = TaskOps::new(self.by.clone(), t.times.finish().min(self.now))
                     .transition(tx, r, t, TaskState::Finished, false)
                     .await?;
                 Ok((name, done))
             }
             Step::Start => {
-                let done = TaskOps::new(self.actor, t.times.expected_start.min(self.now))
+                let done = TaskOps::new(self.by.clone(), t.times.expected_start.min(self.now))
                     .transition(tx, r, t, TaskState::Started, false)
                     .await?;
                 Ok((name, done))

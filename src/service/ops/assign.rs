@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::news::TaskNews;
 use super::{TaskOps, needs_of, task_error, with_skills};
-use crate::lottery::{self, TaskState, UserId};
+use crate::lottery::{self, HistoryEvent, TaskState, UserId};
 use crate::service::presence::oncall;
 use crate::service::{Result, ServiceError, render};
 use crate::store::rotations::{NeedKind, Rotation};
@@ -58,6 +58,9 @@ impl TaskOps {
             store::tasks::add_user(conn, task.id, &u.id).await?;
             added.push(u.id.clone());
         }
+        let people = super::people_of(conn, &added).await?;
+        self.record(conn, task, HistoryEvent::Assigned { people })
+            .await?;
         // People added to a task that is already scheduled or running hear about it like the others did.
         if task.state == TaskState::Started {
             let (change, at) = (oncall::Change::Set, Some(self.now));
@@ -98,6 +101,9 @@ impl TaskOps {
             store::tasks::remove_user(conn, task.id, &u.id).await?;
             removed.push(u.id.clone());
         }
+        let people = super::people_of(conn, &removed).await?;
+        self.record(conn, task, HistoryEvent::Unassigned { people })
+            .await?;
         if task.state == TaskState::Started {
             let (change, at) = (oncall::Change::Clear, Some(self.now));
             oncall::queue(conn, r, task, &removed, change, at, self.now).await?;

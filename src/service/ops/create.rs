@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::TaskOps;
 use crate::lottery::local_time::to_local;
-use crate::lottery::{HolidayPolicy, ShiftOnHoliday, TaskType, holiday};
+use crate::lottery::{HistoryEvent, HolidayPolicy, ShiftOnHoliday, TaskType, holiday};
 use crate::service::{Result, ServiceError, format};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::{NewTask, Task};
@@ -235,6 +235,10 @@ impl TaskOps {
             }
             Err(e) => return Err(e.into()),
         };
-        Ok(store::tasks::get(conn, id).await?)
+        let task = store::tasks::get(conn, id).await?;
+        let summary = task.summary.clone();
+        self.record(conn, &task, HistoryEvent::TaskCreated { start, summary })
+            .await?;
+        Ok(task)
     }
 }

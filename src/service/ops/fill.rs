@@ -8,8 +8,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::news::{OnTask, TaskNews};
 use super::{TaskOps, check_schedule, to_needs};
 use crate::lottery::{
-    self, Assigned, Candidate, FillRequest, Interval, Reason, RotationId, TaskId, TaskState,
-    Unavailability, UserId,
+    self, Assigned, Candidate, FillRequest, HistoryEvent, Interval, Reason, RotationId, TaskId,
+    TaskState, Unavailability, UserId,
 };
 use crate::service::{Result, ServiceError, render};
 use crate::store::rotations::Rotation;
@@ -26,6 +26,9 @@ impl TaskOps {
         // Filled, so whatever the autopilot told the owners is fixed: if the task fails again later
         // (people taken off), they hear again even for the same reason.
         store::autopilot::clear_alert(conn, task.id).await?;
+        let people = super::people_of(conn, &picked).await?;
+        self.record(conn, task, HistoryEvent::Filled { people })
+            .await?;
         Ok(picked)
     }
 
@@ -65,6 +68,14 @@ impl TaskOps {
         t.state = next;
         store::tasks::update(conn, &t).await?;
         store::autopilot::clear_alert(conn, t.id).await?;
+        let people = super::people_of(conn, &picked).await?;
+        self.record(conn, &t, HistoryEvent::Filled { people })
+            .await?;
+        let moved = HistoryEvent::StateChanged {
+            from: task.state,
+            to: next,
+        };
+        self.record(conn, &t, moved).await?;
         let users: Vec<UserId> = on_task.into_iter().map(|a| a.user).collect();
         let known = OnTask {
             users: &users,

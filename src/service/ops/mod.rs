@@ -14,14 +14,18 @@ mod transition;
 use chrono::{DateTime, Utc};
 
 use super::{Result, ServiceError};
-use crate::lottery::{self, Assigned, Needs, RotationId, UserId};
+use crate::lottery::{
+    self, Assigned, HistoryActor, HistoryEntry, HistoryEvent, Needs, RotationId, UserId,
+};
 use crate::store::rotations::NeedKind;
 use crate::store::tasks::Task;
 use crate::store::{self, Conn};
 
-/// Who caused an operation, as it reads in DMs ("@alice", "The autopilot").
+/// An operation's context: who caused it (typed, for the history; as it reads in DMs: "@alice",
+/// "The autopilot"), and when.
 #[derive(Debug, Clone)]
 pub struct TaskOps {
+    pub by: HistoryActor,
     pub actor: String,
     pub now: DateTime<Utc>,
     /// The zone of whoever reads this operation's replies (times in error messages).
@@ -29,12 +33,23 @@ pub struct TaskOps {
 }
 
 impl TaskOps {
-    pub fn new(actor: impl Into<String>, now: DateTime<Utc>) -> Self {
+    pub fn new(by: HistoryActor, now: DateTime<Utc>) -> Self {
+        let actor = match &by {
+            HistoryActor::Person(p) => p.mention(),
+            HistoryActor::Autopilot => crate::service::AUTOPILOT_ACTOR.to_string(),
+        };
         TaskOps {
-            actor: actor.into(),
+            by,
+            actor,
             now,
             reader_tz: chrono_tz::Tz::UTC,
         }
+    }
+
+    /// Records a change to `task` in the history, in the caller's transaction.
+    pub async fn record(&self, conn: &mut Conn, task: &Task, event: HistoryEvent) -> Result<()> {
+        let entry = HistoryEntry::task(task.rotation_id, task.id, self.now, self.by.clone(), event);
+        Ok(store::history::record(conn, &entry).await?)
     }
 
     /// Replies are read in `tz`.
@@ -84,6 +99,21 @@ fn to_needs(rows: Vec<(crate::lottery::SkillLevel, u32)>) -> Needs {
         n.set(sl, c);
     }
     n
+}
+
+/// The people with these ids as the history names them (the username when known).
+pub async fn people_of(conn: &mut Conn, ids: &[UserId]) -> Result<Vec<lottery::Person>> {
+    let known = store::users::get_many(conn, ids).await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let name = known
+                .get(id)
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
+            lottery::Person::new(id.clone(), name)
+        })
+        .collect())
 }
 
 /// `@ann` for each id that has a known username.

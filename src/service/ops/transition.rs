@@ -3,7 +3,7 @@
 
 use super::news::{OnTask, TaskNews};
 use super::{TaskOps, check_schedule, needs_of, task_error, with_skills};
-use crate::lottery::TaskState;
+use crate::lottery::{HistoryEvent, TaskState};
 use crate::service::presence::oncall;
 use crate::service::{Result, render};
 use crate::store::rotations::{NeedKind, Rotation};
@@ -42,6 +42,11 @@ impl TaskOps {
             _ => {}
         }
         store::tasks::update(conn, &t).await?;
+        let moved = HistoryEvent::StateChanged {
+            from: task.state,
+            to: next,
+        };
+        self.record(conn, &t, moved).await?;
         if next == TaskState::Scheduled || next == TaskState::Finished {
             store::autopilot::clear_alert(conn, t.id).await?;
         }
@@ -83,6 +88,8 @@ impl TaskOps {
             t.reminded_start = true;
         }
         store::tasks::update(conn, &t).await?;
+        self.record(conn, &t, HistoryEvent::Reminded { finish })
+            .await?;
         let news = if finish {
             TaskNews::RemindFinish
         } else {

@@ -3,10 +3,11 @@
 
 use crate::command::presence::MAX_STATUS_TEXT;
 use crate::command::{OncallChange, PresenceChange, RotationName};
+use crate::lottery::HistoryEvent;
 use crate::mattermost::ChannelType;
 use crate::service::context::Ctx;
 use crate::service::views::presence::{OncallStatusView, PresenceSettingsView};
-use crate::service::{Result, ServiceError};
+use crate::service::{Result, ServiceError, format};
 use crate::store;
 use crate::store::presence::{OncallStatus, PresenceSettings};
 
@@ -48,6 +49,22 @@ pub async fn set_presence(
             store::presence::clear_presence(&mut tx, r.id).await?;
         }
     }
+    let value = match &settings {
+        Some(s) => format!(
+            "absent after {}{}",
+            format::duration(s.absent_after),
+            s.channel
+                .as_ref()
+                .map(|(_, name)| format!(", alerts in {name}"))
+                .unwrap_or_default()
+        ),
+        None => "off".to_string(),
+    };
+    let event = HistoryEvent::SettingChanged {
+        setting: "presence".into(),
+        value,
+    };
+    ctx.record(&mut tx, Some(r.id), None, event).await?;
     ctx.commit(tx).await?;
     Ok(PresenceSettingsView {
         rotation: r.name,
@@ -124,6 +141,15 @@ pub async fn set_oncall_status(
             store::presence::clear_oncall_status(&mut tx, r.id).await?;
         }
     }
+    let value = match &status {
+        Some(s) => format!(":{}: {}", s.emoji, s.text),
+        None => "off".to_string(),
+    };
+    let event = HistoryEvent::SettingChanged {
+        setting: "oncall-status".into(),
+        value,
+    };
+    ctx.record(&mut tx, Some(r.id), None, event).await?;
     ctx.commit(tx).await?;
     Ok(OncallStatusView {
         rotation: r.name.clone(),

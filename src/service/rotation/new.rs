@@ -7,6 +7,7 @@ use rand::RngExt;
 use super::show;
 use crate::command;
 use crate::config::RotationCreators;
+use crate::lottery::HistoryEvent;
 use crate::lottery::{self, SkillLevel};
 use crate::service::context::Ctx;
 use crate::service::views::RotationCreatedView;
@@ -51,6 +52,10 @@ pub async fn new(ctx: &Ctx, n: command::NewRotation) -> Result<RotationCreatedVi
     // Every task needs at least one person unless the owners say otherwise.
     store::rotations::set_need(&mut tx, id, NeedKind::Require, &SkillLevel::Any, 1).await?;
     let r = store::rotations::get(&mut tx, id).await?;
+    let created = HistoryEvent::RotationCreated {
+        name: r.name.clone(),
+    };
+    ctx.record(&mut tx, Some(id), None, created).await?;
     let detail = show::detail(ctx, &mut tx, &r).await?;
     ctx.commit(tx).await?;
     Ok(RotationCreatedView {

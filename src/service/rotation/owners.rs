@@ -2,6 +2,7 @@
 
 use super::for_owner;
 use crate::command::{RotationName, UserRef};
+use crate::lottery::{HistoryEvent, Person};
 use crate::service::Result;
 use crate::service::context::Ctx;
 use crate::service::views::OwnersView;
@@ -16,6 +17,7 @@ pub async fn change(
     let people = ctx.users(users).await?;
     let (mut tx, r) = for_owner(ctx, name, "change its owners").await?;
     let mut changed = Vec::new();
+    let mut whom = Vec::new();
     for u in &people {
         let did = if add {
             store::members::add_owner(&mut tx, r.id, &u.id).await?
@@ -24,7 +26,16 @@ pub async fn change(
         };
         if did {
             changed.push(format!("@{}", u.username));
+            whom.push(Person::new(u.id.clone(), &u.username));
         }
+    }
+    if !whom.is_empty() {
+        let event = if add {
+            HistoryEvent::OwnersAdded { people: whom }
+        } else {
+            HistoryEvent::OwnersRemoved { people: whom }
+        };
+        ctx.record(&mut tx, Some(r.id), None, event).await?;
     }
     let owners = crate::service::ops::owners_text(&mut tx, r.id).await?;
     ctx.commit(tx).await?;

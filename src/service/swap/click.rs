@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::sign::{Action, ButtonContext, Forged};
 use super::{at_names, can_take, news_for, signing_key};
+use crate::lottery::history::{HistoryActor, HistoryEntry, HistoryEvent, Person};
 use crate::lottery::{TaskState, UserId};
 use crate::notify::message::{Audience, SwapClosed, SwapOutcome};
 use crate::notify::{self, Message, Queued, rich_post};
@@ -159,6 +160,15 @@ async fn decide(svc: &Service, click: &ActionClick, now: DateTime<Utc>) -> Resul
     Ok(answer)
 }
 
+/// A person as the history names them, from the `@names` already read.
+fn person(id: &UserId, names: &std::collections::HashMap<UserId, String>) -> Person {
+    let username = names
+        .get(id)
+        .and_then(|n| n.strip_prefix('@'))
+        .unwrap_or_default();
+    Person::new(id.clone(), username)
+}
+
 async fn commit(svc: &Service, tx: store::Tx) -> Result<()> {
     store::commit(tx).await?;
     svc.wake_sender();
@@ -175,6 +185,13 @@ async fn decline(
     now: DateTime<Utc>,
 ) -> Result<()> {
     swaps::decide_invitation(conn, req.id, invitee, InvitationState::Declined, now).await?;
+    let by = person(invitee, names);
+    let event = HistoryEvent::SwapDeclined {
+        from: person(&req.requester, names),
+        by: by.clone(),
+    };
+    let entry = HistoryEntry::task(r.id, t.id, now, HistoryActor::Person(by), event);
+    store::history::record(conn, &entry).await?;
     let still_open = swaps::invitations(conn, req.id)
         .await?
         .iter()
@@ -227,7 +244,8 @@ async fn accept(
             "You're already on {name}. Nothing was changed."
         )));
     }
-    let fill = TaskOps::new("Solar Lottery", now)
+    let by = person(acceptor, names);
+    let fill = TaskOps::new(HistoryActor::Person(by.clone()), now)
         .fill_request(conn, r, t)
         .await?;
     let Some(me) = fill.candidates.iter().find(|c| &c.user == acceptor) else {
@@ -253,6 +271,12 @@ async fn accept(
         )));
     }
     swaps::decide_invitation(conn, req.id, acceptor, InvitationState::Accepted, now).await?;
+    let event = HistoryEvent::SwapAccepted {
+        from: person(&req.requester, names),
+        to: by.clone(),
+    };
+    let entry = HistoryEntry::task(r.id, t.id, now, HistoryActor::Person(by), event);
+    store::history::record(conn, &entry).await?;
     let acceptor_name = names.get(acceptor).cloned();
     for other in swaps::invitations(conn, req.id).await? {
         if other.state != InvitationState::Open {

@@ -4,6 +4,7 @@
 
 use super::{at_names, can_take};
 use crate::command::{DateTimeArg, TaskRef, UserRef};
+use crate::lottery::history::{HistoryEntry, HistoryEvent, Person};
 use crate::lottery::{Interval, TaskState, UserId};
 use crate::notify::message::OverrideDm;
 use crate::notify::{self, Message, Queued};
@@ -71,7 +72,7 @@ pub async fn cover(
         )));
     }
     if !force {
-        let mut fill = TaskOps::new("", ctx.now)
+        let mut fill = TaskOps::new(ctx.by(), ctx.now)
             .fill_request(&mut tx, &r, &t)
             .await?;
         fill.interval = Interval::new(start, finish);
@@ -102,6 +103,14 @@ pub async fn cover(
     )
     .await?;
     let whole = start == task_start && finish == task_finish;
+    let event = HistoryEvent::Overridden {
+        from: Person::new(from.id.clone(), &from.username),
+        to: Person::new(to.id.clone(), &to.username),
+        start: (start != task_start).then_some(start),
+        finish: (finish != task_finish).then_some(finish),
+    };
+    let entry = HistoryEntry::task(r.id, t.id, ctx.now, ctx.by(), event);
+    store::history::record(&mut tx, &entry).await?;
     let mut told: Vec<(UserId, &'static str)> =
         vec![(from.id.clone(), "from"), (to.id.clone(), "to")];
     for o in store::members::owner_ids(&mut tx, r.id).await? {

@@ -22,6 +22,7 @@ use super::views::PersonRef;
 use super::views::swap::SwapRequestedView;
 use super::{Output, Result, ServiceError, TaskOps, render};
 use crate::command::{TaskRef, UserRef};
+use crate::lottery::history::{HistoryEntry, HistoryEvent, Person};
 use crate::lottery::{self, Assigned, Candidate, FillRequest, TaskState, UserId, swap::exclusions};
 use crate::notify::message::{SwapInvite, SwapNews};
 use crate::notify::rich_post;
@@ -108,6 +109,15 @@ pub async fn request(ctx: &Ctx, task: &TaskRef, with: &[UserRef]) -> Result<Outp
         rich_post::queue_rich(&mut tx, &queued, props, ctx.now).await?;
         swaps::insert_invitation(&mut tx, id, user, &outbox_key).await?;
     }
+    let event = HistoryEvent::SwapRequested {
+        from: Person::new(me.clone(), &ctx.actor.user.username),
+        with: named
+            .iter()
+            .map(|u| Person::new(u.id.clone(), &u.username))
+            .collect(),
+    };
+    let entry = HistoryEntry::task(r.id, t.id, ctx.now, ctx.by(), event);
+    store::history::record(&mut tx, &entry).await?;
     ctx.commit(tx).await?;
     Ok(SwapRequestedView {
         request: id.0,
@@ -118,7 +128,7 @@ pub async fn request(ctx: &Ctx, task: &TaskRef, with: &[UserRef]) -> Result<Outp
 }
 
 fn ops(ctx: &Ctx) -> TaskOps {
-    TaskOps::new(format!("@{}", ctx.actor.user.username), ctx.now).read_in(ctx.tz())
+    TaskOps::new(ctx.by(), ctx.now).read_in(ctx.tz())
 }
 
 /// Swaps are for tasks that have not started: a request ends when its task starts.

@@ -4,12 +4,14 @@ use chrono::{DateTime, Utc};
 
 use super::require_for_rotation;
 use crate::command::{RotationName, Who};
+use crate::lottery::{HistoryEvent, Person};
 use crate::notify::message::{Removed, Welcome};
 use crate::notify::{self, Message, Queued};
 use crate::service::context::Ctx;
 use crate::service::views::{JoinedView, LeftView, PersonRef};
 use crate::service::{Result, ServiceError, format};
 use crate::store::rotations::Rotation;
+use crate::store::users::User;
 use crate::store::{self, Conn};
 
 pub async fn join(
@@ -39,6 +41,9 @@ pub async fn join(
             r.name
         )));
     }
+    let people = added.iter().map(person).collect();
+    ctx.record(&mut tx, Some(r.id), None, HistoryEvent::Joined { people })
+        .await?;
     let next = next_tasks_text(&mut tx, &r, ctx).await?;
     for u in &added {
         let welcome = Welcome {
@@ -107,6 +112,9 @@ pub async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<LeftView
             r.name
         )));
     }
+    let people = removed.iter().map(person).collect();
+    ctx.record(&mut tx, Some(r.id), None, HistoryEvent::Left { people })
+        .await?;
     let owners = crate::service::ops::owners_text(&mut tx, r.id).await?;
     for u in &removed {
         let open: Vec<String> = store::tasks::open_tasks_of_user(&mut tx, &u.id)
@@ -135,4 +143,8 @@ pub async fn leave(ctx: &Ctx, name: &RotationName, who: &Who) -> Result<LeftView
         rotation: r.name,
         removed: removed.iter().map(PersonRef::of).collect(),
     })
+}
+
+fn person(u: &User) -> Person {
+    Person::new(u.id.clone(), &u.username)
 }

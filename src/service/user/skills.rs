@@ -2,11 +2,12 @@
 
 use super::{mentions, require_for_person, show};
 use crate::command::{DisqualifySkills, Who};
-use crate::lottery::Skills;
+use crate::lottery::{HistoryEvent, Person, SkillName, Skills};
 use crate::service::context::Ctx;
 use crate::service::views::{PeopleEvent, PeopleView};
 use crate::service::{Result, ServiceError, format};
 use crate::store;
+use crate::store::users::User;
 
 pub async fn qualify(ctx: &Ctx, who: &Who, skills: &Skills) -> Result<PeopleView> {
     let users = ctx.who(who).await?;
@@ -16,6 +17,7 @@ pub async fn qualify(ctx: &Ctx, who: &Who, skills: &Skills) -> Result<PeopleView
         store::skills::add(&mut tx, skill, ctx.now).await?;
         for u in &users {
             store::users::set_skill(&mut tx, &u.id, skill, *level).await?;
+            record(ctx, &mut tx, u, skill, Some(level.name().to_string())).await?;
         }
     }
     let people = show::people(ctx, &mut tx, &users).await?;
@@ -33,6 +35,9 @@ pub async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Resul
     let event = match skills {
         DisqualifySkills::All => {
             for u in &users {
+                for skill in store::users::skills(&mut tx, &u.id).await?.keys() {
+                    record(ctx, &mut tx, u, skill, None).await?;
+                }
                 store::users::remove_all_skills(&mut tx, &u.id).await?;
             }
             PeopleEvent::DisqualifiedAll
@@ -41,7 +46,10 @@ pub async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Resul
             let mut removed_any = false;
             for s in &names {
                 for u in &users {
-                    removed_any |= store::users::remove_skill(&mut tx, &u.id, s).await?;
+                    if store::users::remove_skill(&mut tx, &u.id, s).await? {
+                        removed_any = true;
+                        record(ctx, &mut tx, u, s, None).await?;
+                    }
                 }
             }
             let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
@@ -59,4 +67,24 @@ pub async fn disqualify(ctx: &Ctx, who: &Who, skills: DisqualifySkills) -> Resul
     let people = show::people(ctx, &mut tx, &users).await?;
     ctx.commit(tx).await?;
     Ok(PeopleView { event, people })
+}
+
+/// Records a skill change in the history of every rotation the person is a member of (where it
+/// matters to fills).
+async fn record(
+    ctx: &Ctx,
+    conn: &mut store::Conn,
+    user: &User,
+    skill: &SkillName,
+    level: Option<String>,
+) -> Result<()> {
+    for (rotation, _) in store::members::memberships(conn, &user.id).await? {
+        let event = HistoryEvent::SkillChanged {
+            person: Person::new(user.id.clone(), &user.username),
+            skill: skill.to_string(),
+            level: level.clone(),
+        };
+        ctx.record(conn, Some(rotation), None, event).await?;
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod autopilot;
 pub mod calendar;
 pub mod calendar_admin;
 pub mod calendar_show;
+pub mod history;
 pub mod holiday;
 pub mod ical;
 pub mod info;
@@ -33,6 +34,7 @@ pub use calendar::{
 };
 pub use calendar_admin::{ConsentView, SyncView};
 pub use calendar_show::CalendarShowView;
+pub use history::{HistoryLine, HistoryView};
 pub use info::{HelpView, InfoView, SkillListView, SkillView};
 pub use person::{JoinedView, LeftView, PeopleEvent, PeopleView, PersonView};
 pub use rotation::{

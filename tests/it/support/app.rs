@@ -186,6 +186,7 @@ impl TestApp {
             "swap_requests",
             "swap_invitations",
             "task_overrides",
+            "history",
         ] {
             let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

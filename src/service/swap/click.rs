@@ -127,7 +127,7 @@ async fn decide(svc: &Service, click: &ActionClick, now: DateTime<Utc>) -> Resul
             (RequestState::Expired, _) => {
                 format!("This request expired when {name} started. Nothing was changed.")
             }
-            _ => format!("This request is closed. Nothing was changed."),
+            _ => "This request is closed. Nothing was changed.".to_string(),
         };
         return Ok(ActionAnswer::refuse(text));
     }

@@ -71,7 +71,6 @@ use secrecy::SecretString;
 use solar_lottery::mattermost::{CommandResponse, MattermostClient};
 use tokio::task::JoinHandle;
 
-pub use actions::FakeEphemeral;
 pub use fake_user::FakeUser;
 pub use faults::{Fault, LostResponse, RouteKind};
 pub use slash::{SlashAuthorization, SlashCommand, SlashReply};

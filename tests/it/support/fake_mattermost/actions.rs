@@ -84,17 +84,17 @@ async fn do_post_action(
         Err(detail) => return integration_error(detail).into_response(&ctx.request_id),
     };
     let mut state = lock(&shared);
-    if let Some(update) = answer.get("update").and_then(Value::as_object) {
-        if let Some(p) = state.posts.iter_mut().find(|p| p.id == post_id) {
-            // An update without `message` blanks it; `props: null` (or none) keeps them.
-            p.message = update
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            if let Some(props) = update.get("props").filter(|v| !v.is_null()) {
-                p.props = props.clone();
-            }
+    if let Some(update) = answer.get("update").and_then(Value::as_object)
+        && let Some(p) = state.posts.iter_mut().find(|p| p.id == post_id)
+    {
+        // An update without `message` blanks it; `props: null` (or none) keeps them.
+        p.message = update
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(props) = update.get("props").filter(|v| !v.is_null()) {
+            p.props = props.clone();
         }
     }
     if let Some(text) = answer.get("ephemeral_text").and_then(Value::as_str)

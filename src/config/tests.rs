@@ -96,3 +96,17 @@ fn secrets_do_not_show_in_debug_output() {
         "{dbg}"
     );
 }
+
+#[test]
+fn history_is_kept_a_year_unless_set_and_zero_keeps_it_forever() {
+    let s = Settings::from_pairs([]).unwrap();
+    assert_eq!(s.history_retention, Some(chrono::TimeDelta::days(365)));
+    let s = Settings::from_pairs([("history_retention", "26w")]).unwrap();
+    assert_eq!(s.history_retention, Some(chrono::TimeDelta::weeks(26)));
+    let s = Settings::from_pairs([("history_retention", "0")]).unwrap();
+    assert_eq!(s.history_retention, None);
+    let e = Settings::from_pairs([("history_retention", "a while")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("LOTTO_HISTORY_RETENTION"), "{e}");
+}

@@ -300,3 +300,29 @@ async fn changes_older_than_the_retention_are_pruned() {
     // The tasks themselves are untouched.
     assert_eq!(t.tasks().await, ["ICE#0"]);
 }
+
+#[tokio::test]
+async fn holidays_for_every_rotation_show_in_each_rotations_history_and_text_stays_in_its_cell() {
+    let t = team().await;
+    for cmd in [
+        "rotation new ICE --period weekly --beginning 2030-03-04T09:00 --tz UTC --now=2030-02-20T10:00Z",
+        "rotation new DESK --task-type ticket --tz UTC --now=2030-02-20T10:01Z",
+        "holiday add 2030-12-25 --name \"Christmas | Day\" --now=2030-02-20T10:02Z",
+        "task new ticket DESK --summary \"disk | full\" --now=2030-02-20T10:03Z",
+    ] {
+        let out = t.run("admin", cmd).await;
+        assert!(!out.contains("Usage"), "{cmd}: {out}");
+    }
+    for rotation in ["ICE", "DESK"] {
+        let out = t.run("ann", &format!("rotation history {rotation}")).await;
+        assert!(
+            out.contains(r"| made 2030-12-25 a holiday (Christmas \| Day) |"),
+            "{out}"
+        );
+    }
+    let out = t.run("ann", "task history DESK#1").await;
+    assert!(
+        out.contains(r#"created the task, "disk \| full", starting"#),
+        "{out}"
+    );
+}

@@ -26,6 +26,7 @@ pub mod skill;
 mod spec;
 mod suggest;
 pub mod task;
+mod task_swap;
 pub mod user;
 pub mod values;
 pub mod zone;

@@ -215,6 +215,8 @@ mod tests {
         "task history ICE#1 --since 2030-03-01",
         "rotation history -r ICE --since today",
         "task list -r ICE --all",
+        "task swap ICE#3 @bob",
+        "task override ICE#3 @ann @bob --start 2030-03-04T10:00 --finish 2030-03-04T14:00 --force",
         "user join -r ICE --starting now",
         "user leave -r ICE",
         "user qualify -s a",

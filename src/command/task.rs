@@ -10,9 +10,11 @@
 
 use super::Command;
 use super::args::Args;
+use super::datetime::DateTimeArg;
 use super::error::ParseError;
 use super::rotation::{mentions, q};
 use super::spec::{FlagSpec, Group, Leaf, Node, ROTATION_FLAG};
+use super::task_swap;
 use super::values::{MAX_TASK_NUMBER, RotationName, Summary, TaskRef, UserRef};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +53,20 @@ pub enum TaskCommand {
         rotation: RotationName,
         all: bool,
     },
+    /// Ask `with` (or, when empty, everyone who could) to take the caller's place.
+    Swap {
+        task: TaskRef,
+        with: Vec<UserRef>,
+    },
+    /// `to` serves instead of `from`, for the whole task or `start`…`finish`.
+    Override {
+        task: TaskRef,
+        from: UserRef,
+        to: UserRef,
+        start: Option<DateTimeArg>,
+        finish: Option<DateTimeArg>,
+        force: bool,
+    },
 }
 
 const FORCE: FlagSpec = FlagSpec::switch(
@@ -72,6 +88,8 @@ pub const GROUP: Node = Node::Group(Group {
         FINISH,
         SHOW,
         LIST,
+        task_swap::SWAP,
+        task_swap::OVERRIDE,
         super::history::TASK,
     ],
 });
@@ -256,6 +274,20 @@ impl TaskCommand {
             T::List { rotation, all } => {
                 format!("task list {rotation}{}", if *all { " --all" } else { "" })
             }
+            T::Swap { task, with } if with.is_empty() => format!("task swap {task}"),
+            T::Swap { task, with } => format!("task swap {task} {}", mentions(with)),
+            T::Override {
+                task,
+                from,
+                to,
+                start,
+                finish,
+                force: f,
+            } => format!(
+                "task override {task} @{from} @{to}{}{}",
+                task_swap::range_input(start, finish),
+                force(f)
+            ),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! 400 for a request that is not a slash request at all. Internal errors are logged, never echoed.
 //! `/admin/*` answers 404 unless `LOTTO_ADMIN_TOKEN` is set, and 401 without it as a bearer token.
 
+mod actions;
 mod admin;
 mod ical;
 mod slash;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
 use crate::service::Service;
@@ -37,6 +38,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/slash", get(slash::handle_get).post(slash::handle_post))
+        .route(
+            "/actions",
+            post(actions::handle).layer(DefaultBodyLimit::max(actions::MAX_ACTION_BYTES)),
+        )
         .route("/ical/{file}", get(ical::handle))
         .route("/healthz", get(healthz))
         .route("/metrics", get(admin::metrics))

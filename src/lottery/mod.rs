@@ -18,6 +18,7 @@ pub mod settings;
 pub mod shift;
 pub mod simulate;
 pub mod skill;
+pub mod swap;
 pub mod task_state;
 pub mod unavailability;
 pub mod weight;
@@ -42,6 +43,7 @@ pub use settings::{AutopilotChange, AutopilotSettings, AutopilotUpdate, TaskTime
 pub use shift::{ShiftSchedule, shift_interval};
 pub use simulate::{SimMember, SimReport, Simulation, simulate};
 pub use skill::{Level, SkillError, SkillLevel, SkillName, Skills};
+pub use swap::{SwapError, check_replacement};
 pub use task_state::{TaskState, TransitionError};
 pub use unavailability::{Reason, Unavailability};
 pub use weight::{

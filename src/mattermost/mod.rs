@@ -14,6 +14,7 @@ mod client;
 mod error;
 mod files;
 pub mod model;
+mod post_edit;
 mod posts;
 mod statuses;
 mod users;

@@ -17,6 +17,7 @@
 
 pub mod message;
 mod policy;
+pub mod rich_post;
 mod sender;
 pub mod status_op;
 

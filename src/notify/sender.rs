@@ -11,7 +11,7 @@ use crate::lottery::{RotationId, UserId};
 use crate::mattermost::{ChannelId, MattermostClient, MattermostError, NewPost};
 use crate::store::{self, Db, StoreError, outbox};
 
-use super::{RetryPolicy, status_op};
+use super::{RetryPolicy, rich_post, status_op};
 
 /// The post prop that carries the outbox key, so a later attempt can find an earlier one's post.
 pub const KEY_PROP: &str = "solar_lottery_key";
@@ -287,6 +287,19 @@ impl Sender {
         if m.kind == status_op::KIND {
             return self.change_status(m, claim).await;
         }
+        if m.kind == rich_post::UPDATE_KIND {
+            return self.update_post(m, claim).await;
+        }
+        let rich = rich_post::is_rich(&m.kind);
+        let (text, mut props) = if rich {
+            match rich_post::parse_rich(&m.message) {
+                Some(p) => (p.message, p.props),
+                None => return Ok(Outcome::Permanent("not a post with props".into())),
+            }
+        } else {
+            (m.message.clone(), serde_json::Map::new())
+        };
+        props.insert(KEY_PROP.into(), serde_json::Value::String(m.key.clone()));
         let cached = match &m.channel_id {
             Some(c) => Some(ChannelId(c.clone())),
             None => self.channels.lock().await.get(&m.user_id).cloned(),
@@ -310,8 +323,13 @@ impl Sender {
                 return Ok(Outcome::Lost);
             }
             match self.already_posted(&channel, m).await {
-                Ok(true) => return Ok(Outcome::Sent),
-                Ok(false) => {}
+                Ok(Some(post_id)) => {
+                    if rich {
+                        self.record_post(m, &post_id).await?;
+                    }
+                    return Ok(Outcome::Sent);
+                }
+                Ok(None) => {}
                 // Whatever the look-up answered (404, 403, 5xx, a timeout), it says nothing about
                 // the DM itself, and posting without knowing could double it: try the whole
                 // attempt again later, like a failed post. Only Mattermost refusing the DM
@@ -324,9 +342,9 @@ impl Sender {
         }
         let post = NewPost {
             channel_id: channel,
-            message: m.message.clone(),
+            message: text,
             root_id: None,
-            props: Some(serde_json::json!({ KEY_PROP: m.key })),
+            props: Some(serde_json::Value::Object(props)),
             pending_post_id: Some(m.key.clone()),
             file_ids: Vec::new(),
         };
@@ -334,9 +352,58 @@ impl Sender {
             return Ok(Outcome::Lost);
         }
         Ok(match self.mm.create_post(&post).await {
-            Ok(_) => Outcome::Sent,
+            Ok(created) => {
+                if rich {
+                    self.record_post(m, created.id.as_str()).await?;
+                }
+                Outcome::Sent
+            }
             Err(e) => classify(e),
         })
+    }
+
+    /// Remembers the post a message with buttons became, for its later update.
+    async fn record_post(&self, m: &outbox::Pending, post_id: &str) -> Result<(), StoreError> {
+        let mut conn = self.db.read().await?;
+        outbox::record_post_id(&mut conn, m.id, post_id).await
+    }
+
+    /// An update of an earlier post (see [`rich_post`]): once that post exists, its text and
+    /// props are replaced; repeating the same update is harmless.
+    async fn update_post(&self, m: &outbox::Pending, claim: &Claim) -> Result<Outcome, StoreError> {
+        let Some(update) = rich_post::parse_update(&m.message) else {
+            return Ok(Outcome::Permanent("not a post update".into()));
+        };
+        let target = {
+            let mut conn = self.db.read().await?;
+            outbox::delivery(&mut conn, &update.target_key).await?
+        };
+        let post_id = match target {
+            outbox::Delivery::Posted(Some(id)) => id,
+            // Nothing to update: the post never was (or its id was never known).
+            outbox::Delivery::Unknown
+            | outbox::Delivery::Failed
+            | outbox::Delivery::Posted(None) => return Ok(Outcome::Sent),
+            outbox::Delivery::Pending => {
+                return Ok(Outcome::Retry(
+                    "the post to update is not delivered yet".into(),
+                    None,
+                ));
+            }
+        };
+        if !self.renew(claim).await? {
+            return Ok(Outcome::Lost);
+        }
+        Ok(
+            match self
+                .mm
+                .patch_post(&post_id, &update.message, &update.props)
+                .await
+            {
+                Ok(_) => Outcome::Sent,
+                Err(e) => classify(e),
+            },
+        )
     }
 
     /// A custom-status change instead of a post (see [`status_op`]); repeating one is harmless.
@@ -364,14 +431,17 @@ impl Sender {
         &self,
         channel: &ChannelId,
         m: &outbox::Pending,
-    ) -> Result<bool, MattermostError> {
+    ) -> Result<Option<String>, MattermostError> {
         // Queued at `created_at`; allow for clock differences between us and the server.
         let since_ms = (m.created_at - 300).max(0) * 1000;
         let posts = self.mm.get_posts_since(channel, since_ms).await?;
-        Ok(posts.iter().any(|p| {
-            p.user_id == self.bot_id
-                && p.props.get(KEY_PROP).and_then(|v| v.as_str()) == Some(m.key.as_str())
-        }))
+        Ok(posts
+            .iter()
+            .find(|p| {
+                p.user_id == self.bot_id
+                    && p.props.get(KEY_PROP).and_then(|v| v.as_str()) == Some(m.key.as_str())
+            })
+            .map(|p| p.id.as_str().to_string()))
     }
 
     /// The DM channel with this user, remembered: Mattermost answers with the same one every time.

@@ -23,6 +23,7 @@ mod info;
 mod presence;
 mod rotation;
 mod skill;
+pub mod swap;
 mod task;
 mod user;
 
@@ -123,7 +124,12 @@ impl Service {
 
     /// One autopilot run over every rotation that has it on, as of `now` (the autopilot job's tick).
     pub async fn autopilot_tick(&self, now: chrono::DateTime<Utc>) -> Result<TickReport> {
-        autopilot::tick(self, now).await
+        let report = autopilot::tick(self, now).await?;
+        // Swap requests end when their task starts, whoever started it.
+        if let Err(e) = swap::expire_due(self, now).await {
+            tracing::warn!(error = %e, "could not expire the swap requests of started tasks");
+        }
+        Ok(report)
     }
 
     /// Deletes the history recorded more than `retention` before `now` (the history job's tick);

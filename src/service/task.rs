@@ -59,6 +59,18 @@ pub async fn handle(ctx: &Ctx, cmd: TaskCommand) -> Result<Output> {
             let r = ctx.rotation(&mut conn, &rotation).await?;
             return Ok(list(ctx, &mut conn, &r, all).await?.into());
         }
+        TaskCommand::Swap { task, with } => return super::swap::request(ctx, &task, &with).await,
+        TaskCommand::Override {
+            task,
+            from,
+            to,
+            start,
+            finish,
+            force,
+        } => {
+            let range = (start.as_ref(), finish.as_ref());
+            return super::swap::cover(ctx, &task, &from, &to, range, force).await;
+        }
     };
     Ok(reply.into())
 }

@@ -210,3 +210,41 @@ pub async fn counts(conn: &mut Conn) -> Result<(i64, i64, i64)> {
 fn truncate(s: &str) -> String {
     s.chars().take(500).collect()
 }
+
+/// Remembers the post a delivered message became, so a later update (an invitation that was taken)
+/// can find it.
+pub async fn record_post_id(conn: &mut Conn, id: i64, post_id: &str) -> Result<()> {
+    sqlx::query("UPDATE outbox SET post_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(post_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// What became of the message queued under `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Not queued at all.
+    Unknown,
+    /// Still waiting (or being retried).
+    Pending,
+    /// Given up: it will never be a post.
+    Failed,
+    /// Posted; the post's id when it was recorded.
+    Posted(Option<String>),
+}
+
+pub async fn delivery(conn: &mut Conn, key: &str) -> Result<Delivery> {
+    let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT sent_at, failed_at, post_id FROM outbox WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match row {
+        None => Delivery::Unknown,
+        Some((_, Some(_), _)) => Delivery::Failed,
+        Some((Some(_), None, post)) => Delivery::Posted(post),
+        Some((None, None, _)) => Delivery::Pending,
+    })
+}

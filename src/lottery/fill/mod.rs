@@ -27,6 +27,7 @@ pub use rng::fill_rng;
 
 use attempt::{Failed, attempt};
 use prepare::Prepared;
+pub(crate) use prepare::unavailable_reasons;
 
 /// How many times a fill that ran into a used-up limit is retried before giving up.
 pub const MAX_ATTEMPTS: u32 = 8;

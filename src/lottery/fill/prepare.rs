@@ -288,7 +288,7 @@ fn prefix_key(name: &SkillName) -> u128 {
 }
 
 /// Why a candidate can't serve on this task, by the unavailability rules (see `unavailability`).
-fn unavailable_reasons(req: &FillRequest, c: &Candidate) -> Vec<Exclusion> {
+pub(crate) fn unavailable_reasons(req: &FillRequest, c: &Candidate) -> Vec<Exclusion> {
     let mut reasons = Vec::new();
     for u in &c.unavailable {
         if !u.interval.overlaps(&req.interval) {

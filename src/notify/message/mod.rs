@@ -6,6 +6,7 @@
 //! [`queue`] turns a [`Queued`] message into the outbox row in the caller's transaction.
 
 mod context;
+mod swap;
 mod templates;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ pub use context::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem, DeliveryFailed,
     FillFailed, PresenceAlert, Removed, TaskDm, Welcome,
 };
+pub use swap::{Audience, OverrideDm, SwapClosed, SwapInvite, SwapNews, SwapOutcome};
 
 use crate::lottery::{RotationId, UserId};
 use crate::store::outbox::{self, NewMessage};
@@ -59,6 +61,19 @@ pub enum Message {
     PresenceAbsent(PresenceAlert),
     /// To the same: they are back.
     PresenceBack(PresenceAlert),
+    /// Would you take someone's place on a task? Queued with Accept and Decline buttons
+    /// (`rich_post::queue_rich`).
+    SwapInvite(SwapInvite),
+    /// An answered invitation: only ever the new text of an invitation's post.
+    SwapClosed(SwapClosed),
+    /// A swap request was accepted: to the requester, the acceptor and the owners.
+    SwapAccepted(SwapNews),
+    /// Someone asked declined: to the requester.
+    SwapDeclined(SwapNews),
+    /// The task started before anyone accepted: to the requester.
+    SwapExpired(SwapNews),
+    /// An owner had someone serve instead of someone else: to both and the owners.
+    Overridden(OverrideDm),
 }
 
 impl Message {
@@ -82,6 +97,12 @@ impl Message {
             Message::CalendarOwnerOof(_) => "calendar_owner_oof",
             Message::PresenceAbsent(_) => "presence_absent",
             Message::PresenceBack(_) => "presence_back",
+            Message::SwapInvite(_) => "swap_invite",
+            Message::SwapClosed(_) => "swap_closed",
+            Message::SwapAccepted(_) => "swap_accepted",
+            Message::SwapDeclined(_) => "swap_declined",
+            Message::SwapExpired(_) => "swap_expired",
+            Message::Overridden(_) => "overridden",
         }
     }
 
@@ -130,6 +151,20 @@ impl Message {
                 m.user_id,
                 m.offline_since.timestamp()
             ),
+            Message::SwapInvite(SwapInvite { request_id, .. })
+            | Message::SwapClosed(SwapClosed { request_id, .. }) => {
+                format!("swap:{request_id}:{}:{to}", self.kind())
+            }
+            Message::SwapAccepted(m) | Message::SwapExpired(m) => {
+                format!("swap:{}:{}:{to}", m.request_id, self.kind())
+            }
+            Message::SwapDeclined(m) => format!(
+                "swap:{}:{}:{}:{to}",
+                m.request_id,
+                self.kind(),
+                m.decided_by.as_ref().map(|u| u.as_str()).unwrap_or("")
+            ),
+            Message::Overridden(m) => format!("override:{}:{}:{to}", m.task_id.0, m.override_id),
         }
     }
 
@@ -152,6 +187,12 @@ impl Message {
             Message::CalendarOwnerOof(_) => Template::CALENDAR_OWNER_OOF,
             Message::PresenceAbsent(_) => Template::PRESENCE_ABSENT,
             Message::PresenceBack(_) => Template::PRESENCE_BACK,
+            Message::SwapInvite(_) => Template::SWAP_INVITE,
+            Message::SwapClosed(_) => Template::SWAP_CLOSED,
+            Message::SwapAccepted(_) => Template::SWAP_ACCEPTED,
+            Message::SwapDeclined(_) => Template::SWAP_DECLINED,
+            Message::SwapExpired(_) => Template::SWAP_EXPIRED,
+            Message::Overridden(_) => Template::OVERRIDDEN,
         }
     }
 
@@ -174,6 +215,12 @@ impl Message {
             Message::CalendarAdminAlert(c) => t.render(c),
             Message::CalendarOwnerOof(c) => t.render(c),
             Message::PresenceAbsent(c) | Message::PresenceBack(c) => t.render(c),
+            Message::SwapInvite(c) => t.render(c),
+            Message::SwapClosed(c) => t.render(c),
+            Message::SwapAccepted(c) | Message::SwapDeclined(c) | Message::SwapExpired(c) => {
+                t.render(c)
+            }
+            Message::Overridden(c) => t.render(c),
         }
     }
 }

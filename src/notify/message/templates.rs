@@ -40,9 +40,15 @@ impl Template {
     pub const CALENDAR_OWNER_OOF: Template = template!("calendar_owner_oof");
     pub const PRESENCE_ABSENT: Template = template!("presence_absent");
     pub const PRESENCE_BACK: Template = template!("presence_back");
+    pub const SWAP_INVITE: Template = template!("swap_invite");
+    pub const SWAP_CLOSED: Template = template!("swap_closed");
+    pub const SWAP_ACCEPTED: Template = template!("swap_accepted");
+    pub const SWAP_DECLINED: Template = template!("swap_declined");
+    pub const SWAP_EXPIRED: Template = template!("swap_expired");
+    pub const OVERRIDDEN: Template = template!("overridden");
 
     /// Every template, loaded together at first use.
-    pub const ALL: [Template; 17] = [
+    pub const ALL: [Template; 23] = [
         Template::WELCOME,
         Template::REMOVED,
         Template::SCHEDULED,
@@ -60,6 +66,12 @@ impl Template {
         Template::CALENDAR_OWNER_OOF,
         Template::PRESENCE_ABSENT,
         Template::PRESENCE_BACK,
+        Template::SWAP_INVITE,
+        Template::SWAP_CLOSED,
+        Template::SWAP_ACCEPTED,
+        Template::SWAP_DECLINED,
+        Template::SWAP_EXPIRED,
+        Template::OVERRIDDEN,
     ];
 
     /// Renders this template with its context. Rendering can only fail on a template defect (the

@@ -8,6 +8,8 @@
 
 pub mod render;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngExt;
 
@@ -16,6 +18,7 @@ use super::views::ical::IcalLinkView;
 use super::{Result, Service, ServiceError};
 use crate::command::RotationName;
 use crate::lottery::local_time::to_local;
+use crate::lottery::{TaskId, UserId};
 use crate::store::{self, ical::FeedSubject};
 
 /// How far back a feed reaches.
@@ -72,8 +75,9 @@ impl Service {
             }
         };
         let tasks = store::ical::tasks(&mut conn, &feed.subject, now - BACK, now + AHEAD).await?;
+        let covers = covers(&mut conn, &tasks).await?;
         drop(conn);
-        let entries = render::entries(&tasks, &holidays);
+        let entries = render::entries_with_covers(&tasks, &holidays, &covers);
         let fingerprint = render::fingerprint(&name, &entries);
         let changed_at = if feed.fingerprint.as_deref() == Some(fingerprint.as_str()) {
             feed.changed_at
@@ -90,6 +94,38 @@ impl Service {
             last_modified: changed_at,
         }))
     }
+}
+
+/// The overrides of the feed's tasks, with usernames.
+async fn covers(
+    conn: &mut store::Conn,
+    tasks: &[store::ical::FeedTask],
+) -> Result<HashMap<TaskId, Vec<render::Cover>>> {
+    let ids: Vec<TaskId> = tasks.iter().map(|t| t.task.id).collect();
+    let overrides = store::overrides::of_tasks(conn, &ids).await?;
+    if overrides.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let people: Vec<UserId> = overrides
+        .iter()
+        .flat_map(|o| [o.from.clone(), o.to.clone()])
+        .collect();
+    let profiles = store::users::get_many(conn, &people).await?;
+    let name = |id: &UserId| {
+        profiles
+            .get(id)
+            .map_or_else(|| id.to_string(), |u| u.username.clone())
+    };
+    let mut out: HashMap<TaskId, Vec<render::Cover>> = HashMap::new();
+    for o in overrides {
+        out.entry(o.task_id).or_default().push(render::Cover {
+            from: name(&o.from),
+            to: name(&o.to),
+            start: o.start,
+            finish: o.finish,
+        });
+    }
+    Ok(out)
 }
 
 /// `rotation ical <rot> [--reset]`: anyone may have the link (everyone reads everything); only its

@@ -1,10 +1,12 @@
 //! A feed as RFC 5545 text, through the `icalendar` crate. Pure: the feed's entries in, text out.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use sha2::{Digest, Sha256};
 
-use crate::lottery::TaskState;
+use crate::lottery::{TaskId, TaskState};
 use crate::store::holidays::Holiday;
 use crate::store::ical::FeedTask;
 
@@ -26,9 +28,59 @@ pub enum Entry {
     },
 }
 
+/// An owner's override on a task (`task override`): `to` serves instead of `from` for a stretch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cover {
+    pub from: String,
+    pub to: String,
+    pub start: DateTime<Utc>,
+    pub finish: DateTime<Utc>,
+}
+
 /// The entries for tasks (and, for a rotation's feed, its holidays), in the order they show.
 pub fn entries(tasks: &[FeedTask], holidays: &[Holiday]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = tasks.iter().map(task_entry).collect();
+    entries_with_covers(tasks, holidays, &HashMap::new())
+}
+
+/// `entries`, with each task's overrides in its summary and description.
+pub fn entries_with_covers(
+    tasks: &[FeedTask],
+    holidays: &[Holiday],
+    covers: &HashMap<TaskId, Vec<Cover>>,
+) -> Vec<Entry> {
+    let mut out: Vec<Entry> = tasks
+        .iter()
+        .map(|t| {
+            let mut e = task_entry(t);
+            if let (
+                Some(cs),
+                Entry::Task {
+                    summary,
+                    description,
+                    ..
+                },
+            ) = (covers.get(&t.task.id), &mut e)
+            {
+                for c in cs {
+                    let whole =
+                        c.start == t.task.times.start() && c.finish == t.task.times.finish();
+                    if whole {
+                        summary.push_str(&format!(" (@{} instead of @{})", c.to, c.from));
+                    } else {
+                        summary.push_str(&format!(" (@{} covers @{} in part)", c.to, c.from));
+                    }
+                    description.push_str(&format!(
+                        "\nOverride: @{} instead of @{}, {} → {}",
+                        c.to,
+                        c.from,
+                        c.start.format("%Y-%m-%d %H:%M UTC"),
+                        c.finish.format("%Y-%m-%d %H:%M UTC")
+                    ));
+                }
+            }
+            e
+        })
+        .collect();
     out.extend(holidays.iter().map(|h| Entry::Holiday {
         uid: format!("holiday-{}@solar-lottery", h.id),
         day: h.day,

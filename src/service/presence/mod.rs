@@ -20,6 +20,9 @@ use crate::store::tasks::Task;
 /// A task and the people on it.
 type OnTask = (Task, Vec<UserId>);
 
+/// Who covers for whom now (`task override`): the one serving → the one they replace.
+type Covering = HashMap<UserId, UserId>;
+
 /// Who is on call now in each active rotation (or one): the people on tasks that are started, or
 /// scheduled with their interval covering now, with their Mattermost status and custom status
 /// (asked live, in one batched request each), and who is next.
@@ -32,6 +35,7 @@ pub async fn who(ctx: &Ctx, rotation: Option<&RotationName>) -> Result<WhoView> 
     // (rotation name, tasks now, next task), each task with its people.
     let mut plan: Vec<(String, Vec<OnTask>, Option<OnTask>)> = Vec::new();
     let mut everyone: Vec<UserId> = Vec::new();
+    let mut covering: Covering = HashMap::new();
     for r in &rotations {
         let tasks = store::tasks::of_rotation(&mut conn, r.id, false).await?;
         let mut now = Vec::new();
@@ -41,7 +45,17 @@ pub async fn who(ctx: &Ctx, rotation: Option<&RotationName>) -> Result<WhoView> 
             let running = t.state == TaskState::Started
                 || (t.state == TaskState::Scheduled && start <= ctx.now && ctx.now < finish);
             if running || (next.is_none() && start > ctx.now) {
-                let users = store::tasks::users(&mut conn, t.id).await?;
+                let mut users = store::tasks::users(&mut conn, t.id).await?;
+                if running {
+                    let overrides = store::overrides::of_task(&mut conn, t.id).await?;
+                    for o in overrides.iter().filter(|o| o.covers(ctx.now)) {
+                        if let Some(slot) = users.iter_mut().find(|u| **u == o.from) {
+                            *slot = o.to.clone();
+                            covering.insert(o.to.clone(), o.from.clone());
+                            everyone.push(o.from.clone());
+                        }
+                    }
+                }
                 everyone.extend(users.iter().cloned());
                 if running {
                     now.push((t, users));
@@ -83,13 +97,15 @@ pub async fn who(ctx: &Ctx, rotation: Option<&RotationName>) -> Result<WhoView> 
             (HashMap::new(), HashMap::new(), false)
         }
     };
+    let person_ref = |id: &UserId| match profiles.get(id) {
+        Some(u) => PersonRef::of(u),
+        None => PersonRef::named(id, format!("user `{id}`")),
+    };
     let person = |id: &UserId| {
         let status = statuses.get(id).cloned();
         WhoPerson {
-            person: match profiles.get(id) {
-                Some(u) => PersonRef::of(u),
-                None => PersonRef::named(id, format!("user `{id}`")),
-            },
+            person: person_ref(id),
+            covering_for: covering.get(id).map(person_ref),
             offline_since: (status.as_deref() == Some("offline"))
                 .then(|| seen.get(id).and_then(|s| s.offline_since))
                 .flatten(),

@@ -19,6 +19,7 @@ pub mod presence;
 pub mod rotation;
 pub mod rotation_show;
 pub mod ser;
+pub mod swap;
 pub mod task;
 
 use chrono::{DateTime, Utc};

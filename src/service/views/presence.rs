@@ -47,6 +47,9 @@ pub struct WhoPerson {
     /// Since when they have been offline, as the presence job saw it.
     #[serde(serialize_with = "ser::opt_time")]
     pub offline_since: Option<DateTime<Utc>>,
+    /// Whom they serve instead of now, by an owner's override (`task override`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covering_for: Option<PersonRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,7 +143,12 @@ fn person_line(p: &WhoPerson, reader: &Reader) -> String {
             format!(" · {emoji}{}{until}", c.text)
         })
         .unwrap_or_default();
-    format!("{}: {status}{custom}", p.person.mention)
+    let covering = p
+        .covering_for
+        .as_ref()
+        .map(|f| format!(" (covering for {})", f.mention))
+        .unwrap_or_default();
+    format!("{}{covering}: {status}{custom}", p.person.mention)
 }
 
 /// `rotation set presence` / `oncall-status`.

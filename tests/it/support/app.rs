@@ -37,6 +37,8 @@ pub struct Spawn {
     pub mattermost_timeout: Duration,
     /// How long a slash command may run before its answer goes through `response_url`.
     pub slash_deadline: Duration,
+    /// Set `public_url` to the bot's own address, so the fake Mattermost reaches its buttons.
+    pub public_url_is_self: bool,
 }
 
 impl Default for Spawn {
@@ -55,6 +57,7 @@ impl Default for Spawn {
             settings: Vec::new(),
             mattermost_timeout: solar_lottery::mattermost::DEFAULT_REQUEST_TIMEOUT,
             slash_deadline: Options::default().slash_deadline,
+            public_url_is_self: false,
         }
     }
 }
@@ -94,6 +97,13 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
     let admins = opts.admins.join(",");
     let bot_token = mm.bot_token().to_string();
     let slash_token = mm.slash_token().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let own_url = format!("http://{}", listener.local_addr().expect("local address"));
+    let public_url: Option<(&str, &str)> = opts
+        .public_url_is_self
+        .then_some(("public_url", own_url.as_str()));
     let settings = Settings::from_pairs(
         [
             ("listen", "127.0.0.1:0"),
@@ -109,12 +119,10 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
             ("websocket", "off"),
         ]
         .into_iter()
-        .chain(opts.settings.iter().copied()),
+        .chain(opts.settings.iter().copied())
+        .chain(public_url),
     )
     .expect("settings");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
     let options = Options {
         retry: opts.retry.clone(),
         background_sender: opts.background_sender,
@@ -177,6 +185,9 @@ impl TestApp {
             "autopilot_alerts",
             "rotation_presence",
             "rotation_oncall_status",
+            "swap_requests",
+            "swap_invitations",
+            "task_overrides",
             "history",
         ] {
             let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");

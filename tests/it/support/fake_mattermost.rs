@@ -52,6 +52,7 @@
 //! system ones are the gemoji short names (the `emojis` crate); custom ones are added with
 //! `add_custom_emoji`.
 
+mod actions;
 mod admin_view;
 mod bots;
 mod channels;
@@ -474,6 +475,7 @@ fn router(shared: Shared) -> Router {
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
         .route("/api/v4/websocket", get(websocket::websocket))
         .route("/api/v4/websocket/", get(websocket::websocket))
+        .merge(actions::routes())
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

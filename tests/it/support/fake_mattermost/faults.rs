@@ -24,6 +24,10 @@ pub enum RouteKind {
     GetStatusesByIds,
     /// `GET /api/v4/channels/{id}/posts`
     GetPostsForChannel,
+    /// `POST /api/v4/posts/{post_id}/actions/{action_id}` (a button click)
+    DoPostAction,
+    /// `PUT /api/v4/posts/{post_id}/patch`
+    PatchPost,
     /// `GET /api/v4/users/{id}/status`
     GetStatus,
     /// `PUT /api/v4/users/{id}/status`

@@ -285,6 +285,8 @@ pub(crate) struct State {
     pub max_file_size: usize,
     /// The WebSocket connections.
     pub ws: super::websocket::WsHub,
+    /// Ephemeral posts (button answers' `ephemeral_text`), oldest first.
+    pub ephemerals: Vec<super::actions::FakeEphemeral>,
 }
 
 impl State {
@@ -326,6 +328,7 @@ impl State {
             file_attachments_enabled: true,
             max_file_size: 100 * 1024 * 1024,
             ws: Default::default(),
+            ephemerals: Vec::new(),
         };
         state.teams.insert(
             team_id.clone(),

@@ -37,6 +37,8 @@ pub struct Options {
     pub calendar: SyncOptions,
     /// How long one Mattermost request may take; the outbox's claims last this plus a margin.
     pub mattermost_timeout: Duration,
+    /// The profile-preset engine's tunables.
+    pub profile: crate::profile::EngineOptions,
 }
 
 impl Default for Options {
@@ -48,6 +50,7 @@ impl Default for Options {
             background_sender: true,
             calendar: SyncOptions::default(),
             mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
+            profile: crate::profile::EngineOptions::default(),
         }
     }
 }
@@ -59,6 +62,8 @@ pub struct RunningApp {
     pub sender: Sender,
     /// The background jobs' last runs.
     pub runs: RunLog,
+    /// Where the profile-preset engine takes its signals (the WebSocket listener sends here).
+    pub profile_signals: crate::profile::signal::SignalSender,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -131,6 +136,12 @@ pub async fn launch(
             tasks.push(runner.spawn(job, every));
         }
     }
+    // Profile presets: the WebSocket listener produces signals, the engine applies them.
+    let (profile_signals, profile_inbox) = crate::profile::signal::channel();
+    tasks.push(
+        crate::profile::ProfileEngine::new(service.deps.shared.clone(), options.profile.clone())
+            .spawn(profile_inbox, shutdown_rx.clone()),
+    );
     let state = AppState {
         service: service.clone(),
         slash_tokens: Arc::new(mm_settings.slash_tokens.clone()),
@@ -156,6 +167,7 @@ pub async fn launch(
         service,
         sender,
         runs,
+        profile_signals,
         shutdown: shutdown_tx,
         tasks,
     })
@@ -227,7 +239,7 @@ async fn build(
     let calendar = CalendarSync::from_settings(
         shared.clone(),
         settings.graph.as_ref(),
-        settings.ics_allow_private,
+        settings.allow_private_urls,
         calendar,
     )
     .context("could not set up the calendar sources")?;
@@ -247,6 +259,9 @@ async fn build(
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
         calendar: Arc::new(calendar),
+        url_policy: crate::url_guard::AddressPolicy::from_allow_private(
+            settings.allow_private_urls,
+        ),
     });
     Ok((service, sender))
 }

@@ -19,6 +19,7 @@ pub mod holiday;
 mod info;
 pub mod lexer;
 pub mod presence;
+pub mod profile;
 pub mod rotation;
 mod rotation_set;
 pub mod skill;
@@ -36,6 +37,7 @@ pub use datetime::{DateTimeArg, DateTimeError, ZoneSpec};
 pub use error::{ParseError, ParseErrorKind};
 pub use holiday::HolidayCommand;
 pub use presence::{OncallChange, PresenceChange};
+pub use profile::{EmojiName, ImageUrl, Nickname, ProfileCommand};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
 pub use task::TaskCommand;
@@ -84,6 +86,7 @@ pub enum Command {
     Who(Option<RotationName>),
     Admin(AdminCommand),
     Holiday(HolidayCommand),
+    Profile(ProfileCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -203,6 +206,7 @@ impl Command {
             Command::Who(Some(r)) => format!("who {r}"),
             Command::Admin(c) => c.to_input(),
             Command::Holiday(c) => c.to_input(),
+            Command::Profile(c) => c.to_input(),
         }
     }
 }

@@ -144,6 +144,7 @@ pub static ROOT: Group = Group {
         super::presence::WHO,
         super::admin::GROUP,
         super::holiday::GROUP,
+        super::profile::GROUP,
     ],
 };
 

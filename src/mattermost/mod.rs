@@ -14,6 +14,7 @@ mod error;
 mod files;
 pub mod model;
 mod posts;
+mod profile;
 mod statuses;
 mod users;
 

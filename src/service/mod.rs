@@ -20,6 +20,7 @@ mod holiday;
 pub mod ical;
 mod info;
 mod presence;
+pub mod profile;
 mod rotation;
 mod skill;
 mod task;
@@ -60,6 +61,8 @@ pub struct Deps {
     pub calendar: Arc<CalendarSync>,
     /// What the support packet is made from.
     pub packet: Arc<crate::support::Sources>,
+    /// Where the URLs the bot fetches for a user may live (`LOTTO_ALLOW_PRIVATE_URLS`).
+    pub url_policy: crate::url_guard::AddressPolicy,
 }
 
 #[derive(Clone)]
@@ -243,5 +246,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::Who(rotation) => Ok(presence::who(ctx, rotation.as_ref()).await?.into()),
         Command::Admin(c) => admin::handle(ctx, c).await,
         Command::Holiday(c) => holiday::handle(ctx, c).await,
+        Command::Profile(c) => profile::handle(ctx, c).await,
     }
 }

@@ -28,6 +28,7 @@ pub mod members;
 pub mod outbox;
 pub mod overview;
 pub mod presence;
+pub mod profile;
 pub mod rotations;
 pub mod skills;
 pub mod stats;

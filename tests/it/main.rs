@@ -39,6 +39,7 @@ mod lottery_weights;
 mod mattermost_client;
 mod outbox_delivery;
 mod presence;
+mod profile;
 mod replicas;
 mod setup;
 mod smoke;

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 pub use context::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem, DeliveryFailed,
-    FillFailed, PresenceAlert, Removed, TaskDm, Welcome,
+    FillFailed, PresenceAlert, ProfileProblem, Removed, TaskDm, Welcome,
 };
 
 use crate::lottery::{RotationId, UserId};
@@ -59,6 +59,8 @@ pub enum Message {
     PresenceAbsent(PresenceAlert),
     /// To the same: they are back.
     PresenceBack(PresenceAlert),
+    /// Mattermost refuses to let the bot change your nickname or picture (profile presets).
+    ProfileUnmanageable(ProfileProblem),
 }
 
 impl Message {
@@ -82,6 +84,7 @@ impl Message {
             Message::CalendarOwnerOof(_) => "calendar_owner_oof",
             Message::PresenceAbsent(_) => "presence_absent",
             Message::PresenceBack(_) => "presence_back",
+            Message::ProfileUnmanageable(_) => "profile_unmanageable",
         }
     }
 
@@ -130,6 +133,9 @@ impl Message {
                 m.user_id,
                 m.offline_since.timestamp()
             ),
+            Message::ProfileUnmanageable(m) => {
+                format!("profile:unmanageable:{to}:{}", m.at.timestamp())
+            }
         }
     }
 
@@ -152,6 +158,7 @@ impl Message {
             Message::CalendarOwnerOof(_) => Template::CALENDAR_OWNER_OOF,
             Message::PresenceAbsent(_) => Template::PRESENCE_ABSENT,
             Message::PresenceBack(_) => Template::PRESENCE_BACK,
+            Message::ProfileUnmanageable(_) => Template::PROFILE_UNMANAGEABLE,
         }
     }
 
@@ -174,6 +181,7 @@ impl Message {
             Message::CalendarAdminAlert(c) => t.render(c),
             Message::CalendarOwnerOof(c) => t.render(c),
             Message::PresenceAbsent(c) | Message::PresenceBack(c) => t.render(c),
+            Message::ProfileUnmanageable(c) => t.render(c),
         }
     }
 }

@@ -40,9 +40,10 @@ impl Template {
     pub const CALENDAR_OWNER_OOF: Template = template!("calendar_owner_oof");
     pub const PRESENCE_ABSENT: Template = template!("presence_absent");
     pub const PRESENCE_BACK: Template = template!("presence_back");
+    pub const PROFILE_UNMANAGEABLE: Template = template!("profile_unmanageable");
 
     /// Every template, loaded together at first use.
-    pub const ALL: [Template; 17] = [
+    pub const ALL: [Template; 18] = [
         Template::WELCOME,
         Template::REMOVED,
         Template::SCHEDULED,
@@ -60,6 +61,7 @@ impl Template {
         Template::CALENDAR_OWNER_OOF,
         Template::PRESENCE_ABSENT,
         Template::PRESENCE_BACK,
+        Template::PROFILE_UNMANAGEABLE,
     ];
 
     /// Renders this template with its context. Rendering can only fail on a template defect (the

@@ -329,3 +329,4 @@ fn delivery_failed() {
 
 mod calendar;
 mod presence;
+mod profile;

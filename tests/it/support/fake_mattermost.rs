@@ -54,6 +54,7 @@ mod files;
 mod hooks;
 mod http;
 mod posts;
+mod profile;
 mod roles;
 mod slash;
 mod state;
@@ -436,6 +437,7 @@ fn router(shared: Shared) -> Router {
             get(posts::get_posts_for_channel),
         )
         .route("/hooks/commands/{hook_id}", post(hooks::command_webhook))
+        .merge(profile::routes())
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

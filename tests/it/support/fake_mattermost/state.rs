@@ -283,6 +283,14 @@ pub(crate) struct State {
     pub file_attachments_enabled: bool,
     /// `FileSettings.MaxFileSize` (100 MiB by default).
     pub max_file_size: usize,
+    /// Profile pictures, synced attributes and patch bodies (profile presets).
+    pub profile: super::profile::ProfileRecords,
+}
+
+impl State {
+    /// A user's profile changed: Mattermost publishes `user_updated`. A no-op here; the WebSocket
+    /// side of the fake (feat-12-ws) sends the event (the lead merges the two).
+    pub fn user_changed(&mut self, _user_id: &str) {}
 }
 
 impl State {
@@ -323,6 +331,7 @@ impl State {
             files: Vec::new(),
             file_attachments_enabled: true,
             max_file_size: 100 * 1024 * 1024,
+            profile: Default::default(),
         };
         state.teams.insert(
             team_id.clone(),

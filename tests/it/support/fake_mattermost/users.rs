@@ -84,12 +84,17 @@ pub(crate) async fn get_users_by_ids(
     ctx: Ctx,
     body: Bytes,
 ) -> Response {
+    // `since` (ms): only users updated after it (`getUsersByIds`).
+    let since = ctx
+        .query_param("since")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
     run_api(&shared, RouteKind::GetUsersByIds, &ctx, |state, _| {
         let ids = sorted_array(&body, "user_ids")?;
         let users: Vec<Value> = ids
             .iter()
             .filter_map(|id| state.users.get(id))
-            .filter(|u| u.is_active())
+            .filter(|u| u.is_active() && u.update_at > since)
             .map(UserRecord::to_json)
             .collect();
         Ok(Reply::ok(Value::Array(users)))

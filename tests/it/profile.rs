@@ -397,9 +397,19 @@ async fn profile_restore_brings_the_original_back_until_the_emoji_changes() {
     nickname_becomes(&t, "ann", "Ann").await;
     // The echo with the same emoji does not bring the preset back…
     signal(&t, "ann").await;
+    let out = t.run("ann", "profile show").await;
+    assert!(
+        out.contains("The preset for :palm_tree: waits until the status emoji changes"),
+        "{out}"
+    );
+    // …a new emoji lifts the hold, and the preset returns with its emoji.
     t.mm.user("ann").custom_status("coffee", "Break", None);
     signal(&t, "ann").await;
-    // …a new emoji lifts the hold, and the preset returns with its emoji.
+    eventually("the hold to be lifted", async || {
+        let out = t.run("ann", "profile show").await;
+        (!out.contains("waits until")).then_some(())
+    })
+    .await;
     t.mm.user("ann").custom_status("palm_tree", "Beach", None);
     signal(&t, "ann").await;
     nickname_becomes(&t, "ann", "Ann (away)").await;

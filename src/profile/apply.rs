@@ -218,12 +218,12 @@ async fn show_preset(
         None => original_picture(shared, id, &state).await?,
     };
     let mut applied_sha = state.applied_sha256.clone();
-    if let Some((png, sha)) = picture {
-        if applied_sha.as_deref() != Some(sha.as_str()) {
-            shared.mm.set_profile_image(id, png).await?;
-            writes += 1;
-            applied_sha = Some(sha);
-        }
+    if let Some((png, sha)) = picture
+        && applied_sha.as_deref() != Some(sha.as_str())
+    {
+        shared.mm.set_profile_image(id, png).await?;
+        writes += 1;
+        applied_sha = Some(sha);
     }
     let mut tx = shared.db.begin_write().await?;
     presets::set_applied(
@@ -257,11 +257,11 @@ async fn restore(
             shared.mm.patch_nickname(id, &nickname).await?;
             writes += 1;
         }
-        if state.applied_sha256 != state.original_sha256 {
-            if let Some((png, _)) = original_picture(shared, id, state).await? {
-                shared.mm.set_profile_image(id, png).await?;
-                writes += 1;
-            }
+        if state.applied_sha256 != state.original_sha256
+            && let Some((png, _)) = original_picture(shared, id, state).await?
+        {
+            shared.mm.set_profile_image(id, png).await?;
+            writes += 1;
         }
     }
     let mut tx = shared.db.begin_write().await?;

@@ -384,11 +384,11 @@ impl ProfileEngine {
     /// A change that failed for another reason than 429/403/409: retried at the next poll unless
     /// Mattermost says the person is gone.
     async fn failed(&mut self, user: &UserId, error: &ApplyError) {
-        if let ApplyError::Mattermost(e) = error {
-            if e.status() == Some(reqwest::StatusCode::NOT_FOUND) {
-                tracing::info!(%user, "profile presets: the person is gone from Mattermost");
-                return;
-            }
+        if let ApplyError::Mattermost(e) = error
+            && e.status() == Some(reqwest::StatusCode::NOT_FOUND)
+        {
+            tracing::info!(%user, "profile presets: the person is gone from Mattermost");
+            return;
         }
         tracing::warn!(%user, error = %error, "profile presets: applying failed; retrying later");
         if let Err(e) = self.mark(std::slice::from_ref(user)).await {

@@ -15,6 +15,11 @@ pub struct PresetInfo {
     pub image_url: Option<String>,
 }
 
+/// `emoji, nickname, image_sha256, image_url`.
+type InfoRow = (String, Option<String>, Option<String>, Option<String>);
+/// `emoji, nickname, image_png, image_sha256`.
+type PresetRow = (String, Option<String>, Option<Vec<u8>>, Option<String>);
+
 /// A preset with its picture, as the engine applies it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preset {
@@ -105,7 +110,7 @@ pub async fn remove_preset(conn: &mut Conn, user: &UserId, emoji: &str) -> Resul
 
 /// A person's presets, by emoji.
 pub async fn list_presets(conn: &mut Conn, user: &UserId) -> Result<Vec<PresetInfo>> {
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<InfoRow> = sqlx::query_as(
         "SELECT emoji, nickname, image_sha256, image_url FROM profile_presets
          WHERE user_id = $1 ORDER BY emoji",
     )
@@ -125,7 +130,7 @@ pub async fn list_presets(conn: &mut Conn, user: &UserId) -> Result<Vec<PresetIn
 
 /// One preset with its picture.
 pub async fn preset(conn: &mut Conn, user: &UserId, emoji: &str) -> Result<Option<Preset>> {
-    let row: Option<(String, Option<String>, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+    let row: Option<PresetRow> = sqlx::query_as(
         "SELECT emoji, nickname, image_png, image_sha256 FROM profile_presets
          WHERE user_id = $1 AND emoji = $2",
     )

@@ -110,6 +110,21 @@ async fn picture_becomes(t: &TestApp, username: &str, bytes: &[u8]) {
     .await;
 }
 
+/// Waits until the bot has recorded the preset for `emoji` as shown (after its writes).
+async fn preset_shown(t: &TestApp, username: &str, emoji: &str) {
+    let wanted = format!("Shown now: the preset for :{emoji}:.");
+    eventually(
+        &format!("the preset for :{emoji}: to be recorded"),
+        async || {
+            t.run(username, "profile show")
+                .await
+                .contains(&wanted)
+                .then_some(())
+        },
+    )
+    .await;
+}
+
 async fn preset_rows(t: &TestApp) -> i64 {
     sqlx::query("SELECT COUNT(*) AS n FROM profile_presets")
         .fetch_one(&t.db)
@@ -298,11 +313,8 @@ async fn the_emoji_switches_nickname_and_picture_and_clearing_it_restores_them()
     signal(&t, "ann").await;
     nickname_becomes(&t, "ann", "Ann (away)").await;
     picture_becomes(&t, "ann", &beach).await;
+    preset_shown(&t, "ann", "palm_tree").await;
     let out = t.run("ann", "profile show").await;
-    assert!(
-        out.contains("Shown now: the preset for :palm_tree:."),
-        "{out}"
-    );
     assert!(out.contains("Saved original: nickname **Ann**"), "{out}");
     // Never `props`: it would wipe the custom status.
     assert!(t.mm.patch_bodies().iter().all(|b| b.get("props").is_none()));
@@ -321,11 +333,12 @@ async fn the_emoji_switches_nickname_and_picture_and_clearing_it_restores_them()
     signal(&t, "ann").await;
     nickname_becomes(&t, "ann", "Ann").await;
     picture_becomes(&t, "ann", &original_picture).await;
-    let out = t.run("ann", "profile show").await;
-    assert!(
-        out.contains("Shown now: the original nickname and picture."),
-        "{out}"
-    );
+    eventually("the original to be recorded as shown", async || {
+        let out = t.run("ann", "profile show").await;
+        out.contains("Shown now: the original nickname and picture.")
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -391,7 +404,7 @@ async fn profile_restore_brings_the_original_back_until_the_emoji_changes() {
     assert!(out.contains("already shown"), "{out}");
     t.mm.user("ann").custom_status("palm_tree", "Beach", None);
     signal(&t, "ann").await;
-    nickname_becomes(&t, "ann", "Ann (away)").await;
+    preset_shown(&t, "ann", "palm_tree").await;
     let out = t.run("ann", "profile restore").await;
     assert!(out.contains("come back within seconds"), "{out}");
     nickname_becomes(&t, "ann", "Ann").await;

@@ -225,8 +225,14 @@ async fn bot_admins_may_manage_presets_for_others_and_others_may_not() {
         out.contains("Only bot admins can add presets for someone else"),
         "{out}"
     );
+    let out = t.run("bob", "profile restore @ann").await;
+    assert!(
+        out.contains("Only bot admins can restore someone else's profile"),
+        "{out}"
+    );
+    // Everyone reads everything.
     let out = t.run("bob", "profile show @ann").await;
-    assert!(out.contains("Only bot admins"), "{out}");
+    assert!(out.contains("@ann's profile presets:"), "{out}");
     assert!(
         t.run("admin", "profile show @ann")
             .await

@@ -25,7 +25,7 @@ pub async fn handle(ctx: &Ctx, cmd: ProfileCommand) -> Result<Output> {
             image,
             user,
         } => {
-            let target = target(ctx, user.as_ref(), "add presets").await?;
+            let target = target(ctx, user.as_ref(), Some("add presets for someone else")).await?;
             check_emoji(ctx, &emoji).await?;
             let picture = match &image {
                 Some(url) => Some(fetch(ctx, url.as_str()).await?),
@@ -77,7 +77,8 @@ pub async fn handle(ctx: &Ctx, cmd: ProfileCommand) -> Result<Output> {
             .into())
         }
         ProfileCommand::PresetRemove { emoji, user } => {
-            let target = target(ctx, user.as_ref(), "remove presets").await?;
+            let target =
+                target(ctx, user.as_ref(), Some("remove presets for someone else")).await?;
             let mut tx = ctx.begin().await?;
             if !presets::remove_preset(&mut tx, &target.id, emoji.as_str()).await? {
                 return Err(ServiceError::NotFound(format!(
@@ -105,7 +106,8 @@ pub async fn handle(ctx: &Ctx, cmd: ProfileCommand) -> Result<Output> {
             .into())
         }
         ProfileCommand::Show { user } => {
-            let target = target(ctx, user.as_ref(), "see other people's presets").await?;
+            // Everyone reads everything (DESIGN.md, Permissions).
+            let target = target(ctx, user.as_ref(), None).await?;
             let mut conn = ctx.read().await?;
             let list = presets::list_presets(&mut conn, &target.id).await?;
             let state = presets::state(&mut conn, &target.id).await?;
@@ -115,7 +117,7 @@ pub async fn handle(ctx: &Ctx, cmd: ProfileCommand) -> Result<Output> {
             )
         }
         ProfileCommand::Restore { user } => {
-            let target = target(ctx, user.as_ref(), "restore other people's profiles").await?;
+            let target = target(ctx, user.as_ref(), Some("restore someone else's profile")).await?;
             let mut tx = ctx.begin().await?;
             let state = presets::state(&mut tx, &target.id).await?;
             let restoring = match &state.applied_emoji {
@@ -137,8 +139,9 @@ pub async fn handle(ctx: &Ctx, cmd: ProfileCommand) -> Result<Output> {
     }
 }
 
-/// The person a command is about: the actor, or (bot admins only) the mentioned user.
-async fn target(ctx: &Ctx, user: Option<&UserRef>, what: &str) -> Result<User> {
+/// The person a command is about: the actor, or the mentioned user; `admin_only` names what only
+/// bot admins may do for someone else.
+async fn target(ctx: &Ctx, user: Option<&UserRef>, admin_only: Option<&str>) -> Result<User> {
     let Some(name) = user else {
         return Ok(ctx.actor.user.clone());
     };
@@ -146,8 +149,10 @@ async fn target(ctx: &Ctx, user: Option<&UserRef>, what: &str) -> Result<User> {
     let person = found.pop().ok_or_else(|| {
         ServiceError::NotFound(format!("Mattermost has no user @{name} the bot can see."))
     })?;
-    if person.id != ctx.actor.user.id {
-        ctx.require_admin(&format!("{what} for someone else"))?;
+    if let Some(what) = admin_only
+        && person.id != ctx.actor.user.id
+    {
+        ctx.require_admin(what)?;
     }
     Ok(person)
 }

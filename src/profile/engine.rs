@@ -218,6 +218,9 @@ impl ProfileEngine {
     }
 
     async fn mark(&self, people: &[UserId]) -> store::Result<()> {
+        if people.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.shared.db.begin_write().await?;
         presets::mark_reconcile(&mut tx, people, Utc::now()).await?;
         store::commit(tx).await
@@ -296,6 +299,15 @@ impl ProfileEngine {
 
     /// Reads a batch of marked people from Mattermost into the backlog.
     async fn read_marks(&mut self) -> Result<(), ApplyError> {
+        // Polled every few seconds in every process: a plain read first, the write lock only when
+        // there is something to take.
+        let mut conn = self.shared.db.read().await?;
+        let marked = presets::any_marked(&mut conn).await?;
+        drop(conn);
+        if !marked {
+            self.marks_waiting = false;
+            return Ok(());
+        }
         let mut tx = self.shared.db.begin_write().await?;
         let people = presets::take_reconcile(&mut tx, RECONCILE_BATCH).await?;
         store::commit(tx).await?;

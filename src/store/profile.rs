@@ -325,6 +325,15 @@ pub async fn mark_reconcile(conn: &mut Conn, users: &[UserId], now: DateTime<Utc
     Ok(())
 }
 
+/// Whether anyone is marked (a cheap read before taking the write lock).
+pub async fn any_marked(conn: &mut Conn) -> Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM profile_state WHERE reconcile_at IS NOT NULL LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// Takes up to `limit` marked people (the marks are cleared; the caller applies them).
 pub async fn take_reconcile(conn: &mut Conn, limit: i64) -> Result<Vec<UserId>> {
     let ids: Vec<String> = sqlx::query_scalar(

@@ -241,6 +241,10 @@ mod tests {
         "rotation set holidays -r ICE shift",
         "rotation ical -r ICE --reset",
         "user ical --reset",
+        "profile preset add :palm_tree: --nickname x --image https://example.com/a.png @ann",
+        "profile preset remove :palm_tree:",
+        "profile show @ann",
+        "profile restore",
     ];
 
     fn leaves(

@@ -176,6 +176,7 @@ fn bench(c: &mut Criterion) {
                 None,
                 SyncOptions::default(),
             )),
+            url_policy: Default::default(),
         });
         World {
             people,

@@ -41,6 +41,8 @@ pub struct Options {
     pub mattermost_timeout: Duration,
     /// The WebSocket listener's lease, backoff and keep-alive timing.
     pub websocket: ListenerOptions,
+    /// The profile-preset engine's tunables.
+    pub profile: crate::profile::EngineOptions,
 }
 
 impl Default for Options {
@@ -53,6 +55,7 @@ impl Default for Options {
             calendar: SyncOptions::default(),
             mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
             websocket: ListenerOptions::default(),
+            profile: crate::profile::EngineOptions::default(),
         }
     }
 }
@@ -64,6 +67,8 @@ pub struct RunningApp {
     pub sender: Sender,
     /// The background jobs' last runs.
     pub runs: RunLog,
+    /// Where the profile-preset engine takes its signals (the WebSocket listener sends here).
+    pub profile_signals: crate::profile::signal::SignalSender,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -145,6 +150,10 @@ pub async fn launch(
     }
     // Profile presets: the WebSocket listener produces signals, the preset engine consumes them.
     let (profile_signals, profile_inbox) = crate::profile::signal::channel();
+    tasks.push(
+        crate::profile::ProfileEngine::new(service.deps.shared.clone(), options.profile.clone())
+            .spawn(profile_inbox, shutdown_rx.clone()),
+    );
     if settings.websocket {
         let timing = options.websocket;
         let listener = Listener {
@@ -155,22 +164,12 @@ pub async fn launch(
                 options.instance.clone(),
                 timing.lease,
             ),
-            signals: profile_signals,
+            signals: profile_signals.clone(),
             shutdown: shutdown_rx.clone(),
             options: timing,
         };
         tasks.push(tokio::spawn(listener.run()));
-    } else {
-        drop(profile_signals);
     }
-    // TEMPORARY (issue 12, WebSocket branch): logs and discards the signals until the preset
-    // engine (branch feat-12-presets) consumes `profile_inbox`; the lead replaces this at the merge.
-    tasks.push(tokio::spawn(async move {
-        let mut inbox = profile_inbox;
-        while let Some(signal) = inbox.recv().await {
-            tracing::debug!(?signal, "profile signal (no preset engine yet)");
-        }
-    }));
     let state = AppState {
         service: service.clone(),
         slash_tokens: Arc::new(mm_settings.slash_tokens.clone()),
@@ -196,6 +195,7 @@ pub async fn launch(
         service,
         sender,
         runs,
+        profile_signals,
         shutdown: shutdown_tx,
         tasks,
     })
@@ -267,7 +267,7 @@ async fn build(
     let calendar = CalendarSync::from_settings(
         shared.clone(),
         settings.graph.as_ref(),
-        settings.ics_allow_private,
+        settings.allow_private_urls,
         calendar,
     )
     .context("could not set up the calendar sources")?;
@@ -287,6 +287,9 @@ async fn build(
         graph: settings.graph.clone(),
         public_url: settings.public_url.clone(),
         calendar: Arc::new(calendar),
+        url_policy: crate::url_guard::AddressPolicy::from_allow_private(
+            settings.allow_private_urls,
+        ),
     });
     Ok((service, sender))
 }

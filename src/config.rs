@@ -85,6 +85,8 @@ struct Raw {
     graph_client_id: Option<String>,
     graph_client_secret: Option<String>,
     public_url: Option<String>,
+    allow_private_urls: Option<String>,
+    /// The older name of `allow_private_urls`, still read.
     ics_allow_private: Option<String>,
     log_format: Option<String>,
     admin_token: Option<String>,
@@ -123,9 +125,10 @@ pub struct Settings {
     pub graph: Option<GraphSettings>,
     /// Where this bot is reachable from browsers (used in the Graph admin-consent redirect).
     pub public_url: Option<String>,
-    /// Whether ICS feeds may live on loopback, private or link-local addresses
-    /// (`LOTTO_ICS_ALLOW_PRIVATE`); off by default so a feed URL cannot probe the bot's network.
-    pub ics_allow_private: bool,
+    /// Whether the URLs the bot fetches for a user (ICS feeds, preset pictures) may live on loopback,
+    /// private or link-local addresses (`LOTTO_ALLOW_PRIVATE_URLS`, or its older name
+    /// `LOTTO_ICS_ALLOW_PRIVATE`); off by default so a user's URL cannot probe the bot's network.
+    pub allow_private_urls: bool,
     pub log_json: bool,
     /// Bearer token for the `/admin/*` HTTP endpoints (`LOTTO_ADMIN_TOKEN`); `None` turns them off.
     pub admin_token: Option<SecretString>,
@@ -295,15 +298,17 @@ impl Settings {
                 });
             }
         };
-        let ics_allow_private = match non_empty(raw.ics_allow_private)
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
+        // The new name wins when both are set; the old one stays an alias.
+        let (private_name, private_value) = match non_empty(raw.allow_private_urls) {
+            Some(v) => ("LOTTO_ALLOW_PRIVATE_URLS", Some(v)),
+            None => ("LOTTO_ICS_ALLOW_PRIVATE", non_empty(raw.ics_allow_private)),
+        };
+        let allow_private_urls = match private_value.map(|v| v.to_ascii_lowercase()).as_deref() {
             None | Some("false" | "0" | "no" | "off") => false,
             Some("true" | "1" | "yes" | "on") => true,
             Some(other) => {
                 return Err(ConfigError::Invalid {
-                    name: "LOTTO_ICS_ALLOW_PRIVATE",
+                    name: private_name,
                     value: other.to_string(),
                     reason: "use true or false".into(),
                 });
@@ -348,7 +353,7 @@ impl Settings {
             history_retention,
             graph,
             public_url: non_empty(raw.public_url),
-            ics_allow_private,
+            allow_private_urls,
             log_json,
             admin_token: non_empty(raw.admin_token).map(SecretString::from),
             websocket,

@@ -25,3 +25,4 @@ pub mod shared;
 pub mod store;
 pub mod support;
 pub mod text;
+pub mod url_guard;

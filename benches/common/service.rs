@@ -45,5 +45,6 @@ pub fn service(db: Db, mm: MattermostClient, bot_id: UserId) -> Service {
         graph: None,
         public_url: None,
         calendar: Arc::new(calendar),
+        url_policy: Default::default(),
     })
 }

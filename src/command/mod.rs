@@ -20,6 +20,7 @@ pub mod holiday;
 mod info;
 pub mod lexer;
 pub mod presence;
+pub mod profile;
 pub mod rotation;
 mod rotation_set;
 pub mod skill;
@@ -39,6 +40,7 @@ pub use error::{ParseError, ParseErrorKind};
 pub use history::HistoryCommand;
 pub use holiday::HolidayCommand;
 pub use presence::{OncallChange, PresenceChange};
+pub use profile::{EmojiName, ImageUrl, Nickname, ProfileCommand};
 pub use rotation::{FillType, NeedAction, NeedChange, NewRotation, RotationCommand};
 pub use skill::SkillCommand;
 pub use task::TaskCommand;
@@ -89,6 +91,7 @@ pub enum Command {
     Holiday(HolidayCommand),
     /// `rotation history`, `task history`: the audit log.
     History(HistoryCommand),
+    Profile(ProfileCommand),
 }
 
 /// Parses the text that follows `/lotto `.
@@ -209,6 +212,7 @@ impl Command {
             Command::Admin(c) => c.to_input(),
             Command::Holiday(c) => c.to_input(),
             Command::History(c) => c.to_input(),
+            Command::Profile(c) => c.to_input(),
         }
     }
 }

@@ -144,6 +144,7 @@ pub static ROOT: Group = Group {
         super::presence::WHO,
         super::admin::GROUP,
         super::holiday::GROUP,
+        super::profile::GROUP,
     ],
 };
 
@@ -244,6 +245,10 @@ mod tests {
         "rotation set holidays -r ICE shift",
         "rotation ical -r ICE --reset",
         "user ical --reset",
+        "profile preset add :palm_tree: --nickname x --image https://example.com/a.png @ann",
+        "profile preset remove :palm_tree:",
+        "profile show @ann",
+        "profile restore",
     ];
 
     fn leaves(

@@ -9,13 +9,25 @@ fn defaults_apply_when_nothing_is_set() {
     assert_eq!(s.autopilot_interval, Some(Duration::from_secs(60)));
     assert_eq!(s.calendar_interval, Some(Duration::from_secs(300)));
     assert!(s.graph.is_none());
-    assert!(!s.ics_allow_private);
+    assert!(!s.allow_private_urls);
 }
 
 #[test]
-fn private_ics_feeds_are_an_explicit_opt_in() {
+fn private_urls_are_an_explicit_opt_in_under_either_name() {
     let s = Settings::from_pairs([("ics_allow_private", "TRUE")]).unwrap();
-    assert!(s.ics_allow_private);
+    assert!(s.allow_private_urls);
+    let s = Settings::from_pairs([("allow_private_urls", "on")]).unwrap();
+    assert!(s.allow_private_urls);
+    let s = Settings::from_pairs([
+        ("allow_private_urls", "false"),
+        ("ics_allow_private", "true"),
+    ])
+    .unwrap();
+    assert!(!s.allow_private_urls, "the new name wins");
+    let e = Settings::from_pairs([("allow_private_urls", "maybe")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("LOTTO_ALLOW_PRIVATE_URLS"), "{e}");
     let e = Settings::from_pairs([("ics_allow_private", "maybe")])
         .unwrap_err()
         .to_string();

@@ -212,7 +212,10 @@ fn parse_base_url(text: &str) -> Result<Url, MattermostError> {
 }
 
 /// Reads the body up to `limit` bytes; a longer body is an error (never silently truncated JSON).
-async fn read_capped(mut response: Response, limit: usize) -> Result<Vec<u8>, MattermostError> {
+pub(super) async fn read_capped(
+    mut response: Response,
+    limit: usize,
+) -> Result<Vec<u8>, MattermostError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
         if body.len() + chunk.len() > limit {

@@ -16,6 +16,7 @@ mod files;
 pub mod model;
 mod post_edit;
 mod posts;
+mod profile;
 mod statuses;
 mod users;
 pub mod websocket;

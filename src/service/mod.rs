@@ -21,6 +21,7 @@ mod holiday;
 pub mod ical;
 mod info;
 mod presence;
+pub mod profile;
 mod rotation;
 mod skill;
 pub mod swap;
@@ -62,6 +63,8 @@ pub struct Deps {
     pub calendar: Arc<CalendarSync>,
     /// What the support packet is made from.
     pub packet: Arc<crate::support::Sources>,
+    /// Where the URLs the bot fetches for a user may live (`LOTTO_ALLOW_PRIVATE_URLS`).
+    pub url_policy: crate::url_guard::AddressPolicy,
 }
 
 #[derive(Clone)]
@@ -261,5 +264,6 @@ async fn dispatch(ctx: &Ctx, cmd: Command) -> Result<Output> {
         Command::Admin(c) => admin::handle(ctx, c).await,
         Command::Holiday(c) => holiday::handle(ctx, c).await,
         Command::History(c) => Ok(history::handle(ctx, c).await?.into()),
+        Command::Profile(c) => profile::handle(ctx, c).await,
     }
 }

@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod overview;
 pub mod presence;
+pub mod profile;
 pub mod rotations;
 pub mod skills;
 pub mod stats;

@@ -61,7 +61,7 @@ pub struct SanitizedConfig {
     pub graph_client_id: Option<String>,
     pub graph_client_secret: Secret,
     pub public_url: Option<String>,
-    pub ics_allow_private: bool,
+    pub allow_private_urls: bool,
     pub log_format: &'static str,
 }
 
@@ -94,7 +94,7 @@ impl SanitizedConfig {
             graph_client_id: graph.map(|g| g.client_id.clone()),
             graph_client_secret: Secret::of(graph.map(|g| &g.client_secret)),
             public_url: settings.public_url.as_deref().map(redact_url),
-            ics_allow_private: settings.ics_allow_private,
+            allow_private_urls: settings.allow_private_urls,
             log_format: if settings.log_json { "json" } else { "text" },
         }
     }

@@ -41,6 +41,7 @@ mod mattermost_client;
 mod outbox_delivery;
 mod overrides;
 mod presence;
+mod profile;
 mod replicas;
 mod setup;
 mod smoke;

@@ -1,7 +1,8 @@
 //! ICS feeds: fetch a person's feed URL (bounded in time and size) and read the blocks in a window.
 
 mod expand;
-pub mod guard;
+/// The address guard is shared by every URL the bot fetches for a user (`crate::url_guard`).
+pub use crate::url_guard as guard;
 mod value;
 
 pub use guard::AddressPolicy;
@@ -13,7 +14,6 @@ use super::tz::resolve_tz;
 use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarComponent, Event};
 use reqwest::Url;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The blocks of an iCalendar text that overlap `window`, with all-day events placed in `person_tz`.
@@ -72,16 +72,7 @@ impl IcsClient {
     /// `timeout` bounds each whole fetch; `policy` says whether feeds on internal addresses may be
     /// fetched (see [`guard`]).
     pub fn new(timeout: Duration, policy: AddressPolicy) -> Result<Self, SourceError> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .redirect(redirect_policy(policy));
-        if policy == AddressPolicy::PublicOnly {
-            // Through a proxy the proxy resolves names, and the address check would be moot.
-            builder = builder
-                .no_proxy()
-                .dns_resolver(Arc::new(guard::GuardedResolver { policy }));
-        }
+        let builder = guard::client_builder(timeout, policy);
         let http = builder
             .build()
             .map_err(|e| SourceError::Transport(e.to_string()))?;
@@ -183,20 +174,6 @@ pub fn check_url(url: &str) -> Result<Url, SourceError> {
         return Err(bad("it has no host name"));
     }
     Ok(parsed)
-}
-
-/// At most five redirects, none to an address literal the policy refuses (names are checked by the
-/// resolver when the redirected request connects).
-fn redirect_policy(policy: AddressPolicy) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 5 {
-            attempt.error("the feed redirected more than 5 times")
-        } else if let Err(reason) = guard::check_literal_host(attempt.url(), policy) {
-            attempt.error(format!("a redirect was refused: {reason}"))
-        } else {
-            attempt.follow()
-        }
-    })
 }
 
 /// Feed URLs often embed a private token; error messages keep only scheme and host.

@@ -203,3 +203,19 @@ pub struct PresenceAlert {
     /// How long they were offline, `20 minutes`.
     pub for_how_long: String,
 }
+
+/// `templates/profile_unmanageable.md`: Mattermost refused to let the bot change someone's profile
+/// for their preset; to that person, once.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileProblem {
+    /// When the refusal happened.
+    #[serde(skip)]
+    pub at: DateTime<Utc>,
+    /// The emoji whose preset could not be shown, without colons.
+    pub emoji: String,
+    /// The profile's picture or nickname is synced from LDAP/SAML (409), rather than the person
+    /// being a system admin the bot may not change (403).
+    pub synced: bool,
+    /// Mattermost's own words.
+    pub error: String,
+}

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 pub use context::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem, DeliveryFailed,
-    FillFailed, PresenceAlert, Removed, TaskDm, Welcome,
+    FillFailed, PresenceAlert, ProfileProblem, Removed, TaskDm, Welcome,
 };
 pub use swap::{Audience, OverrideDm, SwapClosed, SwapInvite, SwapNews, SwapOutcome};
 
@@ -74,6 +74,8 @@ pub enum Message {
     SwapExpired(SwapNews),
     /// An owner had someone serve instead of someone else: to both and the owners.
     Overridden(OverrideDm),
+    /// Mattermost refuses to let the bot change your nickname or picture (profile presets).
+    ProfileUnmanageable(ProfileProblem),
 }
 
 impl Message {
@@ -103,6 +105,7 @@ impl Message {
             Message::SwapDeclined(_) => "swap_declined",
             Message::SwapExpired(_) => "swap_expired",
             Message::Overridden(_) => "overridden",
+            Message::ProfileUnmanageable(_) => "profile_unmanageable",
         }
     }
 
@@ -165,6 +168,9 @@ impl Message {
                 m.decided_by.as_ref().map(|u| u.as_str()).unwrap_or("")
             ),
             Message::Overridden(m) => format!("override:{}:{}:{to}", m.task_id.0, m.override_id),
+            Message::ProfileUnmanageable(m) => {
+                format!("profile:unmanageable:{to}:{}", m.at.timestamp())
+            }
         }
     }
 
@@ -193,6 +199,7 @@ impl Message {
             Message::SwapDeclined(_) => Template::SWAP_DECLINED,
             Message::SwapExpired(_) => Template::SWAP_EXPIRED,
             Message::Overridden(_) => Template::OVERRIDDEN,
+            Message::ProfileUnmanageable(_) => Template::PROFILE_UNMANAGEABLE,
         }
     }
 
@@ -221,6 +228,7 @@ impl Message {
                 t.render(c)
             }
             Message::Overridden(c) => t.render(c),
+            Message::ProfileUnmanageable(c) => t.render(c),
         }
     }
 }

@@ -47,8 +47,10 @@ impl Template {
     pub const SWAP_EXPIRED: Template = template!("swap_expired");
     pub const OVERRIDDEN: Template = template!("overridden");
 
+    pub const PROFILE_UNMANAGEABLE: Template = template!("profile_unmanageable");
+
     /// Every template, loaded together at first use.
-    pub const ALL: [Template; 23] = [
+    pub const ALL: [Template; 24] = [
         Template::WELCOME,
         Template::REMOVED,
         Template::SCHEDULED,
@@ -72,6 +74,7 @@ impl Template {
         Template::SWAP_DECLINED,
         Template::SWAP_EXPIRED,
         Template::OVERRIDDEN,
+        Template::PROFILE_UNMANAGEABLE,
     ];
 
     /// Renders this template with its context. Rendering can only fail on a template defect (the

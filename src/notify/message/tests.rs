@@ -330,3 +330,4 @@ fn delivery_failed() {
 mod calendar;
 mod presence;
 mod swap;
+mod profile;

@@ -16,6 +16,7 @@ pub mod ical;
 pub mod info;
 pub mod person;
 pub mod presence;
+pub mod profile;
 pub mod rotation;
 pub mod rotation_show;
 pub mod ser;

@@ -85,7 +85,7 @@ async fn feeds_on_internal_addresses_are_refused_unless_allowed() {
     let out = cal.run("ann", &format!("calendar connect ics {url}")).await;
     assert!(
         out.contains("private or internal network address")
-            && out.contains("LOTTO_ICS_ALLOW_PRIVATE=true")
+            && out.contains("LOTTO_ALLOW_PRIVATE_URLS=true")
             && out.contains("Nothing was connected."),
         "{out}"
     );

@@ -62,6 +62,7 @@ mod files;
 mod hooks;
 mod http;
 mod posts;
+mod profile;
 mod roles;
 mod slash;
 mod state;
@@ -476,6 +477,7 @@ fn router(shared: Shared) -> Router {
         .route("/api/v4/websocket", get(websocket::websocket))
         .route("/api/v4/websocket/", get(websocket::websocket))
         .merge(actions::routes())
+        .merge(profile::routes())
         .merge(bots::routes())
         .merge(teams::routes())
         .fallback(http::not_found)

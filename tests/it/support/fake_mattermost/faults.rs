@@ -6,6 +6,12 @@ use std::time::{Duration, Instant};
 /// The routes the fake serves, for counting requests and injecting faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RouteKind {
+    /// `PUT /api/v4/users/{id}/patch`
+    PatchUser,
+    /// `GET /api/v4/users/{id}/image`
+    GetProfileImage,
+    /// `POST /api/v4/users/{id}/image`
+    SetProfileImage,
     /// `GET /api/v4/users/me`
     GetMe,
     /// `GET /api/v4/users/{id}`

@@ -142,6 +142,8 @@ pub(crate) enum Reply {
     Json(StatusCode, Value),
     /// `text/plain` (the `response_url` hook answers `ok`).
     Text(StatusCode, &'static str),
+    /// Raw bytes with a content type (`GET /users/{id}/image`).
+    Bytes(StatusCode, &'static str, Vec<u8>),
 }
 
 impl Reply {
@@ -155,7 +157,7 @@ impl Reply {
 
     fn status(&self) -> StatusCode {
         match self {
-            Self::Json(status, _) | Self::Text(status, _) => *status,
+            Self::Json(status, _) | Self::Text(status, _) | Self::Bytes(status, _, _) => *status,
         }
     }
 
@@ -168,6 +170,9 @@ impl Reply {
                 text.to_string(),
             )
                 .into_response(),
+            Self::Bytes(status, content_type, bytes) => {
+                (status, [(CONTENT_TYPE, content_type)], bytes).into_response()
+            }
         }
     }
 }

@@ -287,6 +287,8 @@ pub(crate) struct State {
     pub ws: super::websocket::WsHub,
     /// Ephemeral posts (button answers' `ephemeral_text`), oldest first.
     pub ephemerals: Vec<super::actions::FakeEphemeral>,
+    /// Profile pictures, synced attributes and patch bodies (profile presets).
+    pub profile: super::profile::ProfileRecords,
 }
 
 impl State {
@@ -329,6 +331,7 @@ impl State {
             max_file_size: 100 * 1024 * 1024,
             ws: Default::default(),
             ephemerals: Vec::new(),
+            profile: Default::default(),
         };
         state.teams.insert(
             team_id.clone(),

@@ -1,24 +1,25 @@
-//! Which network addresses an ICS feed may live at.
+//! Which network addresses a URL the bot fetches for a user (an ICS feed, a preset's picture) may
+//! live at.
 //!
-//! Anyone can connect a feed URL, and the bot fetches it from inside the operator's network, so by
-//! default a feed must be on a public address: loopback, private (RFC 1918, unique-local), link-local
+//! Anyone can hand the bot a URL, and the bot fetches it from inside the operator's network, so by
+//! default it must be on a public address: loopback, private (RFC 1918, unique-local), link-local
 //! (cloud metadata at 169.254.169.254), shared (CGNAT), multicast and unspecified addresses are
 //! refused. The check runs on every address a name resolves to, at connect time inside the HTTP
 //! client (so a name that re-resolves to an internal address between check and fetch is caught too),
-//! and on every redirect. Operators whose feeds live on an intranet opt in with
-//! `LOTTO_ICS_ALLOW_PRIVATE=true`.
+//! and on every redirect. Operators whose feeds or pictures live on an intranet opt in with
+//! `LOTTO_ALLOW_PRIVATE_URLS=true` (older name: `LOTTO_ICS_ALLOW_PRIVATE`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-/// Whether feeds on internal addresses may be fetched.
+/// Whether URLs on internal addresses may be fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AddressPolicy {
     #[default]
     PublicOnly,
-    /// `LOTTO_ICS_ALLOW_PRIVATE=true`.
+    /// `LOTTO_ALLOW_PRIVATE_URLS=true`.
     AllowPrivate,
 }
 
@@ -38,7 +39,7 @@ impl AddressPolicy {
 
 /// Why an address was refused, as the end of a sentence.
 pub const REFUSED_REASON: &str = "it points to a private or internal network address, which the bot \
-    does not fetch (a bot admin can allow it with LOTTO_ICS_ALLOW_PRIVATE=true)";
+    does not fetch (a bot admin can allow it with LOTTO_ALLOW_PRIVATE_URLS=true)";
 
 /// An address anyone on the internet could reach.
 pub fn is_public(ip: IpAddr) -> bool {
@@ -154,6 +155,39 @@ pub async fn check_resolved(url: &Url, policy: AddressPolicy) -> Result<(), &'st
     }
 }
 
+/// An HTTP client for URLs a user gave: `timeout` bounds each whole request; with
+/// [`AddressPolicy::PublicOnly`] names resolve through [`GuardedResolver`] (and not through a proxy,
+/// which would resolve them itself) and redirects are checked too.
+pub fn client_builder(
+    timeout: std::time::Duration,
+    policy: AddressPolicy,
+) -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(10)))
+        .redirect(redirect_policy(policy));
+    if policy == AddressPolicy::PublicOnly {
+        builder = builder
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(GuardedResolver { policy }));
+    }
+    builder
+}
+
+/// At most five redirects, none to an address literal the policy refuses (names are checked by the
+/// resolver when the redirected request connects).
+fn redirect_policy(policy: AddressPolicy) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("the link redirected more than 5 times")
+        } else if let Err(reason) = check_literal_host(attempt.url(), policy) {
+            attempt.error(format!("a redirect was refused: {reason}"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +243,7 @@ mod tests {
         };
         let refused = strict.resolve(name("localhost")).await;
         assert!(
-            refused.is_err_and(|e| e.to_string().contains("LOTTO_ICS_ALLOW_PRIVATE")),
+            refused.is_err_and(|e| e.to_string().contains("LOTTO_ALLOW_PRIVATE_URLS")),
             "localhost must be refused"
         );
         let open = GuardedResolver {

@@ -1,0 +1,285 @@
+//! Applying one person: from their profile as Mattermost reports it to the writes that make it show
+//! the right preset (or their original), recorded in the database.
+//!
+//! The effective emoji (none once `expires_at` has passed) selects the preset. Before the bot's
+//! first change the person's original nickname and picture are saved; no preset for the emoji
+//! restores them. What is shown is recorded, so the `user_updated` echo of the bot's own write
+//! finds nothing to do (no loop), and a repeated write is skipped when Mattermost already has it.
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+
+use crate::lottery::UserId;
+use crate::mattermost::{MattermostError, User};
+use crate::notify::message::{self, Message, ProfileProblem, Queued};
+use crate::shared::Shared;
+use crate::store::profile::{self as presets, Preset, ProfileState};
+use crate::store::{self, StoreError};
+
+/// What applying one person came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Nothing to write and no preset shown (no presets, the original is shown).
+    Unchanged,
+    /// The preset for this emoji is shown now (`writes` may be 0: the echo of our own write);
+    /// `expires_at` is when its status expires.
+    Preset {
+        emoji: String,
+        expires_at: Option<DateTime<Utc>>,
+        writes: usize,
+    },
+    /// The original nickname and picture are shown again.
+    Restored { writes: usize },
+    /// Mattermost refuses to let the bot manage this profile (403/409); the person was told once.
+    Unmanageable,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// 429: try again after this long.
+    #[error("rate limited by Mattermost")]
+    RateLimited(Option<std::time::Duration>),
+    #[error(transparent)]
+    Mattermost(MattermostError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<MattermostError> for ApplyError {
+    fn from(e: MattermostError) -> Self {
+        match e {
+            MattermostError::RateLimited { retry_after, .. } => {
+                ApplyError::RateLimited(retry_after)
+            }
+            other => ApplyError::Mattermost(other),
+        }
+    }
+}
+
+/// The emoji that counts now: none when the status has expired (Mattermost does not clear it).
+pub fn effective_emoji(user: &User, now: DateTime<Utc>) -> Option<(String, Option<DateTime<Utc>>)> {
+    let status = user.custom_status()?;
+    if status.emoji.is_empty() || status.is_expired(now) {
+        return None;
+    }
+    Some((status.emoji, status.expires_at))
+}
+
+/// Brings one person's profile in line with their status.
+pub async fn apply(
+    shared: &Shared,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    let id = &user.id;
+    let mut conn = shared.db.read().await?;
+    if !presets::has_presets(&mut conn, id).await? {
+        // Presets removed while one was shown still restore below; otherwise nothing to do.
+        let state = presets::state(&mut conn, id).await?;
+        if state.applied_emoji.is_none() {
+            return Ok(Applied::Unchanged);
+        }
+    }
+    let state = presets::state(&mut conn, id).await?;
+    if state.unmanageable.is_some() {
+        return Ok(Applied::Unchanged);
+    }
+    let mut effective = effective_emoji(user, now);
+    if let Some(held) = &state.held_emoji {
+        if effective.as_ref().is_some_and(|(e, _)| e == held) {
+            // `profile restore` while this emoji is set: the original stays until it changes.
+            effective = None;
+        } else {
+            let mut tx = shared.db.begin_write().await?;
+            presets::clear_hold(&mut tx, id, now).await?;
+            store::commit(tx).await?;
+        }
+    }
+    let preset = match &effective {
+        Some((emoji, _)) => presets::preset(&mut conn, id, emoji).await?,
+        None => None,
+    };
+    drop(conn);
+    let expires_at = effective.and_then(|(_, at)| at);
+    match preset {
+        Some(p) if state.applied_emoji.as_deref() == Some(p.emoji.as_str()) => {
+            // Our own write's echo, or a change that keeps the preset (perhaps a new expiry).
+            Ok(Applied::Preset {
+                emoji: p.emoji,
+                expires_at,
+                writes: 0,
+            })
+        }
+        Some(p) => {
+            guard(
+                shared,
+                user,
+                &p.emoji,
+                show_preset(shared, user, &state, &p, expires_at, now).await,
+                now,
+            )
+            .await
+        }
+        None if state.applied_emoji.is_some() => {
+            let emoji = state.applied_emoji.clone().unwrap_or_default();
+            guard(
+                shared,
+                user,
+                &emoji,
+                restore(shared, user, &state, now).await,
+                now,
+            )
+            .await
+        }
+        None => Ok(Applied::Unchanged),
+    }
+}
+
+/// Turns a 403/409 into "cannot manage this profile": recorded, and the person told once.
+async fn guard(
+    shared: &Shared,
+    user: &User,
+    emoji: &str,
+    result: Result<Applied, ApplyError>,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    let error = match result {
+        Err(ApplyError::Mattermost(e))
+            if matches!(
+                e.status(),
+                Some(StatusCode::FORBIDDEN | StatusCode::CONFLICT)
+            ) =>
+        {
+            e
+        }
+        other => return other,
+    };
+    let synced = error.status() == Some(StatusCode::CONFLICT);
+    tracing::warn!(user = %user.id, error = %error, "Mattermost refuses to let the bot change this profile");
+    let mut tx = shared.db.begin_write().await?;
+    let reason = if synced {
+        "synced from LDAP/SAML"
+    } else {
+        "the bot lacks the permission"
+    };
+    if presets::set_unmanageable(&mut tx, &user.id, reason, now).await? {
+        let dm = Queued {
+            to: user.id.clone(),
+            rotation_id: None,
+            message: Message::ProfileUnmanageable(ProfileProblem {
+                at: now,
+                emoji: emoji.to_string(),
+                synced,
+                error: error.to_string(),
+            }),
+        };
+        message::queue(&mut tx, &dm, now).await?;
+    }
+    store::commit(tx).await?;
+    shared.wake_sender();
+    Ok(Applied::Unmanageable)
+}
+
+async fn show_preset(
+    shared: &Shared,
+    user: &User,
+    state: &ProfileState,
+    preset: &Preset,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    let id = &user.id;
+    let mut state = state.clone();
+    if !state.original_saved {
+        // Before the first change: keep what the person had, to put it back later.
+        let png = shared.mm.profile_image(id).await?;
+        let sha = crate::service::profile::picture::sha256_hex(&png);
+        let mut tx = shared.db.begin_write().await?;
+        presets::save_original(&mut tx, id, &user.nickname, &png, &sha, now).await?;
+        store::commit(tx).await?;
+        state.original_saved = true;
+        state.original_nickname = Some(user.nickname.clone());
+        state.original_sha256 = Some(sha.clone());
+        state.applied_sha256 = Some(sha);
+    }
+    let mut writes = 0;
+    // A preset without a nickname (or picture) shows the original one.
+    let nickname = preset
+        .nickname
+        .clone()
+        .or_else(|| state.original_nickname.clone())
+        .unwrap_or_default();
+    if user.nickname != nickname {
+        shared.mm.patch_nickname(id, &nickname).await?;
+        writes += 1;
+    }
+    let picture = match &preset.image {
+        Some((png, sha)) => Some((png.clone(), sha.clone())),
+        None => original_picture(shared, id, &state).await?,
+    };
+    let mut applied_sha = state.applied_sha256.clone();
+    if let Some((png, sha)) = picture
+        && applied_sha.as_deref() != Some(sha.as_str())
+    {
+        shared.mm.set_profile_image(id, png).await?;
+        writes += 1;
+        applied_sha = Some(sha);
+    }
+    let mut tx = shared.db.begin_write().await?;
+    presets::set_applied(
+        &mut tx,
+        id,
+        &preset.emoji,
+        applied_sha.as_deref(),
+        expires_at,
+        now,
+    )
+    .await?;
+    store::commit(tx).await?;
+    Ok(Applied::Preset {
+        emoji: preset.emoji.clone(),
+        expires_at,
+        writes,
+    })
+}
+
+async fn restore(
+    shared: &Shared,
+    user: &User,
+    state: &ProfileState,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    let id = &user.id;
+    let mut writes = 0;
+    if state.original_saved {
+        let nickname = state.original_nickname.clone().unwrap_or_default();
+        if user.nickname != nickname {
+            shared.mm.patch_nickname(id, &nickname).await?;
+            writes += 1;
+        }
+        if state.applied_sha256 != state.original_sha256
+            && let Some((png, _)) = original_picture(shared, id, state).await?
+        {
+            shared.mm.set_profile_image(id, png).await?;
+            writes += 1;
+        }
+    }
+    let mut tx = shared.db.begin_write().await?;
+    presets::set_restored(&mut tx, id, now).await?;
+    store::commit(tx).await?;
+    Ok(Applied::Restored { writes })
+}
+
+async fn original_picture(
+    shared: &Shared,
+    id: &UserId,
+    state: &ProfileState,
+) -> Result<Option<(Vec<u8>, String)>, ApplyError> {
+    let Some(sha) = state.original_sha256.clone() else {
+        return Ok(None);
+    };
+    let mut conn = shared.db.read().await?;
+    Ok(presets::original_png(&mut conn, id)
+        .await?
+        .map(|png| (png, sha)))
+}

@@ -2,9 +2,9 @@
 //! to a preset they chose, and back. The WebSocket listener turns Mattermost's `user_updated` events
 //! into [`signal::ProfileSignal`]s; the [`engine`] applies presets.
 
-pub mod listener;
 pub mod apply;
 pub mod engine;
+pub mod listener;
 pub mod queue;
 pub mod signal;
 

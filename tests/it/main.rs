@@ -42,6 +42,7 @@ mod outbox_delivery;
 mod overrides;
 mod presence;
 mod profile;
+mod profile_live;
 mod replicas;
 mod setup;
 mod smoke;

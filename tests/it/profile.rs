@@ -20,7 +20,7 @@ use crate::support::fake_mattermost::RouteKind;
 use crate::support::wait::eventually;
 
 /// A `width`×`height` PNG of one colour.
-fn png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
     let img =
         image::RgbaImage::from_pixel(width, height, image::Rgba([rgb[0], rgb[1], rgb[2], 255]));
     let mut out = Vec::new();
@@ -31,7 +31,7 @@ fn png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
 
 /// Serves `/beach.png`, `/desk.png`, `/page.html` (not a picture), `/big.png` (6 MB) and
 /// `/wide.png` (9000×4 pixels); returns its base URL.
-async fn image_server() -> String {
+pub(crate) async fn image_server() -> String {
     let beach = png(300, 200, [250, 200, 40]);
     let desk = png(64, 64, [20, 60, 200]);
     let wide = png(9000, 4, [0, 0, 0]);

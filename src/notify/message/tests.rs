@@ -329,5 +329,5 @@ fn delivery_failed() {
 
 mod calendar;
 mod presence;
-mod swap;
 mod profile;
+mod swap;

@@ -299,5 +299,6 @@ impl super::FakeMattermost {
             u.props.remove("customStatus");
             u.update_at = now_ms();
         }
+        state.user_changed(&id);
     }
 }

@@ -20,6 +20,7 @@ mod info;
 pub mod lexer;
 pub mod presence;
 pub mod rotation;
+pub mod rotation_report;
 mod rotation_set;
 pub mod skill;
 mod spec;

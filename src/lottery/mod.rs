@@ -5,7 +5,9 @@
 
 pub mod assign;
 pub mod duration;
+pub mod fairness;
 pub mod fill;
+pub mod forecast;
 pub mod holiday;
 pub mod ids;
 pub mod interval;

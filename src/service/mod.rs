@@ -22,6 +22,7 @@ mod info;
 mod presence;
 mod rotation;
 mod skill;
+mod stats;
 mod task;
 mod user;
 

@@ -21,6 +21,7 @@
 pub mod autopilot;
 pub mod calendar;
 mod dialect;
+pub mod fairness;
 pub mod holidays;
 pub mod ical;
 pub mod leases;

@@ -7,6 +7,7 @@
 //! polling every few minutes gets 304s until something really changes.
 
 pub mod render;
+mod write;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngExt;

@@ -1,8 +1,12 @@
-//! A feed as RFC 5545 text, through the `icalendar` crate. Pure: the feed's entries in, text out.
+//! A feed as RFC 5545 text (see `write` for why not through the `icalendar` crate). Pure: the
+//! feed's entries in, text out.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
+
+use super::write::Writer;
 
 use crate::lottery::TaskState;
 use crate::store::holidays::Holiday;
@@ -74,27 +78,15 @@ fn task_entry(t: &FeedTask) -> Entry {
     }
 }
 
-/// A short, stable digest of the entries: equal entries, equal ETag.
+/// A short, stable digest of the entries: equal entries, equal ETag. Each field is hashed as it is
+/// (a separator between fields, a tag per kind), not through a formatted copy of the entry.
 pub fn fingerprint(name: &str, entries: &[Entry]) -> String {
+    const SEP: &[u8] = &[0x1f];
     let mut h = Sha256::new();
+    h.update(b"feed/2");
     h.update(name.as_bytes());
     for e in entries {
-        h.update(format!("{e:?}\u{1f}").as_bytes());
-    }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The calendar text. `stamp` is when the content last changed (DTSTAMP), so the text is stable
-/// between changes.
-pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
-    let mut cal = Calendar::new();
-    cal.name(name);
-    for e in entries {
-        let event = match e {
+        match e {
             Entry::Task {
                 uid,
                 start,
@@ -102,28 +94,80 @@ pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
                 summary,
                 description,
                 confirmed,
-            } => Event::new()
-                .uid(uid)
-                .timestamp(stamp)
-                .starts(*start)
-                .ends(*finish)
-                .summary(summary)
-                .description(description)
-                .status(if *confirmed {
-                    EventStatus::Confirmed
-                } else {
-                    EventStatus::Tentative
-                })
-                .done(),
-            Entry::Holiday { uid, day, summary } => Event::new()
-                .uid(uid)
-                .timestamp(stamp)
-                .all_day(*day)
-                .summary(summary)
-                .add_property("TRANSP", "TRANSPARENT")
-                .done(),
-        };
-        cal.push(event);
+            } => {
+                h.update(b"\x1etask");
+                for text in [uid, summary, description] {
+                    h.update(SEP);
+                    h.update(text.as_bytes());
+                }
+                h.update(SEP);
+                h.update(start.timestamp().to_le_bytes());
+                h.update(finish.timestamp().to_le_bytes());
+                h.update([u8::from(*confirmed)]);
+            }
+            Entry::Holiday { uid, day, summary } => {
+                h.update(b"\x1eholiday");
+                for text in [uid, summary] {
+                    h.update(SEP);
+                    h.update(text.as_bytes());
+                }
+                h.update(SEP);
+                h.update(i64::from(day.num_days_from_ce()).to_le_bytes());
+            }
+        }
     }
-    cal.done().to_string()
+    let mut out = String::with_capacity(32);
+    for b in h.finalize().iter().take(16) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
+
+/// The calendar text. `stamp` is when the content last changed (DTSTAMP), so the text is stable
+/// between changes. Properties come in the order the `icalendar` crate wrote them (alphabetical
+/// within an event), so clients see the same text as before.
+pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
+    let mut w = Writer::with_capacity(400 * entries.len() + 256);
+    w.raw("BEGIN", "VCALENDAR");
+    w.raw("VERSION", "2.0");
+    w.raw("PRODID", "ICALENDAR-RS");
+    w.raw("CALSCALE", "GREGORIAN");
+    w.text("NAME", name);
+    w.text("X-WR-CALNAME", name);
+    for e in entries {
+        w.raw("BEGIN", "VEVENT");
+        match e {
+            Entry::Task {
+                uid,
+                start,
+                finish,
+                summary,
+                description,
+                confirmed,
+            } => {
+                w.text("DESCRIPTION", description);
+                w.utc("DTEND", *finish);
+                w.utc("DTSTAMP", stamp);
+                w.utc("DTSTART", *start);
+                w.raw("STATUS", if *confirmed { "CONFIRMED" } else { "TENTATIVE" });
+                w.text("SUMMARY", summary);
+                w.text("UID", uid);
+            }
+            Entry::Holiday { uid, day, summary } => {
+                // An all-day entry ends at the start of the next day (RFC 5545 §3.6.1).
+                w.date("DTEND", day.succ_opt().unwrap_or(*day));
+                w.utc("DTSTAMP", stamp);
+                w.date("DTSTART", *day);
+                w.text("SUMMARY", summary);
+                w.raw("TRANSP", "TRANSPARENT");
+                w.text("UID", uid);
+            }
+        }
+        w.raw("END", "VEVENT");
+    }
+    w.raw("END", "VCALENDAR");
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests;

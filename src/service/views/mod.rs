@@ -10,6 +10,7 @@ pub mod autopilot;
 pub mod calendar;
 pub mod calendar_admin;
 pub mod calendar_show;
+pub mod forecast;
 pub mod holiday;
 pub mod ical;
 pub mod info;
@@ -18,6 +19,7 @@ pub mod presence;
 pub mod rotation;
 pub mod rotation_show;
 pub mod ser;
+pub mod stats;
 pub mod task;
 
 use chrono::{DateTime, Utc};

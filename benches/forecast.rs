@@ -92,7 +92,8 @@ async fn seed(url: &str) {
                 .unwrap();
         }
         if i % 4 == 1 {
-            let off = Interval::starting_at(t0 + TimeDelta::weeks(i as i64 % 6), TimeDelta::days(10));
+            let off =
+                Interval::starting_at(t0 + TimeDelta::weeks(i as i64 % 6), TimeDelta::days(10));
             store::unavailability::add(&mut tx, u, Stored::Personal, off, t0)
                 .await
                 .unwrap();
@@ -111,8 +112,12 @@ async fn seed(url: &str) {
         limit: vec![(lead_limit, 1)],
     };
     let task = store::tasks::insert(&mut tx, &first, t0).await.unwrap();
-    store::tasks::add_user(&mut tx, task, &users[0]).await.unwrap();
-    store::tasks::add_user(&mut tx, task, &users[1]).await.unwrap();
+    store::tasks::add_user(&mut tx, task, &users[0])
+        .await
+        .unwrap();
+    store::tasks::add_user(&mut tx, task, &users[1])
+        .await
+        .unwrap();
     sqlx::query("UPDATE tasks SET state = 'scheduled' WHERE id = $1")
         .bind(task.0)
         .execute(&mut *tx)
@@ -155,7 +160,11 @@ fn bench(c: &mut Criterion) {
     };
     let reply = run("rotation forecast ICE --now=2030-01-06T12:00Z");
     assert!(reply.text.contains("ICE#4"), "{}", reply.text);
-    assert!(reply.text.contains("skipped for a holiday"), "{}", reply.text);
+    assert!(
+        reply.text.contains("skipped for a holiday"),
+        "{}",
+        reply.text
+    );
 
     let mut group = c.benchmark_group("forecast");
     group.sample_size(20);

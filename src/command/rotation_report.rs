@@ -57,7 +57,10 @@ pub const STATS: Node = Node::Leaf(Leaf {
     build: |a| {
         let rotation = a.rotation()?;
         let since = a.datetime("since")?;
-        Ok(Command::Rotation(RotationCommand::Stats { rotation, since }))
+        Ok(Command::Rotation(RotationCommand::Stats {
+            rotation,
+            since,
+        }))
     },
 });
 
@@ -95,7 +98,9 @@ mod tests {
             command("rotation forecast -r ICE --shifts 52"),
             Command::Rotation(RotationCommand::Forecast { shifts: 52, .. })
         ));
-        let err = parse("rotation forecast ICE --shifts 53").unwrap_err().to_string();
+        let err = parse("rotation forecast ICE --shifts 53")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("from 1 to 52"), "{err}");
         assert!(parse("rotation forecast ICE --shifts 0").is_err());
         assert!(parse("rotation forecast").is_err());
@@ -111,7 +116,9 @@ mod tests {
             let c = command(text);
             assert_eq!(command(&c.to_input()), c, "{text}");
         }
-        let err = parse("rotation stats ICE --since yesterday-ish").unwrap_err().to_string();
+        let err = parse("rotation stats ICE --since yesterday-ish")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--since"), "{err}");
     }
 }

@@ -29,7 +29,10 @@ pub enum ForecastShift {
     /// A shift still to be filled: the request its fill would get now (for a shift not created
     /// yet, a stand-in task id that keys only the forecast's stream). People already on it are in
     /// `assigned` and serve in every draw.
-    Draw { request: FillRequest, grace: TimeDelta },
+    Draw {
+        request: FillRequest,
+        grace: TimeDelta,
+    },
     /// A shift whose people are settled (scheduled or started): they serve in every draw.
     Fixed {
         interval: Interval,
@@ -133,7 +136,11 @@ pub fn forecast(f: &Forecast) -> ForecastReport {
 }
 
 /// The request with what the draw's earlier shifts changed, and the draw's seed.
-fn with_draw_state(request: &FillRequest, state: &HashMap<UserId, Served>, seed: u64) -> FillRequest {
+fn with_draw_state(
+    request: &FillRequest,
+    state: &HashMap<UserId, Served>,
+    seed: u64,
+) -> FillRequest {
     let mut req = request.clone();
     req.seed = seed;
     for c in &mut req.candidates {

@@ -19,7 +19,12 @@ async fn ice() -> TestApp {
 const BEFORE: &str = "--now 2030-03-01T00:00Z";
 
 async fn forecast(t: &TestApp, args: &str) -> Value {
-    let out = run(t, "admin", &format!("rotation forecast ICE {args} --json {BEFORE}")).await;
+    let out = run(
+        t,
+        "admin",
+        &format!("rotation forecast ICE {args} --json {BEFORE}"),
+    )
+    .await;
     json_of(&out)
 }
 
@@ -50,10 +55,18 @@ fn percent_of(shift: &Value, who: &str) -> f64 {
 async fn each_shifts_odds_add_up_to_the_people_it_needs_and_nothing_changes() {
     let t = ice().await;
     let before = delivered_snapshot(&t).await;
-    let out = run(&t, "admin", &format!("rotation forecast ICE --shifts 3 {BEFORE}")).await;
+    let out = run(
+        &t,
+        "admin",
+        &format!("rotation forecast ICE --shifts 3 {BEFORE}"),
+    )
+    .await;
     assert!(out.starts_with("#### Forecast for ICE"), "{out}");
     assert!(out.contains("1,000 runs of the lottery"), "{out}");
-    assert!(out.contains("**ICE#0** · Mon 2030-03-04 08:00 UTC"), "{out}");
+    assert!(
+        out.contains("**ICE#0** · Mon 2030-03-04 08:00 UTC"),
+        "{out}"
+    );
     assert!(out.contains("not created yet"), "{out}");
     let json = forecast(&t, "--shifts 3").await;
     assert_eq!(json["draws"], 1000);
@@ -69,8 +82,15 @@ async fn each_shifts_odds_add_up_to_the_people_it_needs_and_nothing_changes() {
     // Three people, two a week: whoever served shift 0 waits less, so nobody is certain.
     assert!(odds(&shifts[0]).iter().all(|(_, p)| *p < 100.0), "{json}");
     // The default is 4 shifts.
-    assert_eq!(forecast(&t, "").await["shifts"].as_array().unwrap().len(), 4);
-    assert_eq!(delivered_snapshot(&t).await, before, "the forecast wrote something");
+    assert_eq!(
+        forecast(&t, "").await["shifts"].as_array().unwrap().len(),
+        4
+    );
+    assert_eq!(
+        delivered_snapshot(&t).await,
+        before,
+        "the forecast wrote something"
+    );
 }
 
 #[tokio::test]
@@ -96,7 +116,12 @@ async fn a_member_without_the_skill_never_shows_for_a_skill_need() {
     let t = ice().await;
     run(&t, "admin", "user qualify @ann @bob --skills webapp-2").await;
     run(&t, "admin", "rotation set require ICE --clear").await;
-    run(&t, "admin", "rotation set require ICE --skill webapp-2 --count 1").await;
+    run(
+        &t,
+        "admin",
+        "rotation set require ICE --skill webapp-2 --count 1",
+    )
+    .await;
     let json = forecast(&t, "--shifts 6").await;
     for s in json["shifts"].as_array().unwrap() {
         assert_eq!(percent_of(s, "cat"), 0.0, "{s}");
@@ -126,7 +151,12 @@ async fn a_scheduled_shift_is_certain_and_a_holiday_skips_its_shift() {
     assert_eq!(shifts[2]["state"], "skipped for a holiday");
     assert_eq!(shifts[2]["note"], "2030-03-18");
     assert!(odds(&shifts[2]).is_empty(), "{json}");
-    let out = run(&t, "admin", &format!("rotation forecast ICE --shifts 3 {BEFORE}")).await;
+    let out = run(
+        &t,
+        "admin",
+        &format!("rotation forecast ICE --shifts 3 {BEFORE}"),
+    )
+    .await;
     assert!(out.contains("skipped for a holiday (2030-03-18)"), "{out}");
 }
 

@@ -69,13 +69,20 @@ async fn the_numbers_are_task_shows_and_the_variation_is_computed_over_every_mem
         let (n, h) = expected.get(who).copied().unwrap_or((0, 0.0));
         let m = member(&json, who);
         assert_eq!(m["services"], n, "{who}: {json}");
-        assert!((m["hours"].as_f64().unwrap() - h).abs() < 0.05, "{who}: {json}");
+        assert!(
+            (m["hours"].as_f64().unwrap() - h).abs() < 0.05,
+            "{who}: {json}"
+        );
         counts.push(f64::from(n));
     }
     let mean = counts.iter().sum::<f64>() / 3.0;
     let sd = (counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / 3.0).sqrt();
     let cv = json["cv_services"].as_f64().unwrap();
-    assert!((cv - sd / mean).abs() < 0.001, "cv {cv}, expected {}", sd / mean);
+    assert!(
+        (cv - sd / mean).abs() < 0.001,
+        "cv {cv}, expected {}",
+        sd / mean
+    );
     assert!((json["mean_services"].as_f64().unwrap() - 1.0).abs() < 1e-9);
     // Shift 0 ran 96 hours, not its planned week.
     let total: f64 = json["members"]
@@ -92,7 +99,13 @@ async fn the_numbers_are_task_shows_and_the_variation_is_computed_over_every_mem
     for m in json["members"].as_array().unwrap() {
         let n = m["services"].as_f64().unwrap();
         let standing = m["standing"].as_str().unwrap();
-        let want = if n > mean { "above" } else if n < mean { "below" } else { "even" };
+        let want = if n > mean {
+            "above"
+        } else if n < mean {
+            "below"
+        } else {
+            "even"
+        };
         assert_eq!(standing, want, "{m}");
     }
 }
@@ -123,7 +136,11 @@ async fn the_chart_arrives_as_a_png_in_a_dm_and_the_reply_has_the_table() {
     assert!(h > 120 + 3 * 20, "a bar per member: {h}");
     let dm = t.mm.dms_to("admin");
     assert!(dm.iter().any(|m| m.contains("Fairness of ICE")), "{dm:?}");
-    assert_eq!(delivered_snapshot(&t).await, before, "stats wrote something");
+    assert_eq!(
+        delivered_snapshot(&t).await,
+        before,
+        "stats wrote something"
+    );
 }
 
 #[tokio::test]
@@ -142,7 +159,14 @@ async fn without_file_sharing_the_reply_still_has_the_numbers_and_says_why_no_ch
 #[tokio::test]
 async fn since_counts_only_tasks_starting_from_then() {
     let t = ice_with_history().await;
-    let json = json_of(&run(&t, "admin", "rotation stats ICE --since 2030-03-10T00:00 --json").await);
+    let json = json_of(
+        &run(
+            &t,
+            "admin",
+            "rotation stats ICE --since 2030-03-10T00:00 --json",
+        )
+        .await,
+    );
     assert_eq!(json["tasks"], 2, "{json}");
     let expected = from_task_show(&t, &["ICE#1", "ICE#2"]).await;
     for (who, (n, _)) in expected {

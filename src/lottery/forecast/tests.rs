@@ -80,7 +80,9 @@ fn team() -> Vec<Candidate> {
 
 #[test]
 fn each_shift_counts_as_many_services_per_draw_as_it_needs_people() {
-    let report = run((0..4).map(|n| shift(n, needs(&[("any", 2)]), team())).collect());
+    let report = run((0..4)
+        .map(|n| shift(n, needs(&[("any", 2)]), team()))
+        .collect());
     assert_eq!(report.draws, 1_000);
     for odds in &report.shifts {
         assert_eq!(odds.unfilled, 0);
@@ -137,7 +139,9 @@ fn a_member_without_the_skill_never_appears_for_a_skill_need() {
         candidate("bob", &[]),
         candidate("cy", &["webapp"]),
     ];
-    let report = run((0..3).map(|n| shift(n, needs(&[("webapp", 1)]), people.clone())).collect());
+    let report = run((0..3)
+        .map(|n| shift(n, needs(&[("webapp", 1)]), people.clone()))
+        .collect());
     for odds in &report.shifts {
         assert!(!odds.served.contains_key(&user("bob")), "{report:?}");
     }

@@ -7,7 +7,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::command::RotationName;
 use crate::lottery::forecast::{DEFAULT_DRAWS, Forecast, ForecastShift, forecast};
 use crate::lottery::local_time::to_local;
-use crate::lottery::{HolidayPolicy, Interval, ShiftOnHoliday, TaskId, TaskState, TaskTimes, TaskType};
+use crate::lottery::{
+    HolidayPolicy, Interval, ShiftOnHoliday, TaskId, TaskState, TaskTimes, TaskType,
+};
 use crate::service::context::Ctx;
 use crate::service::ops::{TaskOps, to_needs};
 use crate::service::views::forecast::{ForecastRow, ForecastView, RowKind};
@@ -26,11 +28,7 @@ struct Upcoming {
     shift: ForecastShift,
 }
 
-pub async fn forecast_rotation(
-    ctx: &Ctx,
-    name: &RotationName,
-    count: u32,
-) -> Result<ForecastView> {
+pub async fn forecast_rotation(ctx: &Ctx, name: &RotationName, count: u32) -> Result<ForecastView> {
     let mut conn = ctx.read().await?;
     let r = ctx.rotation(&mut conn, name).await?;
     let ops = TaskOps::new(format!("@{}", ctx.actor.user.username), ctx.now).read_in(ctx.tz());
@@ -113,11 +111,22 @@ async fn upcoming(
                 start,
                 duration,
                 from,
-            } => (start, duration, Some(format!("moved from the holiday {from}"))),
+            } => (
+                start,
+                duration,
+                Some(format!("moved from the holiday {from}")),
+            ),
             ShiftOnHoliday::Skipped { on } => {
                 let (start, duration) = TaskOps::shift_times(r, n)?;
                 out.push(Upcoming {
-                    row: row(r, n, start, duration, RowKind::Skipped, Some(on.to_string())),
+                    row: row(
+                        r,
+                        n,
+                        start,
+                        duration,
+                        RowKind::Skipped,
+                        Some(on.to_string()),
+                    ),
                     shift: ForecastShift::NotHeld,
                 });
                 continue;

@@ -78,7 +78,10 @@ fn draw(
         .disable_y_mesh()
         .y_labels(labels.len())
         .y_label_formatter(&|y| match y {
-            SegmentValue::CenterOf(i) => labels.get(*i as usize).map(|s| s.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => labels
+                .get(*i as usize)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             _ => String::new(),
         })
         .x_desc("services")
@@ -89,7 +92,10 @@ fn draw(
     chart.draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
         let i = i as u32;
         let mut bar = Rectangle::new(
-            [(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))],
+            [
+                (0.0, SegmentValue::Exact(i)),
+                (*v, SegmentValue::Exact(i + 1)),
+            ],
             bar_color.filled(),
         );
         bar.set_margin(4, 4, 0, 0);
@@ -97,7 +103,10 @@ fn draw(
     }))?;
     chart
         .draw_series(std::iter::once(PathElement::new(
-            vec![(mean, SegmentValue::Exact(0)), (mean, SegmentValue::Exact(n))],
+            vec![
+                (mean, SegmentValue::Exact(0)),
+                (mean, SegmentValue::Exact(n)),
+            ],
             RED.stroke_width(2),
         )))?
         .label(format!("average {mean:.2}"))
@@ -105,8 +114,8 @@ fn draw(
     chart
         .configure_series_labels()
         .label_font((FAMILY, 14))
-        .background_style(&WHITE.mix(0.8))
-        .border_style(&BLACK)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
         .position(SeriesLabelPosition::LowerRight)
         .draw()?;
     root.present()?;
@@ -144,9 +153,13 @@ mod tests {
 
     #[test]
     fn a_huge_rotation_is_charted_up_to_the_cap() {
-        let bars: Vec<(String, f64)> = (0..400).map(|i| (format!("@p{i}"), f64::from(i % 7))).collect();
+        let bars: Vec<(String, f64)> = (0..400)
+            .map(|i| (format!("@p{i}"), f64::from(i % 7)))
+            .collect();
         let png = bar_chart("big", &bars, 3.0).unwrap();
-        let info = png::Decoder::new(std::io::Cursor::new(&png)).read_info().unwrap();
+        let info = png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .unwrap();
         assert_eq!(info.info().height, height(MAX_BARS));
     }
 }

@@ -19,7 +19,11 @@ use crate::store;
 /// Longest DM text sent with the chart; a longer table stays in the reply only.
 const MAX_DM_CHARS: usize = 12_000;
 
-pub async fn stats(ctx: &Ctx, name: &RotationName, since: Option<&DateTimeArg>) -> Result<StatsView> {
+pub async fn stats(
+    ctx: &Ctx,
+    name: &RotationName,
+    since: Option<&DateTimeArg>,
+) -> Result<StatsView> {
     let since = since
         .map(|s| s.resolve(ctx.tz(), ctx.now))
         .transpose()
@@ -51,7 +55,8 @@ pub async fn stats(ctx: &Ctx, name: &RotationName, since: Option<&DateTimeArg>) 
     drop(conn);
 
     let of = |u: &UserId| tally.get(u).copied().unwrap_or_default();
-    let services_of = |ids: &[&UserId]| -> Vec<f64> { ids.iter().map(|u| f64::from(of(u).0)).collect() };
+    let services_of =
+        |ids: &[&UserId]| -> Vec<f64> { ids.iter().map(|u| f64::from(of(u).0)).collect() };
     let hours_of = |ids: &[&UserId]| -> Vec<f64> { ids.iter().map(|u| hours(of(u).1)).collect() };
     let current: Vec<&UserId> = member_ids.iter().collect();
     let (svc, hrs) = (services_of(&current), hours_of(&current));
@@ -131,11 +136,7 @@ async fn send_chart(ctx: &Ctx, view: &StatsView) -> ChartNote {
             return ChartNote::NotSent("the chart could not be drawn".into());
         }
     };
-    let filename = format!(
-        "{}-stats-{}.png",
-        view.rotation,
-        ctx.now.format("%Y-%m-%d")
-    );
+    let filename = format!("{}-stats-{}.png", view.rotation, ctx.now.format("%Y-%m-%d"));
     let reader = ctx.reader();
     let mut text = super::View::markdown(view, &reader);
     if text.chars().count() > MAX_DM_CHARS {
@@ -147,7 +148,12 @@ async fn send_chart(ctx: &Ctx, view: &StatsView) -> ChartNote {
     }
 }
 
-async fn post_png(ctx: &Ctx, filename: &str, png: Vec<u8>, text: String) -> std::result::Result<(), String> {
+async fn post_png(
+    ctx: &Ctx,
+    filename: &str,
+    png: Vec<u8>,
+    text: String,
+) -> std::result::Result<(), String> {
     let mm = ctx.svc.mattermost();
     let channel = mm
         .create_direct_channel(ctx.svc.bot_id(), &ctx.actor.user.id)
@@ -192,4 +198,3 @@ fn round2(x: f64) -> f64 {
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
-

@@ -157,10 +157,7 @@ impl ShiftForecast {
             .collect();
         if self.people.len() > LISTED {
             let rest = self.people.len() - LISTED;
-            who.push(format!(
-                "{rest} other{}",
-                if rest == 1 { "" } else { "s" }
-            ));
+            who.push(format!("{rest} other{}", if rest == 1 { "" } else { "s" }));
         }
         if self.unfilled_percent > 0.0 {
             who.push(format!("unfilled {}", pct(self.unfilled_percent)));
@@ -177,10 +174,7 @@ impl ShiftForecast {
 impl View for ForecastView {
     fn markdown(&self, r: &Reader) -> String {
         if self.shifts.is_empty() {
-            return format!(
-                "**{}** has no upcoming shifts to forecast.",
-                self.rotation
-            );
+            return format!("**{}** has no upcoming shifts to forecast.", self.rotation);
         }
         let mut text = format!(
             "#### Forecast for {}\nWho is likely to serve, from {} runs of the lottery over the rotation as it is now (nothing was changed). Times in {}.\n",
@@ -198,7 +192,7 @@ fn thousands(n: u32) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

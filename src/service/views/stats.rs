@@ -107,7 +107,9 @@ impl View for StatsView {
             ));
             return text;
         }
-        text.push_str("\n\n| member | services | hours | against the average |\n|:--|--:|--:|:--|\n");
+        text.push_str(
+            "\n\n| member | services | hours | against the average |\n|:--|--:|--:|:--|\n",
+        );
         for m in &self.members {
             let against = match (m.standing, m.versus_mean) {
                 (Some(Standing::Above), Some(d)) => format!("above (+{})", trim(d)),
@@ -153,7 +155,13 @@ mod tests {
     use super::*;
     use crate::lottery::UserId;
 
-    fn member(name: &str, services: u32, hours: f64, standing: Option<Standing>, d: Option<f64>) -> MemberStats {
+    fn member(
+        name: &str,
+        services: u32,
+        hours: f64,
+        standing: Option<Standing>,
+        d: Option<f64>,
+    ) -> MemberStats {
         MemberStats {
             person: PersonRef::named(&UserId::new(format!("id-{name}")), format!("@{name}")),
             member: standing.is_some(),
@@ -192,7 +200,9 @@ mod tests {
         };
         let reader = Reader {
             tz: chrono_tz::Europe::Berlin,
-            now: DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap().to_utc(),
+            now: DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+                .unwrap()
+                .to_utc(),
         };
         assert_snapshot!(view.markdown(&reader), @r"
         #### Fairness of ICE

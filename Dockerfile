@@ -15,6 +15,7 @@ RUN mkdir -p src benches \
 COPY src src
 COPY migrations migrations
 COPY templates templates
+COPY assets assets
 COPY benches benches
 # The dummy build above left newer timestamps behind; make sure the real code is compiled.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin solar-lottery

@@ -255,5 +255,11 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No plots: with plotters' `ab_glyph` feature (the `rotation stats` chart) criterion's plots
+    // find no font and panic; the figures are what count.
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);

@@ -97,5 +97,11 @@ fn bench_fill(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_fill);
+criterion_group! {
+    name = benches;
+    // No plots: with plotters' `ab_glyph` feature (the `rotation stats` chart) criterion's plots
+    // find no font and panic; the figures are what count.
+    config = Criterion::default().without_plots();
+    targets = bench_fill
+}
 criterion_main!(benches);

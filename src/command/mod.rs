@@ -22,6 +22,7 @@ pub mod lexer;
 pub mod presence;
 pub mod profile;
 pub mod rotation;
+pub mod rotation_report;
 mod rotation_set;
 pub mod skill;
 mod spec;

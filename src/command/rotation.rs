@@ -46,6 +46,16 @@ pub enum RotationCommand {
     },
     /// Run the autopilot for this rotation now (at `--now` if given).
     Autopilot(RotationName),
+    /// `rotation forecast <rot> [--shifts N]`: likely picks for the next `shifts` (1–52) shifts.
+    Forecast {
+        rotation: RotationName,
+        shifts: u32,
+    },
+    /// `rotation stats <rot> [--since T]`: the fairness report.
+    Stats {
+        rotation: RotationName,
+        since: Option<DateTimeArg>,
+    },
     SetAutopilot {
         rotation: RotationName,
         change: AutopilotChange,
@@ -168,6 +178,8 @@ pub const GROUP: Node = Node::Group(Group {
         ARCHIVE,
         AUTOPILOT,
         ICAL,
+        super::rotation_report::FORECAST,
+        super::rotation_report::STATS,
         super::rotation_set::GROUP,
         OWNER,
         super::history::ROTATION,
@@ -404,6 +416,9 @@ impl RotationCommand {
             }
             R::SetOncallStatus { rotation, change } => {
                 super::presence::oncall_input(rotation, change)
+            }
+            R::Forecast { rotation, .. } | R::Stats { rotation, .. } => {
+                super::rotation_report::to_input(rotation, self).unwrap_or_default()
             }
             other => super::rotation_set::to_input(other),
         }

@@ -244,6 +244,8 @@ mod tests {
         "holiday list -r ICE",
         "rotation set holidays -r ICE shift",
         "rotation ical -r ICE --reset",
+        "rotation forecast -r ICE --shifts 8",
+        "rotation stats -r ICE --since 2026-03-01T09:00",
         "user ical --reset",
         "profile preset add :palm_tree: --nickname x --image https://example.com/a.png @ann",
         "profile preset remove :palm_tree:",

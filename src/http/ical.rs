@@ -48,7 +48,7 @@ fn answer(feed: &Feed, request: &HeaderMap) -> Response {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     set(header::CONTENT_TYPE, "text/calendar; charset=utf-8");
-    (StatusCode::OK, headers, feed.body.clone()).into_response()
+    (StatusCode::OK, headers, feed.body.to_string()).into_response()
 }
 
 /// RFC 9110 §13.2.2: If-None-Match, when present, decides; otherwise If-Modified-Since.

@@ -5,8 +5,10 @@
 
 pub mod assign;
 pub mod duration;
+pub mod fairness;
 pub mod fill;
 pub mod history;
+pub mod forecast;
 pub mod holiday;
 pub mod ids;
 pub mod interval;

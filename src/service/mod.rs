@@ -25,6 +25,7 @@ pub mod profile;
 mod rotation;
 mod skill;
 pub mod swap;
+mod stats;
 mod task;
 mod user;
 
@@ -71,6 +72,8 @@ pub struct Deps {
 pub struct Service {
     pub(crate) deps: Arc<Deps>,
     pub(crate) actors: Arc<people::ActorCache>,
+    /// Rendered iCal feeds by content (see `ical::FeedCache`).
+    pub(crate) feeds: Arc<ical::FeedCache>,
 }
 
 /// Who typed a command, as Mattermost names them.
@@ -96,6 +99,7 @@ impl Service {
         Service {
             deps: Arc::new(deps),
             actors: Arc::new(people::ActorCache::default()),
+            feeds: Arc::new(ical::FeedCache::default()),
         }
     }
 

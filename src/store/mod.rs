@@ -22,6 +22,7 @@ pub mod autopilot;
 pub mod calendar;
 mod dialect;
 pub mod history;
+pub mod fairness;
 pub mod holidays;
 pub mod ical;
 pub mod leases;

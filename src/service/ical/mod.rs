@@ -6,7 +6,10 @@
 //! fingerprint of what it shows and Last-Modified when that last changed, so a calendar client
 //! polling every few minutes gets 304s until something really changes.
 
+mod cache;
 pub mod render;
+
+pub use cache::FeedCache;
 
 use std::collections::HashMap;
 
@@ -31,7 +34,7 @@ const TOKEN_LEN: usize = 40;
 /// A feed ready to serve.
 #[derive(Debug, Clone)]
 pub struct Feed {
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// Quoted, as the header carries it.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
@@ -88,8 +91,13 @@ impl Service {
             store::commit(tx).await?;
             now
         };
+        let body = self
+            .feeds
+            .get_or_render(&fingerprint, changed_at, || {
+                render::render(&name, &entries, changed_at)
+            });
         Ok(Some(Feed {
-            body: render::render(&name, &entries, changed_at),
+            body,
             etag: format!("\"{fingerprint}\""),
             last_modified: changed_at,
         }))

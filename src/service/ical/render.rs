@@ -1,8 +1,9 @@
 //! A feed as RFC 5545 text, through the `icalendar` crate. Pure: the feed's entries in, text out.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use sha2::{Digest, Sha256};
 
@@ -126,18 +127,49 @@ fn task_entry(t: &FeedTask) -> Entry {
     }
 }
 
-/// A short, stable digest of the entries: equal entries, equal ETag.
+/// A short, stable digest of the entries: equal entries, equal ETag. The fields are hashed
+/// directly (with separators), not through a formatted string: it is on every poll's path.
 pub fn fingerprint(name: &str, entries: &[Entry]) -> String {
+    const SEP: &[u8] = &[0x1f];
     let mut h = Sha256::new();
+    h.update(b"feed/2");
     h.update(name.as_bytes());
     for e in entries {
-        h.update(format!("{e:?}\u{1f}").as_bytes());
+        match e {
+            Entry::Task {
+                uid,
+                start,
+                finish,
+                summary,
+                description,
+                confirmed,
+            } => {
+                h.update(b"\x1etask");
+                for text in [uid, summary, description] {
+                    h.update(SEP);
+                    h.update(text.as_bytes());
+                }
+                h.update(SEP);
+                h.update(start.timestamp().to_le_bytes());
+                h.update(finish.timestamp().to_le_bytes());
+                h.update([u8::from(*confirmed)]);
+            }
+            Entry::Holiday { uid, day, summary } => {
+                h.update(b"\x1eholiday");
+                for text in [uid, summary] {
+                    h.update(SEP);
+                    h.update(text.as_bytes());
+                }
+                h.update(SEP);
+                h.update(i64::from(day.num_days_from_ce()).to_le_bytes());
+            }
+        }
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut out = String::with_capacity(32);
+    for b in h.finalize().iter().take(16) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The calendar text. `stamp` is when the content last changed (DTSTAMP), so the text is stable
@@ -170,7 +202,9 @@ pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
             Entry::Holiday { uid, day, summary } => Event::new()
                 .uid(uid)
                 .timestamp(stamp)
-                .all_day(*day)
+                // DTEND is exclusive (RFC 5545 §3.6.1): a one-day event ends the next day.
+                .starts(*day)
+                .ends(day.succ_opt().unwrap_or(*day))
                 .summary(summary)
                 .add_property("TRANSP", "TRANSPARENT")
                 .done(),

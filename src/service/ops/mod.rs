@@ -93,7 +93,7 @@ async fn needs_of(conn: &mut Conn, task: &Task, kind: NeedKind) -> Result<Needs>
     Ok(to_needs(store::tasks::needs(conn, task.id, kind).await?))
 }
 
-fn to_needs(rows: Vec<(crate::lottery::SkillLevel, u32)>) -> Needs {
+pub(crate) fn to_needs(rows: Vec<(crate::lottery::SkillLevel, u32)>) -> Needs {
     let mut n = Needs::new();
     for (sl, c) in rows {
         n.set(sl, c);

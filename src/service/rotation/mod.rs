@@ -1,5 +1,6 @@
 //! `/lotto rotation …`
 
+mod forecast;
 mod new;
 mod owners;
 mod settings;
@@ -28,6 +29,16 @@ pub async fn handle(ctx: &Ctx, cmd: RotationCommand) -> Result<Output> {
                 .into())
         }
         RotationCommand::Autopilot(name) => super::autopilot_cmd::one(ctx, &name).await,
+        RotationCommand::Forecast { rotation, shifts } => {
+            Ok(forecast::forecast_rotation(ctx, &rotation, shifts)
+                .await?
+                .into())
+        }
+        RotationCommand::Stats { rotation, since } => {
+            Ok(crate::service::stats::stats(ctx, &rotation, since.as_ref())
+                .await?
+                .into())
+        }
         RotationCommand::SetAutopilot { rotation, change } => {
             Ok(settings::set_autopilot(ctx, &rotation, change)
                 .await?

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod calendar_admin;
 pub mod calendar_show;
 pub mod history;
+pub mod forecast;
 pub mod holiday;
 pub mod ical;
 pub mod info;
@@ -21,6 +22,7 @@ pub mod rotation;
 pub mod rotation_show;
 pub mod ser;
 pub mod swap;
+pub mod stats;
 pub mod task;
 
 use chrono::{DateTime, Utc};

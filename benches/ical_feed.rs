@@ -83,6 +83,11 @@ async fn seed(url: &str) {
 
 async fn service(url: &str) -> Service {
     let db = store::Db::connect(url).await.unwrap();
+    service_on(db)
+}
+
+/// A service of its own (so nothing rendered is kept from an earlier one).
+fn service_on(db: store::Db) -> Service {
     // Mattermost is never called: serving a feed only reads the database.
     common::service::service(
         db,
@@ -106,9 +111,18 @@ fn bench(c: &mut Criterion) {
         .expect("the feed");
     assert_eq!(feed.body.matches("BEGIN:VEVENT").count(), TASKS as usize);
     let mut group = c.benchmark_group("ical_feed");
+    // A calendar client polling an unchanged feed: read, fingerprint, the kept text.
     group.bench_function("1000_tasks", |b| {
         b.to_async(&rt)
             .iter(|| async { svc.ical_feed(TOKEN, now()).await.unwrap() })
+    });
+    // The first request after a change: read, fingerprint and render through `icalendar`.
+    group.bench_function("1000_tasks_first_render", |b| {
+        b.to_async(&rt).iter_batched(
+            || service_on(svc.db().clone()),
+            |fresh| async move { fresh.ical_feed(TOKEN, now()).await.unwrap() },
+            criterion::BatchSize::SmallInput,
+        )
     });
     group.finish();
 }

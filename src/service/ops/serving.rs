@@ -34,10 +34,7 @@ pub(super) struct Serving {
 pub(super) fn serving_at(on_task: &[UserId], overrides: &[Override], at: DateTime<Utc>) -> Serving {
     let mut out = Serving::default();
     for user in on_task {
-        let cover = overrides
-            .iter()
-            .filter(|o| &o.from == user && o.covers(at))
-            .next_back();
+        let cover = overrides.iter().rfind(|o| &o.from == user && o.covers(at));
         let serves = cover.map_or(user, |o| &o.to);
         if out.users.contains(serves) {
             continue;

@@ -169,8 +169,13 @@ fn feed_sql(filter: &str) -> String {
 
 static ROTATION_FEED: LazyLock<String> =
     LazyLock::new(|| feed_sql("t.rotation_id = CAST($1 AS BIGINT)"));
-static USER_FEED: LazyLock<String> =
-    LazyLock::new(|| feed_sql("t.id IN (SELECT task_id FROM task_users WHERE user_id = $1)"));
+static USER_FEED: LazyLock<String> = LazyLock::new(|| {
+    // Their own tasks, and the ones they cover for someone (`task override`).
+    feed_sql(
+        "t.id IN (SELECT task_id FROM task_users WHERE user_id = $1
+                      UNION SELECT task_id FROM task_overrides WHERE to_user = $1)",
+    )
+});
 
 /// The tasks of a feed that overlap `[from, to)`, by start.
 pub async fn tasks(

@@ -41,6 +41,7 @@ mod lottery_weights;
 mod mattermost_client;
 mod outbox_delivery;
 mod overrides;
+mod overrides_follow;
 mod presence;
 mod profile;
 mod profile_live;

@@ -76,6 +76,9 @@ pub struct TaskDm {
     pub grace_until: String,
     /// For the finish reminder: who takes over, `ICE#4 (@bob and @dan)`.
     pub next_task: Option<String>,
+    /// When the recipient serves instead of someone on the task (`task override`): `@ann`.
+    #[serde(default)]
+    pub covering_for: Option<String>,
 }
 
 /// `templates/fill_failed.md`: the autopilot could not fill a task; to each owner.

@@ -47,6 +47,7 @@ fn task_dm() -> TaskDm {
         grace: Some("6d".into()),
         grace_until: "Sun 2030-03-17 09:00 CET".into(),
         next_task: None,
+        covering_for: None,
     }
 }
 

@@ -60,7 +60,7 @@ impl Service {
         let Some(feed) = store::ical::lookup(&mut conn, token).await? else {
             return Ok(None);
         };
-        let (name, holidays) = match &feed.subject {
+        let (name, holidays, viewer) = match &feed.subject {
             FeedSubject::Rotation(id) => {
                 let r = store::rotations::get(&mut conn, *id).await?;
                 if r.archived_at.is_some() {
@@ -68,19 +68,23 @@ impl Service {
                 }
                 let from = to_local(now - BACK, r.tz).date();
                 let holidays = store::holidays::list(&mut conn, Some(r.id), from, 1000).await?;
-                (format!("{} shifts (Solar Lottery)", r.name), holidays)
+                (format!("{} shifts (Solar Lottery)", r.name), holidays, None)
             }
             FeedSubject::User(id) => {
                 let who = store::users::username(&mut conn, id)
                     .await?
                     .unwrap_or_else(|| id.to_string());
-                (format!("@{who}'s shifts (Solar Lottery)"), Vec::new())
+                (
+                    format!("@{who}'s shifts (Solar Lottery)"),
+                    Vec::new(),
+                    Some(who),
+                )
             }
         };
         let tasks = store::ical::tasks(&mut conn, &feed.subject, now - BACK, now + AHEAD).await?;
         let covers = covers(&mut conn, &tasks).await?;
         drop(conn);
-        let entries = render::entries_with_covers(&tasks, &holidays, &covers);
+        let entries = render::entries_with_covers(&tasks, &holidays, &covers, viewer.as_deref());
         let fingerprint = render::fingerprint(&name, &entries);
         let changed_at = if feed.fingerprint.as_deref() == Some(fingerprint.as_str()) {
             feed.changed_at
@@ -127,6 +131,7 @@ async fn covers(
     let mut out: HashMap<TaskId, Vec<render::Cover>> = HashMap::new();
     for o in overrides {
         out.entry(o.task_id).or_default().push(render::Cover {
+            id: o.id,
             from: name(&o.from),
             to: name(&o.to),
             start: o.start,

@@ -32,6 +32,8 @@ pub enum Entry {
 /// An owner's override on a task (`task override`): `to` serves instead of `from` for a stretch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cover {
+    /// The override's id: the covering person's own entry for it is named after it.
+    pub id: i64,
     pub from: String,
     pub to: String,
     pub start: DateTime<Utc>,
@@ -40,47 +42,22 @@ pub struct Cover {
 
 /// The entries for tasks (and, for a rotation's feed, its holidays), in the order they show.
 pub fn entries(tasks: &[FeedTask], holidays: &[Holiday]) -> Vec<Entry> {
-    entries_with_covers(tasks, holidays, &HashMap::new())
+    entries_with_covers(tasks, holidays, &HashMap::new(), None)
 }
 
-/// `entries`, with each task's overrides in its summary and description.
+/// `entries`, with each task's overrides in its summary and description. `viewer` is the username
+/// whose personal feed this is: a task they cover for someone shows as its own entry for the
+/// covered stretch, and a task of theirs says when someone covers for them.
 pub fn entries_with_covers(
     tasks: &[FeedTask],
     holidays: &[Holiday],
     covers: &HashMap<TaskId, Vec<Cover>>,
+    viewer: Option<&str>,
 ) -> Vec<Entry> {
+    let none = Vec::new();
     let mut out: Vec<Entry> = tasks
         .iter()
-        .map(|t| {
-            let mut e = task_entry(t);
-            if let (
-                Some(cs),
-                Entry::Task {
-                    summary,
-                    description,
-                    ..
-                },
-            ) = (covers.get(&t.task.id), &mut e)
-            {
-                for c in cs {
-                    let whole =
-                        c.start == t.task.times.start() && c.finish == t.task.times.finish();
-                    if whole {
-                        summary.push_str(&format!(" (@{} instead of @{})", c.to, c.from));
-                    } else {
-                        summary.push_str(&format!(" (@{} covers @{} in part)", c.to, c.from));
-                    }
-                    description.push_str(&format!(
-                        "\nOverride: @{} instead of @{}, {} → {}",
-                        c.to,
-                        c.from,
-                        c.start.format("%Y-%m-%d %H:%M UTC"),
-                        c.finish.format("%Y-%m-%d %H:%M UTC")
-                    ));
-                }
-            }
-            e
-        })
+        .flat_map(|t| task_entries(t, covers.get(&t.task.id).unwrap_or(&none), viewer))
         .collect();
     out.extend(holidays.iter().map(|h| Entry::Holiday {
         uid: format!("holiday-{}@solar-lottery", h.id),
@@ -90,6 +67,81 @@ pub fn entries_with_covers(
             None => "Holiday".to_string(),
         },
     }));
+    out
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A task's entries: the task itself (unless the viewer is only covering on it), then one for each
+/// stretch the viewer covers.
+fn task_entries(t: &FeedTask, covers: &[Cover], viewer: Option<&str>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let base = task_entry(t);
+    let on_task = viewer.is_none_or(|v| t.people.iter().any(|p| p == v));
+    if on_task {
+        let mut e = base.clone();
+        if let Entry::Task {
+            summary,
+            description,
+            ..
+        } = &mut e
+        {
+            for c in covers {
+                let whole = c.start == t.task.times.start() && c.finish == t.task.times.finish();
+                if viewer == Some(c.from.as_str()) {
+                    if whole {
+                        summary.push_str(&format!(" (covered by @{})", c.to));
+                    } else {
+                        summary.push_str(&format!(
+                            " (covered by @{} {} → {})",
+                            c.to,
+                            stamp(c.start),
+                            stamp(c.finish)
+                        ));
+                    }
+                } else if whole {
+                    summary.push_str(&format!(" (@{} instead of @{})", c.to, c.from));
+                } else {
+                    summary.push_str(&format!(" (@{} covers @{} in part)", c.to, c.from));
+                }
+                description.push_str(&format!(
+                    "\nOverride: @{} instead of @{}, {} → {}",
+                    c.to,
+                    c.from,
+                    stamp(c.start),
+                    stamp(c.finish)
+                ));
+            }
+        }
+        out.push(e);
+    }
+    let Some(v) = viewer else { return out };
+    let Entry::Task {
+        description,
+        confirmed,
+        ..
+    } = &base
+    else {
+        return out;
+    };
+    let name = format!("{}#{}", t.rotation, t.task.number);
+    for c in covers.iter().filter(|c| c.to == v) {
+        out.push(Entry::Task {
+            uid: format!("task-{}-cover-{}@solar-lottery", t.task.id.0, c.id),
+            start: c.start,
+            finish: c.finish,
+            summary: format!("{name}: covering for @{}", c.from),
+            description: format!(
+                "You serve instead of @{} on {name}, {} → {}\n{description}",
+                c.from,
+                stamp(c.start),
+                stamp(c.finish)
+            ),
+            confirmed: *confirmed,
+        });
+    }
     out
 }
 

@@ -9,6 +9,7 @@ mod assign;
 mod create;
 mod fill;
 mod news;
+mod serving;
 mod transition;
 
 use chrono::{DateTime, Utc};

@@ -78,6 +78,23 @@ impl TaskOps {
         recipients: &[UserId],
         known: OnTask<'_>,
     ) -> Result<()> {
+        self.notify_covering(conn, r, task, news, recipients, known, &HashMap::new())
+            .await
+    }
+
+    /// `notify_known` where some recipients serve instead of someone on the task (`covering`:
+    /// covering person → covered person): their DM says so, and "with" names who serves then.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn notify_covering(
+        &self,
+        conn: &mut Conn,
+        r: &Rotation,
+        task: &Task,
+        news: TaskNews,
+        recipients: &[UserId],
+        known: OnTask<'_>,
+        covering: &HashMap<UserId, UserId>,
+    ) -> Result<()> {
         if recipients.is_empty() {
             return Ok(());
         }
@@ -85,7 +102,20 @@ impl TaskOps {
             users: on_task,
             require,
         } = known;
+        // Who serves: the people on the task, each covered one replaced by who covers for them.
+        let serving: Vec<UserId> = on_task
+            .iter()
+            .map(|u| {
+                covering
+                    .iter()
+                    .find(|(_, from)| *from == u)
+                    .map_or(u, |(to, _)| to)
+                    .clone()
+            })
+            .collect();
+        let on_task = serving.as_slice();
         let mut ids = on_task.to_vec();
+        ids.extend(covering.values().cloned());
         ids.extend(recipients.iter().filter(|u| !on_task.contains(u)).cloned());
         let profiles: HashMap<UserId, User> = store::users::get_many(conn, &ids).await?;
         let owner_names = store::members::owner_usernames(conn, r.id)
@@ -149,6 +179,12 @@ impl TaskOps {
                     tz,
                 ),
                 next_task: next_task.clone(),
+                covering_for: covering.get(user).map(|from| {
+                    profiles
+                        .get(from)
+                        .map(|p| format!("@{}", p.username))
+                        .unwrap_or_else(|| format!("user `{from}`"))
+                }),
             };
             let queued = Queued {
                 to: user.clone(),

@@ -2,6 +2,7 @@
 //! starts and finishes.
 
 use super::news::{OnTask, TaskNews};
+use super::serving::{Moment, serving, serving_throughout};
 use super::{TaskOps, check_schedule, needs_of, task_error, with_skills};
 use crate::lottery::{HistoryEvent, TaskState};
 use crate::service::presence::oncall;
@@ -56,7 +57,9 @@ impl TaskOps {
             _ => None,
         };
         if let Some(change) = oncall {
-            oncall::queue(conn, r, &t, &users, change, None, self.now).await?;
+            // Someone covering the whole task wears its status instead of the one they relieve.
+            let wearing = serving_throughout(conn, &t, &users).await?;
+            oncall::queue(conn, r, &t, &wearing, change, None, self.now).await?;
         }
         let news = match next {
             TaskState::Scheduled => TaskNews::Scheduled,
@@ -68,7 +71,22 @@ impl TaskOps {
             users: &users,
             require: &require,
         };
-        self.notify_known(conn, r, &t, news, &users, known).await?;
+        if news == TaskNews::Started {
+            // Whoever covers the first moment for someone hears it started, not the one relieved.
+            let now_serving = serving(conn, &t, &users, Moment::Start).await?;
+            self.notify_covering(
+                conn,
+                r,
+                &t,
+                news,
+                &now_serving.users,
+                known,
+                &now_serving.covering,
+            )
+            .await?;
+        } else {
+            self.notify_known(conn, r, &t, news, &users, known).await?;
+        }
         Ok(t)
     }
 
@@ -90,12 +108,20 @@ impl TaskOps {
         store::tasks::update(conn, &t).await?;
         self.record(conn, &t, HistoryEvent::Reminded { finish })
             .await?;
-        let news = if finish {
-            TaskNews::RemindFinish
+        let (news, moment) = if finish {
+            (TaskNews::RemindFinish, Moment::Finish)
         } else {
-            TaskNews::RemindStart
+            (TaskNews::RemindStart, Moment::Start)
         };
-        self.notify(conn, r, &t, news, &users).await?;
-        Ok(users.len())
+        // The reminder goes to whoever serves at that moment: an override may cover it.
+        let then = serving(conn, &t, &users, moment).await?;
+        let require = needs_of(conn, &t, NeedKind::Require).await?;
+        let known = OnTask {
+            users: &users,
+            require: &require,
+        };
+        self.notify_covering(conn, r, &t, news, &then.users, known, &then.covering)
+            .await?;
+        Ok(then.users.len())
     }
 }

@@ -98,6 +98,7 @@ pub async fn launch(
     let mm_settings = settings.mattermost()?;
     crate::metrics::handle();
     let runs = RunLog::default();
+    let websocket_status = listener::ListenerStatus::default();
     let (service, sender) = build(
         &settings,
         Built {
@@ -106,6 +107,7 @@ pub async fn launch(
             mattermost_timeout: options.mattermost_timeout,
             runs: runs.clone(),
             instance: options.instance.clone(),
+            websocket: websocket_status.clone(),
         },
         |sender: &Sender| options.background_sender.then(|| sender.clone()),
     )
@@ -150,8 +152,16 @@ pub async fn launch(
     }
     // Profile presets: the WebSocket listener produces signals, the preset engine consumes them.
     let (profile_signals, profile_inbox) = crate::profile::signal::channel();
+    // One process at a time runs the engine: the holder of its lease.
+    let engine_lease = NamedLease::new(
+        service.db().clone(),
+        crate::profile::holding::LEASE_NAME,
+        options.instance.clone(),
+        options.profile.lease,
+    );
     tasks.push(
         crate::profile::ProfileEngine::new(service.deps.shared.clone(), options.profile.clone())
+            .with_lease(engine_lease)
             .spawn(profile_inbox, shutdown_rx.clone()),
     );
     if settings.websocket {
@@ -167,6 +177,7 @@ pub async fn launch(
             signals: profile_signals.clone(),
             shutdown: shutdown_rx.clone(),
             options: timing,
+            status: websocket_status,
         };
         tasks.push(tokio::spawn(listener.run()));
     }
@@ -211,6 +222,7 @@ pub async fn service_only(settings: &Settings) -> anyhow::Result<(Service, Sende
             mattermost_timeout: DEFAULT_REQUEST_TIMEOUT,
             runs: RunLog::default(),
             instance: Options::default().instance,
+            websocket: Default::default(),
         },
         |_| None,
     )
@@ -225,6 +237,7 @@ struct Built {
     /// Where the jobs record their runs (the support packet lists them).
     runs: RunLog,
     instance: String,
+    websocket: listener::ListenerStatus,
 }
 
 /// The database, Mattermost, the outbox sender and the service on top. `waker` says which sender
@@ -240,6 +253,7 @@ async fn build(
         mattermost_timeout,
         runs,
         instance,
+        websocket,
     } = how;
     let mm_settings = settings.mattermost()?;
     let db = Db::connect(&settings.database_url)
@@ -279,6 +293,7 @@ async fn build(
         logs: Some(crate::support::LogTail::global().clone()),
         started: std::time::Instant::now(),
         instance,
+        websocket,
     };
     let service = Service::new(crate::service::Deps {
         packet: Arc::new(packet),

@@ -332,6 +332,7 @@ async fn support_packet(settings: Settings, output: Option<PathBuf>, logs: bool)
         logs: Some(support::LogTail::global().clone()),
         started: std::time::Instant::now(),
         instance: format!("{}-cli", std::process::id()),
+        websocket: Default::default(),
     };
     let packet = support::generate(&sources, support::Options { logs }, chrono::Utc::now()).await;
     let path = output.unwrap_or_else(|| PathBuf::from(&packet.filename));

@@ -28,6 +28,11 @@ pub const CALENDAR_CHANGES: &str = "lotto_calendar_sync_changes_total";
 pub const CALENDAR_FAILURES: &str = "lotto_calendar_sync_failures_total";
 pub const PRESENCE_WATCHED: &str = "lotto_presence_watched_people";
 pub const WEBSOCKET_CONNECTED: &str = "lotto_websocket_connected";
+pub const WEBSOCKET_LAST_EVENT: &str = "lotto_websocket_last_event_timestamp_seconds";
+pub const PROFILE_APPLIED: &str = "lotto_profile_applied_total";
+pub const PROFILE_WRITES: &str = "lotto_profile_writes_total";
+pub const PROFILE_OVERFLOWED: &str = "lotto_profile_overflowed_total";
+pub const PROFILE_RATE_LIMITED: &str = "lotto_profile_rate_limited_total";
 pub const BUILD_INFO: &str = "lotto_build_info";
 
 /// Seconds: from a fast command to the slash command's 30 s limit and long job runs.
@@ -89,12 +94,40 @@ fn describe() {
     );
     describe_gauge!(
         WEBSOCKET_CONNECTED,
-        "1 while the bot's WebSocket to Mattermost is open (this version does not use one)"
+        "1 while this process has the WebSocket to Mattermost open (the lease holder)"
+    );
+    describe_gauge!(
+        WEBSOCKET_LAST_EVENT,
+        "When this process last received a WebSocket event (Unix seconds)"
+    );
+    describe_counter!(
+        PROFILE_APPLIED,
+        "People the profile-preset engine of this process brought in line with their status"
+    );
+    describe_counter!(
+        PROFILE_WRITES,
+        "Nickname and picture writes the profile-preset engine made"
+    );
+    describe_counter!(
+        PROFILE_OVERFLOWED,
+        "Profile changes that found the engine's queues full (marked for reconciliation instead)"
+    );
+    describe_counter!(
+        PROFILE_RATE_LIMITED,
+        "Profile writes Mattermost answered with 429"
     );
     describe_gauge!(BUILD_INFO, "Always 1; the labels name the build");
     metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION"), "git_hash" => crate::support::GIT_HASH).set(1.0);
     metrics::gauge!(PRESENCE_WATCHED).set(0.0);
     metrics::gauge!(WEBSOCKET_CONNECTED).set(0.0);
+    for name in [
+        PROFILE_APPLIED,
+        PROFILE_WRITES,
+        PROFILE_OVERFLOWED,
+        PROFILE_RATE_LIMITED,
+    ] {
+        metrics::counter!(name).absolute(0);
+    }
 }
 
 /// The text for a scrape: the stored state's gauges refreshed first. A database that does not
@@ -109,6 +142,35 @@ pub async fn render(db: &Db) -> Option<String> {
     }
     handle.run_upkeep();
     Some(handle.render())
+}
+
+/// The WebSocket opened or closed.
+pub fn websocket_connected(connected: bool) {
+    metrics::gauge!(WEBSOCKET_CONNECTED).set(if connected { 1.0 } else { 0.0 });
+}
+
+/// A WebSocket event arrived.
+pub fn websocket_event(at: chrono::DateTime<chrono::Utc>) {
+    metrics::gauge!(WEBSOCKET_LAST_EVENT).set(at.timestamp_millis() as f64 / 1000.0);
+}
+
+/// The profile-preset engine's counters moved from `before` to `after`.
+pub fn profile_engine(before: &crate::profile::EngineStats, after: &crate::profile::EngineStats) {
+    let pairs = [
+        (PROFILE_APPLIED, before.applied, after.applied),
+        (PROFILE_WRITES, before.writes, after.writes),
+        (PROFILE_OVERFLOWED, before.overflowed, after.overflowed),
+        (
+            PROFILE_RATE_LIMITED,
+            before.rate_limited,
+            after.rate_limited,
+        ),
+    ];
+    for (name, was, is) in pairs {
+        if is > was {
+            metrics::counter!(name).increment(is - was);
+        }
+    }
 }
 
 /// Records one slash request.

@@ -1,5 +1,5 @@
 //! A person's nickname and picture (profile presets): `PUT /users/{id}/patch` with the nickname
-//! only, `GET|POST /users/{id}/image`, and re-reading people changed since a time.
+//! only, `GET|POST|DELETE /users/{id}/image`, and re-reading people changed since a time.
 
 use chrono::{DateTime, Utc};
 use reqwest::multipart::{Form, Part};
@@ -67,6 +67,17 @@ impl MattermostClient {
             "POST /users/{id}/image",
             self.api(Method::POST, url)
                 .multipart(Form::new().part("image", part)),
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// Puts back the generated default picture (`DELETE /users/{id}/image`).
+    pub async fn reset_profile_image(&self, id: &UserId) -> Result<(), MattermostError> {
+        let url = self.api_url(&["users", check_segment(id.as_str(), "user id")?, "image"]);
+        self.call_unit(
+            "DELETE /users/{id}/image",
+            self.api(Method::DELETE, url),
             StatusCode::OK,
         )
         .await

@@ -16,6 +16,37 @@ use crate::shared::Shared;
 use crate::store::profile::{self as presets, Preset, ProfileState};
 use crate::store::{self, StoreError};
 
+/// The `original_sha256` recorded when the person's original picture was Mattermost's generated
+/// default (not a hex digest, so no picture matches it): restoring it is a `DELETE …/image`, since
+/// uploading the default's bytes would make them a custom picture that no longer follows the name.
+pub const DEFAULT_PICTURE: &str = "default";
+
+/// A picture to show.
+enum Picture {
+    Upload {
+        png: Vec<u8>,
+        sha: String,
+    },
+    /// Mattermost's generated default.
+    Default,
+}
+
+impl Picture {
+    fn sha(&self) -> &str {
+        match self {
+            Picture::Upload { sha, .. } => sha,
+            Picture::Default => DEFAULT_PICTURE,
+        }
+    }
+
+    async fn show(self, shared: &Shared, id: &UserId) -> Result<(), MattermostError> {
+        match self {
+            Picture::Upload { png, .. } => shared.mm.set_profile_image(id, png).await,
+            Picture::Default => shared.mm.reset_profile_image(id).await,
+        }
+    }
+}
+
 /// What applying one person came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
@@ -191,9 +222,15 @@ async fn show_preset(
     let id = &user.id;
     let mut state = state.clone();
     if !state.original_saved {
-        // Before the first change: keep what the person had, to put it back later.
-        let png = shared.mm.profile_image(id).await?;
-        let sha = crate::service::profile::picture::sha256_hex(&png);
+        // Before the first change: keep what the person had, to put it back later. The generated
+        // default is not kept as bytes: it is restored by resetting.
+        let (png, sha) = if user.last_picture_update <= 0 {
+            (Vec::new(), DEFAULT_PICTURE.to_string())
+        } else {
+            let png = shared.mm.profile_image(id).await?;
+            let sha = crate::service::profile::picture::sha256_hex(&png);
+            (png, sha)
+        };
         let mut tx = shared.db.begin_write().await?;
         presets::save_original(&mut tx, id, &user.nickname, &png, &sha, now).await?;
         store::commit(tx).await?;
@@ -214,14 +251,18 @@ async fn show_preset(
         writes += 1;
     }
     let picture = match &preset.image {
-        Some((png, sha)) => Some((png.clone(), sha.clone())),
+        Some((png, sha)) => Some(Picture::Upload {
+            png: png.clone(),
+            sha: sha.clone(),
+        }),
         None => original_picture(shared, id, &state).await?,
     };
     let mut applied_sha = state.applied_sha256.clone();
-    if let Some((png, sha)) = picture
-        && applied_sha.as_deref() != Some(sha.as_str())
+    if let Some(picture) = picture
+        && applied_sha.as_deref() != Some(picture.sha())
     {
-        shared.mm.set_profile_image(id, png).await?;
+        let sha = picture.sha().to_string();
+        picture.show(shared, id).await?;
         writes += 1;
         applied_sha = Some(sha);
     }
@@ -258,9 +299,9 @@ async fn restore(
             writes += 1;
         }
         if state.applied_sha256 != state.original_sha256
-            && let Some((png, _)) = original_picture(shared, id, state).await?
+            && let Some(picture) = original_picture(shared, id, state).await?
         {
-            shared.mm.set_profile_image(id, png).await?;
+            picture.show(shared, id).await?;
             writes += 1;
         }
     }
@@ -274,12 +315,15 @@ async fn original_picture(
     shared: &Shared,
     id: &UserId,
     state: &ProfileState,
-) -> Result<Option<(Vec<u8>, String)>, ApplyError> {
+) -> Result<Option<Picture>, ApplyError> {
     let Some(sha) = state.original_sha256.clone() else {
         return Ok(None);
     };
+    if sha == DEFAULT_PICTURE {
+        return Ok(Some(Picture::Default));
+    }
     let mut conn = shared.db.read().await?;
     Ok(presets::original_png(&mut conn, id)
         .await?
-        .map(|png| (png, sha)))
+        .map(|png| Picture::Upload { png, sha }))
 }

@@ -18,8 +18,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::apply::{self, Applied, ApplyError};
+use super::holding::{Change, Holding};
 use super::queue::{MAIN_CAPACITY, OVERFLOW_CAPACITY, Pushed, Queue};
 use super::signal::{ProfileSignal, SignalReceiver};
+use crate::jobs::{LeaseTiming, NamedLease};
 use crate::lottery::UserId;
 use crate::mattermost::User;
 use crate::shared::Shared;
@@ -41,6 +43,8 @@ pub struct EngineOptions {
     pub poll: Duration,
     pub main_capacity: usize,
     pub overflow_capacity: usize,
+    /// The `profile-engine` lease (several processes on one database: one runs the engine).
+    pub lease: LeaseTiming,
 }
 
 impl Default for EngineOptions {
@@ -51,6 +55,7 @@ impl Default for EngineOptions {
             poll: Duration::from_secs(2),
             main_capacity: MAIN_CAPACITY,
             overflow_capacity: OVERFLOW_CAPACITY,
+            lease: LeaseTiming::for_interval(Duration::from_secs(30)),
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct ProfileEngine {
     paused_until: Option<Instant>,
     next_poll: Instant,
     stats: watch::Sender<EngineStats>,
+    /// Whether this process runs the background work (see [`super::holding`]).
+    holding: Holding,
 }
 
 impl ProfileEngine {
@@ -97,7 +104,14 @@ impl ProfileEngine {
             paused_until: None,
             next_poll: Instant::now(),
             stats: watch::channel(EngineStats::default()).0,
+            holding: Holding::always(),
         }
+    }
+
+    /// Runs the background work only while holding `lease` (several processes on one database).
+    pub fn with_lease(mut self, lease: NamedLease) -> Self {
+        self.holding = Holding::leased(lease);
+        self
     }
 
     /// The engine's counters as they change.
@@ -111,14 +125,18 @@ impl ProfileEngine {
 
     /// Runs until `shutdown` turns true (or its sender is dropped).
     pub async fn run(mut self, mut inbox: SignalReceiver, mut shutdown: watch::Receiver<bool>) {
-        // Start-up: everyone with presets is re-read, so changes made while the bot was down apply.
-        if let Err(e) = self.mark_everyone().await {
-            tracing::warn!(error = %e, "profile presets: could not mark people for the start-up check");
+        if self.holding.held() {
+            self.take_over().await;
         }
         let mut inbox_open = true;
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            match self.holding.check().await {
+                Change::Same => {}
+                Change::Gained => self.take_over().await,
+                Change::Lost => self.hand_over().await,
             }
             let wake = self.next_wake();
             tokio::select! {
@@ -141,13 +159,42 @@ impl ProfileEngine {
                 _ = tokio::time::sleep_until(wake) => {}
             }
             self.flush_overflow().await;
-            self.step().await;
+            if self.holding.held() {
+                self.step().await;
+            }
+        }
+        self.holding.release().await;
+    }
+
+    /// Start-up or a takeover: everyone with presets is re-read, so changes made while no engine
+    /// ran (or expiries that passed meanwhile) apply.
+    async fn take_over(&mut self) {
+        if let Err(e) = self.mark_everyone().await {
+            tracing::warn!(error = %e, "profile presets: could not mark people for the start-up check");
+        }
+        self.next_poll = Instant::now();
+    }
+
+    /// Another process runs the engine now: what was pending here is marked for it.
+    async fn hand_over(&mut self) {
+        let mut people = self.queue.drain();
+        people.extend(self.backlog.drain(..).map(|u| u.id));
+        people.extend(std::mem::take(&mut self.overflowed));
+        self.expiries.clear();
+        self.expiry_of.clear();
+        self.paused_until = None;
+        if let Err(e) = self.mark(&people).await {
+            tracing::warn!(error = %e, "profile presets: could not hand pending people over");
         }
     }
 
     /// When something is due: the head of the queue, an expiry, the next poll.
     fn next_wake(&self) -> Instant {
-        let mut wake = self.next_poll;
+        let lease_check = self.holding.next_check();
+        if !self.holding.held() {
+            return lease_check.unwrap_or(self.next_poll);
+        }
+        let mut wake = self.next_poll.min(lease_check.unwrap_or(self.next_poll));
         let paused = self.paused_until.filter(|p| *p > Instant::now());
         if let Some(p) = paused {
             return p.min(wake);
@@ -168,9 +215,20 @@ impl ProfileEngine {
             ProfileSignal::UserUpdated(user) => {
                 // Most of Mattermost's users have no presets: ask before queueing anything.
                 match self.has_presets_or_applied(&user.id).await {
+                    // Another process runs the engine: it reads the person back from the mark.
+                    Ok(true) if !self.holding.held() => {
+                        if let Err(e) = self.mark(std::slice::from_ref(&user.id)).await {
+                            tracing::warn!(error = %e, "profile presets: could not mark for the engine");
+                        }
+                    }
                     Ok(true) => self.push(user.id.clone(), Some(user)),
                     Ok(false) => {}
                     Err(e) => tracing::warn!(error = %e, "profile presets: could not read presets"),
+                }
+            }
+            ProfileSignal::Reconcile { .. } if !self.holding.held() => {
+                if let Err(e) = self.mark_everyone().await {
+                    tracing::warn!(error = %e, "profile presets: could not mark people for the engine");
                 }
             }
             ProfileSignal::Reconcile { since } => {
@@ -409,6 +467,10 @@ impl ProfileEngine {
     }
 
     fn bump(&self, change: impl FnOnce(&mut EngineStats)) {
-        self.stats.send_modify(change);
+        self.stats.send_modify(|stats| {
+            let before = stats.clone();
+            change(stats);
+            crate::metrics::profile_engine(&before, stats);
+        });
     }
 }

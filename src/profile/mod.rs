@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod engine;
+pub mod holding;
 pub mod listener;
 pub mod queue;
 pub mod signal;

@@ -75,6 +75,13 @@ impl Queue {
         self.pending.contains_key(user)
     }
 
+    /// Empties the queue; the people who were waiting, in no particular order.
+    pub fn drain(&mut self) -> Vec<UserId> {
+        self.main.clear();
+        self.overflow.clear();
+        self.pending.drain().map(|(user, _)| user).collect()
+    }
+
     /// Queues a change for `user`, replacing their pending one (it keeps its place in line).
     pub fn push(&mut self, user: UserId, snapshot: Option<Box<User>>, now: Instant) -> Pushed {
         if let Some(existing) = self.pending.get_mut(&user) {

@@ -18,6 +18,14 @@ pub struct Stats {
     pub unavailability: Unavailability,
     pub calendar_connections: CalendarConnections,
     pub outbox: Outbox,
+    pub profile_presets: ProfilePresets,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProfilePresets {
+    /// People with at least one preset.
+    pub people: i64,
+    pub presets: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -107,6 +115,10 @@ pub async fn counts(conn: &mut Conn) -> Result<Stats> {
         sqlx::query_as("SELECT COUNT(sent_at), COUNT(failed_at) FROM outbox")
             .fetch_one(&mut *conn)
             .await?;
+    let (people, presets): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(DISTINCT user_id), COUNT(*) FROM profile_presets")
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(Stats {
         rotations: Rotations {
             active,
@@ -133,6 +145,7 @@ pub async fn counts(conn: &mut Conn) -> Result<Stats> {
             sent,
             failed,
         },
+        profile_presets: ProfilePresets { people, presets },
     })
 }
 

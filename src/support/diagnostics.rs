@@ -91,10 +91,16 @@ impl Check {
     }
 }
 
+/// The WebSocket listener as this process sees it (one process of several holds the WebSocket;
+/// `jobs` lists the `websocket` lease's holder).
 #[derive(Debug, Serialize)]
 pub struct WebSocket {
+    /// `LOTTO_WEBSOCKET`.
+    pub enabled: bool,
+    /// This process has the WebSocket open now.
     pub connected: bool,
-    pub note: &'static str,
+    /// When this process last received an event.
+    pub last_event_at: Option<DateTime<Utc>>,
 }
 
 /// ICS feeds as of the last calendar sync, by host (the links themselves are secrets).
@@ -132,9 +138,13 @@ pub async fn collect(src: &Sources, now: DateTime<Utc>) -> Diagnostics {
         server: server(src),
         database,
         mattermost: mattermost(src).await,
-        websocket: WebSocket {
-            connected: false,
-            note: "this version of the bot does not use Mattermost's WebSocket",
+        websocket: {
+            let state = src.websocket.get();
+            WebSocket {
+                enabled: src.settings.websocket,
+                connected: state.connected,
+                last_event_at: state.last_event_at,
+            }
         },
         graph: graph(src).await,
         ics,

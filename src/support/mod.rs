@@ -53,6 +53,8 @@ pub struct Sources {
     pub started: Instant,
     /// This process's identity in the job leases.
     pub instance: String,
+    /// The WebSocket listener's state (never connected where it does not run).
+    pub websocket: crate::profile::listener::ListenerStatus,
 }
 
 impl Sources {
@@ -66,6 +68,7 @@ impl Sources {
             logs: None,
             started: Instant::now(),
             instance: format!("{}-packet", std::process::id()),
+            websocket: Default::default(),
         }
     }
 }

@@ -89,6 +89,7 @@ fn listen(
             instance.to_string(),
             options.lease,
         ),
+        status: Default::default(),
         signals,
         shutdown,
         options,

@@ -43,6 +43,9 @@ pub struct User {
     pub create_at: i64,
     #[serde(default, deserialize_with = "null_as_default")]
     pub update_at: i64,
+    /// Milliseconds; absent, 0 or negative (after a reset) while the picture is the generated default.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub last_picture_update: i64,
 }
 
 /// `user.timezone`. On the wire `useAutomaticTimezone` is the *string* `"true"` or `"false"`.

@@ -8,6 +8,7 @@
 //! server replays what was missed. When it can't, or a sequence number shows a gap, the engine is told
 //! to reconcile from the last moment the listener knew it had everything ([`tracker`]).
 
+mod status;
 mod tracker;
 
 use std::time::Duration;
@@ -23,6 +24,7 @@ use crate::mattermost::websocket::{
 };
 use crate::profile::signal::{ProfileSignal, SignalSender};
 
+pub use status::{ListenerState, ListenerStatus};
 pub use tracker::{CLOCK_MARGIN, Tracker, Verdict};
 
 /// The lease row's name.
@@ -59,6 +61,8 @@ pub struct Listener {
     pub signals: SignalSender,
     pub shutdown: watch::Receiver<bool>,
     pub options: ListenerOptions,
+    /// Connected or not, the last event (support packet, metrics).
+    pub status: ListenerStatus,
 }
 
 /// How one connection (or attempt) ended.
@@ -161,7 +165,7 @@ impl Listener {
     async fn connection(&self, tracker: &mut Tracker) -> End {
         let resume = tracker.resume();
         let connecting = self.client.connect(resume.as_ref());
-        let mut connection = tokio::select! {
+        let connection = tokio::select! {
             result = connecting => match result {
                 Ok(c) => c,
                 Err(e) => return End::Failed(e),
@@ -169,6 +173,19 @@ impl Listener {
             _ = stopped(self.shutdown.clone()) => return End::Shutdown,
         };
         tracing::debug!(resuming = resume.is_some(), "WebSocket connected");
+        self.status.connected(true);
+        let end = self.follow(tracker, connection, resume.is_some()).await;
+        self.status.connected(false);
+        end
+    }
+
+    /// Follows one open connection until it ends.
+    async fn follow(
+        &self,
+        tracker: &mut Tracker,
+        mut connection: WebSocketConnection,
+        resuming: bool,
+    ) -> End {
         let timing = self.options.lease;
         let mut renew =
             tokio::time::interval_at(Instant::now() + timing.renew_every, timing.renew_every);
@@ -186,7 +203,7 @@ impl Listener {
                             return End::Shutdown;
                         }
                     }
-                    Err(e) if heard || resume.is_none() => return End::Dropped(e),
+                    Err(e) if heard || !resuming => return End::Dropped(e),
                     Err(e) => return End::Failed(e),
                 },
                 _ = renew.tick() => match self.lease.acquire().await {
@@ -213,6 +230,7 @@ impl Listener {
             return true;
         };
         let now = Utc::now();
+        self.status.event(now);
         let verdict = match &event {
             WsEvent::Hello { connection_id, .. } => tracker.hello(connection_id, seq, now),
             _ => tracker.event(seq, now),

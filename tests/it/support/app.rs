@@ -39,6 +39,10 @@ pub struct Spawn {
     pub slash_deadline: Duration,
     /// Set `public_url` to the bot's own address, so the fake Mattermost reaches its buttons.
     pub public_url_is_self: bool,
+    /// This process's identity for the single-runner leases (a random one by default).
+    pub instance: Option<&'static str>,
+    /// Shortens the WebSocket's and the profile engine's leases (several-process tests).
+    pub lease_every: Option<Duration>,
 }
 
 impl Default for Spawn {
@@ -58,6 +62,8 @@ impl Default for Spawn {
             mattermost_timeout: solar_lottery::mattermost::DEFAULT_REQUEST_TIMEOUT,
             slash_deadline: Options::default().slash_deadline,
             public_url_is_self: false,
+            instance: None,
+            lease_every: None,
         }
     }
 }
@@ -123,13 +129,21 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
         .chain(public_url),
     )
     .expect("settings");
-    let options = Options {
+    let mut options = Options {
         retry: opts.retry.clone(),
         background_sender: opts.background_sender,
         mattermost_timeout: opts.mattermost_timeout,
         slash_deadline: opts.slash_deadline,
         ..Options::default()
     };
+    if let Some(instance) = opts.instance {
+        options.instance = instance.to_string();
+    }
+    if let Some(every) = opts.lease_every {
+        let timing = solar_lottery::jobs::LeaseTiming::for_interval(every);
+        options.websocket.lease = timing;
+        options.profile.lease = timing;
+    }
     app::launch(settings, listener, options)
         .await
         .expect("app starts")

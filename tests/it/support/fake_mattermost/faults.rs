@@ -12,6 +12,8 @@ pub enum RouteKind {
     GetProfileImage,
     /// `POST /api/v4/users/{id}/image`
     SetProfileImage,
+    /// `DELETE /api/v4/users/{id}/image` (back to the generated default)
+    ResetProfileImage,
     /// `GET /api/v4/users/me`
     GetMe,
     /// `GET /api/v4/users/{id}`

@@ -82,7 +82,9 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v4/users/{user_id}/patch", put(patch_user))
         .route(
             "/api/v4/users/{user_id}/image",
-            get(get_profile_image).post(set_profile_image),
+            get(get_profile_image)
+                .post(set_profile_image)
+                .delete(reset_profile_image),
         )
 }
 
@@ -241,6 +243,37 @@ async fn set_profile_image(
             state.profile.pictures.insert(id.clone(), bytes);
             if let Some(u) = state.users.get_mut(&id) {
                 u.update_at = now_ms();
+                u.last_picture_update = u.update_at;
+            }
+            state.user_changed(&id);
+            Ok(Reply::status_ok())
+        },
+    )
+    .await
+}
+
+/// `SetDefaultProfileImage`: the generated default again. The server's `ResetLastPictureUpdate`
+/// stores minus the time (a negative `last_picture_update` means "the default", and busts caches).
+async fn reset_profile_image(
+    AxumState(shared): AxumState<Shared>,
+    Path(raw_id): Path<String>,
+    ctx: Ctx,
+) -> Response {
+    run_api(
+        &shared,
+        RouteKind::ResetProfileImage,
+        &ctx,
+        |state, caller| {
+            let id = path_user_id(&raw_id, caller)?;
+            check_can_edit(state, caller, &id)?;
+            if !state.users.get(&id).is_some_and(|u| u.is_active()) {
+                return Err(ApiError::missing_account());
+            }
+            synced(state, &id, "picture")?;
+            state.profile.pictures.remove(&id);
+            if let Some(u) = state.users.get_mut(&id) {
+                u.update_at = now_ms();
+                u.last_picture_update = -u.update_at;
             }
             state.user_changed(&id);
             Ok(Reply::status_ok())

@@ -45,6 +45,8 @@ pub(crate) struct UserRecord {
     pub locale: String,
     pub create_at: i64,
     pub update_at: i64,
+    /// When the picture was last set (ms); 0 (omitted) or negative while it is the generated default.
+    pub last_picture_update: i64,
 }
 
 impl UserRecord {
@@ -87,6 +89,10 @@ impl UserRecord {
         });
         if !self.props.is_empty() {
             user["props"] = Value::Object(self.props.clone());
+        }
+        // `omitempty`, as the server's `User.LastPictureUpdate`.
+        if self.last_picture_update != 0 {
+            user["last_picture_update"] = json!(self.last_picture_update);
         }
         if self.is_bot {
             user["bot_description"] = json!("Solar Lottery");
@@ -461,6 +467,7 @@ impl UserRecord {
             locale: "en".into(),
             create_at: now,
             update_at: now,
+            last_picture_update: 0,
         }
     }
 }

@@ -24,8 +24,8 @@ mod presence;
 pub mod profile;
 mod rotation;
 mod skill;
-pub mod swap;
 mod stats;
+pub mod swap;
 mod task;
 mod user;
 

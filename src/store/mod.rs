@@ -21,8 +21,8 @@
 pub mod autopilot;
 pub mod calendar;
 mod dialect;
-pub mod history;
 pub mod fairness;
+pub mod history;
 pub mod holidays;
 pub mod ical;
 pub mod leases;

@@ -95,11 +95,9 @@ impl Service {
             store::commit(tx).await?;
             now
         };
-        let body = self
-            .feeds
-            .get_or_render(&fingerprint, changed_at, || {
-                render::render(&name, &entries, changed_at)
-            });
+        let body = self.feeds.get_or_render(&fingerprint, changed_at, || {
+            render::render(&name, &entries, changed_at)
+        });
         Ok(Some(Feed {
             body,
             etag: format!("\"{fingerprint}\""),

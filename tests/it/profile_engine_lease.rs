@@ -71,6 +71,14 @@ async fn an_expiry_that_passed_while_the_engine_holder_was_dead_is_restored_by_t
     // No WebSocket here: the command's reconciliation mark brings the status in.
     add_preset(&t).await;
     nickname_becomes(&t, "ann", "Ann (away)").await;
+    // The engine records what it showed after its writes; the crash comes after that record.
+    eventually("the preset to be recorded as shown", async || {
+        t.run("ann", "profile show")
+            .await
+            .contains("Shown now: the preset for :palm_tree:.")
+            .then_some(())
+    })
+    .await;
 
     // The holder crashes (its lease is not released), and the status expires meanwhile.
     t.app.take().expect("app").kill();

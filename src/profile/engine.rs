@@ -19,9 +19,10 @@ use tokio::time::Instant;
 
 use super::apply::{self, Applied, ApplyError};
 use super::holding::{Change, Holding};
-use super::queue::{MAIN_CAPACITY, OVERFLOW_CAPACITY, Pushed, Queue};
+pub use super::options::{EngineOptions, EngineStats};
+use super::queue::{Pushed, Queue};
 use super::signal::{ProfileSignal, SignalReceiver};
-use crate::jobs::{LeaseTiming, NamedLease};
+use crate::jobs::NamedLease;
 use crate::lottery::UserId;
 use crate::mattermost::User;
 use crate::shared::Shared;
@@ -31,43 +32,6 @@ use crate::store::{self, profile as presets};
 const RECONCILE_BATCH: i64 = 100;
 /// How long to wait after a 429 without `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
-
-/// The engine's tunables.
-#[derive(Debug, Clone)]
-pub struct EngineOptions {
-    /// A person's change is applied once it has been quiet this long (a burst becomes one write).
-    pub settle: Duration,
-    /// …but never later than this after their first pending change.
-    pub max_wait: Duration,
-    /// How often the reconciliation marks in the database are read.
-    pub poll: Duration,
-    pub main_capacity: usize,
-    pub overflow_capacity: usize,
-    /// The `profile-engine` lease (several processes on one database: one runs the engine).
-    pub lease: LeaseTiming,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        EngineOptions {
-            settle: Duration::from_millis(250),
-            max_wait: Duration::from_secs(2),
-            poll: Duration::from_secs(2),
-            main_capacity: MAIN_CAPACITY,
-            overflow_capacity: OVERFLOW_CAPACITY,
-            lease: LeaseTiming::for_interval(Duration::from_secs(30)),
-        }
-    }
-}
-
-/// Counters for benches and metrics.
-#[derive(Debug, Default, Clone)]
-pub struct EngineStats {
-    pub applied: u64,
-    pub writes: u64,
-    pub overflowed: u64,
-    pub rate_limited: u64,
-}
 
 pub struct ProfileEngine {
     shared: Arc<Shared>,

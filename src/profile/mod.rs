@@ -6,6 +6,7 @@ pub mod apply;
 pub mod engine;
 pub mod holding;
 pub mod listener;
+mod options;
 pub mod queue;
 pub mod signal;
 

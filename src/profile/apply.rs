@@ -104,14 +104,11 @@ pub async fn apply(
 ) -> Result<Applied, ApplyError> {
     let id = &user.id;
     let mut conn = shared.db.read().await?;
-    if !presets::has_presets(&mut conn, id).await? {
-        // Presets removed while one was shown still restore below; otherwise nothing to do.
-        let state = presets::state(&mut conn, id).await?;
-        if state.applied_emoji.is_none() {
-            return Ok(Applied::Unchanged);
-        }
-    }
     let state = presets::state(&mut conn, id).await?;
+    // Presets removed while one was shown still restore below; otherwise nothing to do.
+    if state.applied_emoji.is_none() && !presets::has_presets(&mut conn, id).await? {
+        return Ok(Applied::Unchanged);
+    }
     if state.unmanageable.is_some() {
         return Ok(Applied::Unchanged);
     }

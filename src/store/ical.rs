@@ -26,6 +26,9 @@ pub struct FeedToken {
     /// The fingerprint of what the feed last served, and when that changed.
     pub fingerprint: Option<String>,
     pub changed_at: DateTime<Utc>,
+    /// The feed counter as of this read: it moves with every change to what any feed shows (see
+    /// migration 0011), so a feed rendered at the same generation is still current.
+    pub generation: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -35,6 +38,7 @@ struct TokenRow {
     user_id: Option<String>,
     fingerprint: Option<String>,
     changed_at: i64,
+    generation: i64,
 }
 
 /// The feed's token, if it has one.
@@ -95,7 +99,9 @@ pub async fn replace(
 /// The feed a token opens, if it is current.
 pub async fn lookup(conn: &mut Conn, token: &str) -> Result<Option<FeedToken>> {
     let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT token, rotation_id, user_id, fingerprint, changed_at FROM ical_tokens WHERE token = $1",
+        "SELECT token, rotation_id, user_id, fingerprint, changed_at,
+                (SELECT generation FROM feed_generation WHERE id = 1) AS generation
+         FROM ical_tokens WHERE token = $1",
     )
     .bind(token)
     .fetch_optional(&mut *conn)
@@ -111,6 +117,7 @@ pub async fn lookup(conn: &mut Conn, token: &str) -> Result<Option<FeedToken>> {
         subject,
         fingerprint: r.fingerprint,
         changed_at: from_ts(r.changed_at)?,
+        generation: r.generation,
     }))
 }
 
@@ -167,15 +174,38 @@ fn feed_sql(filter: &str) -> String {
     )
 }
 
-static ROTATION_FEED: LazyLock<String> =
-    LazyLock::new(|| feed_sql("t.rotation_id = CAST($1 AS BIGINT)"));
-static USER_FEED: LazyLock<String> = LazyLock::new(|| {
-    // Their own tasks, and the ones they cover for someone (`task override`).
-    feed_sql(
-        "t.id IN (SELECT task_id FROM task_users WHERE user_id = $1
-                      UNION SELECT task_id FROM task_overrides WHERE to_user = $1)",
-    )
-});
+const ROTATION_FILTER: &str = "t.rotation_id = CAST($1 AS BIGINT)";
+/// Their own tasks, and the ones they cover for someone (`task override`).
+const USER_FILTER: &str = "t.id IN (SELECT task_id FROM task_users WHERE user_id = $1
+                      UNION SELECT task_id FROM task_overrides WHERE to_user = $1)";
+
+static ROTATION_FEED: LazyLock<String> = LazyLock::new(|| feed_sql(ROTATION_FILTER));
+static USER_FEED: LazyLock<String> = LazyLock::new(|| feed_sql(USER_FILTER));
+
+fn next_start_sql(filter: &str) -> String {
+    format!("SELECT MIN(t.expected_start) FROM tasks t WHERE {filter} AND t.expected_start >= $2")
+}
+static ROTATION_NEXT: LazyLock<String> = LazyLock::new(|| next_start_sql(ROTATION_FILTER));
+static USER_NEXT: LazyLock<String> = LazyLock::new(|| next_start_sql(USER_FILTER));
+
+/// When the first of the feed's tasks starting at or after `to` starts: the moment it enters a
+/// window that ends at `to` now.
+pub async fn next_start_from(
+    conn: &mut Conn,
+    subject: &FeedSubject,
+    to: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let (sql, key) = match subject {
+        FeedSubject::Rotation(id) => (portable!(conn, ROTATION_NEXT.as_str()), id.0.to_string()),
+        FeedSubject::User(id) => (portable!(conn, USER_NEXT.as_str()), id.as_str().to_string()),
+    };
+    let next: Option<i64> = sqlx::query_scalar(sql)
+        .bind(&key)
+        .bind(ts(to))
+        .fetch_one(&mut *conn)
+        .await?;
+    next.map(from_ts).transpose()
+}
 
 /// The tasks of a feed that overlap `[from, to)`, by start.
 pub async fn tasks(

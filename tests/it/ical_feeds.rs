@@ -174,3 +174,71 @@ async fn without_a_public_url_the_commands_say_how_to_set_it_and_change_nothing(
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// The secret token in a feed link.
+fn token_of(url: &str) -> String {
+    let file = url.rsplit('/').next().unwrap_or_default();
+    file.trim_end_matches(".ics").to_string()
+}
+
+#[tokio::test]
+async fn a_feed_served_before_shows_what_another_process_wrote_since() {
+    let t = app().await;
+    rotation(&t).await;
+    let url = link(&t, &t.run("ann", "rotation ical ICE").await);
+    let first = get(&url, None).await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert!(first.text().await.unwrap().contains("ICE#10: @ann"));
+    assert_eq!(
+        get(&url, Some(("if-none-match", &etag))).await.status(),
+        StatusCode::NOT_MODIFIED
+    );
+
+    // Another replica on the same database: a refreshed profile with a new name, a holiday.
+    sqlx::query("UPDATE users SET username = 'annie' WHERE username = 'ann'")
+        .execute(&t.db)
+        .await
+        .unwrap();
+    let res = get(&url, Some(("if-none-match", &etag))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let body = res.text().await.unwrap();
+    assert!(body.contains("ICE#10: @annie"), "{body}");
+
+    let day = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%d");
+    sqlx::query(
+        "INSERT INTO holidays (day, name, rotation_id, created_by, created_at)
+         SELECT $1, 'Elsewhere', id, 'admin', 0 FROM rotations WHERE name = 'ICE'",
+    )
+    .bind(day.to_string())
+    .execute(&t.db)
+    .await
+    .unwrap();
+    let res = get(&url, Some(("if-none-match", &etag))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Holiday: Elsewhere"));
+}
+
+#[tokio::test]
+async fn a_feed_follows_the_clock_with_no_write_at_all() {
+    let t = app().await;
+    rotation(&t).await;
+    // Sixty weeks ahead: beyond the year a feed reaches.
+    t.run("admin", "task new shift ICE --number 70").await;
+    let url = link(&t, &t.run("ann", "rotation ical ICE").await);
+    let token = token_of(&url);
+    let service = &t.app.as_ref().unwrap().service;
+    let now = Utc::now();
+
+    let feed = service.ical_feed(&token, now).await.unwrap().unwrap();
+    assert!(feed.body.contains("ICE#10: @ann"), "{}", feed.body);
+    assert!(!feed.body.contains("ICE#70"), "{}", feed.body);
+
+    // Ten weeks on, this week's shift ended more than 30 days ago and #70 is within the year.
+    let later = now + TimeDelta::weeks(10);
+    let feed = service.ical_feed(&token, later).await.unwrap().unwrap();
+    assert!(!feed.body.contains("ICE#10"), "{}", feed.body);
+    assert!(feed.body.contains("ICE#70"), "{}", feed.body);
+    let today = get(&url, None).await.text().await.unwrap();
+    assert!(today.contains("ICE#10: @ann"), "{today}");
+}

@@ -1,11 +1,15 @@
-//! Rendered feeds, kept by their content: a calendar client polls every few minutes, and an
-//! unchanged feed (same fingerprint, same DTSTAMP) renders to the same text, so it is rendered once
-//! and then only read and fingerprinted. Bounded: the oldest entry goes when it is full.
+//! Served feeds, kept two ways, both bounded (the oldest entry goes when full):
+//! - by token, with the feed counter it was read at and until when its window holds the same
+//!   tasks: while nothing changed, a poll costs one read of the token and the counter;
+//! - by content: a feed whose data changed elsewhere (another rotation's task) reads and
+//!   fingerprints the same, so its text (same fingerprint, same DTSTAMP) is not rendered again.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
+
+use super::Feed;
 
 /// How many rendered feeds are kept (a feed of 1,000 tasks is about 400 KB of text).
 const CAPACITY: usize = 32;
@@ -14,16 +18,94 @@ type Key = (String, DateTime<Utc>);
 
 #[derive(Default)]
 pub struct FeedCache {
-    inner: Mutex<Inner>,
+    bodies: Mutex<Bounded<Key, Arc<str>>>,
+    served: Mutex<Bounded<String, Served>>,
 }
 
-#[derive(Default)]
-struct Inner {
-    bodies: HashMap<Key, Arc<str>>,
-    order: VecDeque<Key>,
+/// A feed as served for a token, and what must still hold for it to be served again.
+#[derive(Clone)]
+struct Served {
+    feed: Feed,
+    generation: i64,
+    /// It lists the same things from when it was read until `valid_until`.
+    read_at: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+}
+
+/// A map that forgets its oldest entry when full.
+struct Bounded<K, V> {
+    map: HashMap<K, V>,
+    order: VecDeque<K>,
+}
+
+impl<K, V> Default for Bounded<K, V> {
+    fn default() -> Self {
+        Bounded {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
+    fn insert(&mut self, key: K, value: V) {
+        if self.map.insert(key.clone(), value).is_some() {
+            return;
+        }
+        if self.order.len() >= CAPACITY
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.map.remove(&oldest);
+        }
+        self.order.push_back(key);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The maps are consistent after every statement, so a panic elsewhere leaves them usable.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl FeedCache {
+    /// The feed served for `token` before, if nothing it shows has changed since: the counter is
+    /// the same, its window still holds the same tasks at `now`, and the stored fingerprint (which
+    /// another replica may have moved) is still its ETag.
+    pub fn served(
+        &self,
+        token: &str,
+        generation: i64,
+        fingerprint: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Option<Feed> {
+        let served = lock(&self.served);
+        let kept = served.map.get(token)?;
+        let current = kept.generation == generation
+            && kept.read_at <= now
+            && now < kept.valid_until
+            && fingerprint.is_some_and(|f| kept.feed.etag.trim_matches('"') == f);
+        current.then(|| kept.feed.clone())
+    }
+
+    /// Keeps what was served for `token`, read at `generation` and `read_at`, and current until
+    /// `valid_until`.
+    pub fn keep_served(
+        &self,
+        token: &str,
+        generation: i64,
+        (read_at, valid_until): (DateTime<Utc>, DateTime<Utc>),
+        feed: &Feed,
+    ) {
+        lock(&self.served).insert(
+            token.to_string(),
+            Served {
+                feed: feed.clone(),
+                generation,
+                read_at,
+                valid_until,
+            },
+        );
+    }
+
     /// The text for `fingerprint` stamped `stamp`, rendering it with `render` if it is not kept.
     pub fn get_or_render(
         &self,
@@ -32,27 +114,19 @@ impl FeedCache {
         render: impl FnOnce() -> String,
     ) -> Arc<str> {
         let key = (fingerprint.to_string(), stamp);
-        if let Some(body) = self.lock().bodies.get(&key) {
+        if let Some(body) = lock(&self.bodies).map.get(&key) {
             return body.clone();
         }
         // Rendered outside the lock: other feeds are served meanwhile.
         let body: Arc<str> = render().into();
-        let mut inner = self.lock();
-        if !inner.bodies.contains_key(&key) {
-            if inner.order.len() >= CAPACITY
-                && let Some(oldest) = inner.order.pop_front()
-            {
-                inner.bodies.remove(&oldest);
+        let mut bodies = lock(&self.bodies);
+        match bodies.map.get(&key) {
+            Some(kept) => kept.clone(),
+            None => {
+                bodies.insert(key, body.clone());
+                body
             }
-            inner.order.push_back(key.clone());
-            inner.bodies.insert(key, body.clone());
         }
-        body
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // The map is consistent after every statement, so a panic elsewhere leaves it usable.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod cache;
 pub mod render;
+mod window;
 
 pub use cache::FeedCache;
 
@@ -60,6 +61,11 @@ impl Service {
         let Some(feed) = store::ical::lookup(&mut conn, token).await? else {
             return Ok(None);
         };
+        let fingerprint = feed.fingerprint.as_deref();
+        if let Some(kept) = self.feeds.served(token, feed.generation, fingerprint, now) {
+            return Ok(Some(kept));
+        }
+        let mut holidays_zone = None;
         let (name, holidays, viewer) = match &feed.subject {
             FeedSubject::Rotation(id) => {
                 let r = store::rotations::get(&mut conn, *id).await?;
@@ -68,6 +74,7 @@ impl Service {
                 }
                 let from = to_local(now - BACK, r.tz).date();
                 let holidays = store::holidays::list(&mut conn, Some(r.id), from, 1000).await?;
+                holidays_zone = Some(r.tz);
                 (format!("{} shifts (Solar Lottery)", r.name), holidays, None)
             }
             FeedSubject::User(id) => {
@@ -83,7 +90,14 @@ impl Service {
         };
         let tasks = store::ical::tasks(&mut conn, &feed.subject, now - BACK, now + AHEAD).await?;
         let covers = covers(&mut conn, &tasks).await?;
+        let next_beyond = store::ical::next_start_from(&mut conn, &feed.subject, now + AHEAD).await?;
         drop(conn);
+        let valid_until = window::valid_until(&window::Reach {
+            now,
+            tasks: &tasks,
+            next_beyond,
+            holidays_zone,
+        });
         let entries = render::entries_with_covers(&tasks, &holidays, &covers, viewer.as_deref());
         let fingerprint = render::fingerprint(&name, &entries);
         let changed_at = if feed.fingerprint.as_deref() == Some(fingerprint.as_str()) {
@@ -98,11 +112,14 @@ impl Service {
         let body = self.feeds.get_or_render(&fingerprint, changed_at, || {
             render::render(&name, &entries, changed_at)
         });
-        Ok(Some(Feed {
+        let served = Feed {
             body,
             etag: format!("\"{fingerprint}\""),
             last_modified: changed_at,
-        }))
+        };
+        self.feeds
+            .keep_served(token, feed.generation, (now, valid_until), &served);
+        Ok(Some(served))
     }
 }
 

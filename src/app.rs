@@ -15,6 +15,7 @@ use crate::calendar::job::CalendarJob;
 use crate::calendar::sync::{CalendarSync, SyncOptions};
 use crate::config::Settings;
 use crate::history::HistoryJob;
+use crate::holidays::HolidayFeedJob;
 use crate::http::{self, AppState};
 use crate::jobs::{Job, NamedLease, RunLog, Runner};
 use crate::mattermost::{DEFAULT_REQUEST_TIMEOUT, MattermostClient};
@@ -124,7 +125,7 @@ pub async fn launch(
         tasks.push(tokio::spawn(sender.clone().run(shutdown_rx.clone())));
     }
     // The background jobs: each runs in one process at a time, every interval; `None` is off.
-    let jobs: [(Arc<dyn Job>, Option<Duration>); 4] = [
+    let jobs: [(Arc<dyn Job>, Option<Duration>); 5] = [
         (
             Arc::new(AutopilotJob::new(service.clone())),
             settings.autopilot_interval,
@@ -143,6 +144,10 @@ pub async fn launch(
                 settings.history_retention.unwrap_or_default(),
             )),
             settings.history_retention.map(|_| crate::history::EVERY),
+        ),
+        (
+            Arc::new(HolidayFeedJob::new(service.clone())),
+            Some(crate::holidays::EVERY),
         ),
     ];
     for (job, every) in jobs {

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod command;
 pub mod config;
 pub mod history;
+pub mod holidays;
 pub mod http;
 pub mod jobs;
 pub mod lottery;

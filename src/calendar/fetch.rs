@@ -62,6 +62,11 @@ impl Fetcher {
         }
     }
 
+    /// The ICS client (its timeout, size cap and address policy), for other calendars the bot reads.
+    pub fn ics(&self) -> &IcsClient {
+        &self.ics
+    }
+
     pub fn with_ics_in_flight(mut self, n: usize) -> Self {
         self.ics_in_flight = n.max(1);
         self

@@ -20,6 +20,7 @@
 pub mod error;
 pub mod fetch;
 pub mod graph;
+pub mod holidays;
 pub mod ics;
 pub mod job;
 pub mod model;

@@ -4,8 +4,10 @@
 //! holiday add <date> [--name "…"] [--rotation <rot>]
 //! holiday remove <date> [--rotation <rot>]
 //! holiday list [--rotation <rot>]
+//! holiday feed <url>|off [--rotation <rot>]
 //! ```
 //! Without `--rotation` a holiday is everyone's; dates are `YYYY-MM-DD` on each rotation's wall clock.
+//! A feed is a published calendar (public holidays) whose whole-day entries become holidays.
 
 use chrono::NaiveDate;
 
@@ -15,7 +17,7 @@ use super::error::ParseError;
 use super::lexer::shorten;
 use super::rotation::q;
 use super::spec::{FlagSpec, Group, Leaf, Node};
-use super::values::{RotationName, Summary};
+use super::values::{IcsUrl, RotationName, Summary};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HolidayCommand {
@@ -31,12 +33,17 @@ pub enum HolidayCommand {
     List {
         rotation: Option<RotationName>,
     },
+    /// Take holidays from a published calendar (`Some`), or stop (`None`).
+    Feed {
+        url: Option<IcsUrl>,
+        rotation: Option<RotationName>,
+    },
 }
 
 pub const GROUP: Node = Node::Group(Group {
     name: "holiday",
     summary: "Add, remove and list holidays, when shifts are skipped or moved.",
-    children: &[ADD, REMOVE, LIST],
+    children: &[ADD, REMOVE, LIST, FEED],
 });
 
 const FOR_ROTATION: FlagSpec = FlagSpec::value(
@@ -97,6 +104,27 @@ const LIST: Node = Node::Leaf(Leaf {
     },
 });
 
+const FEED: Node = Node::Leaf(Leaf {
+    name: "feed",
+    args: "<url>|off",
+    summary: "Take holidays from a published calendar (e.g. your country's public holidays), or stop.",
+    details: "Every day the calendar's entries cover whole becomes a holiday; it is read now and every 6 hours, so holidays it adds, moves or drops follow. Days typed with `holiday add` stay as they are. `off` removes the holidays it gave. One feed for every rotation (bot admins) and one per rotation (its owners).",
+    flags: &[FOR_ROTATION],
+    build: |a| {
+        let tok = a.required(
+            "the calendar's link, or `off`",
+            "/lotto holiday feed https://calendar.example.com/holidays.ics",
+        )?;
+        let url = if tok.text.eq_ignore_ascii_case("off") {
+            None
+        } else {
+            Some(IcsUrl::parse(&tok.text).map_err(|e| a.bad_value("the link", e))?)
+        };
+        let rotation = rotation(a)?;
+        Ok(Command::Holiday(HolidayCommand::Feed { url, rotation }))
+    },
+});
+
 fn day(a: &mut Args, verb: &str) -> Result<NaiveDate, ParseError> {
     let tok = a.required("a date", &format!("/lotto holiday {verb} 2026-12-25"))?;
     parse_day(&tok.text).map_err(|e| a.bad_value("the date", e))
@@ -140,6 +168,12 @@ impl HolidayCommand {
                 format!("holiday remove {day}{}", rot(rotation))
             }
             HolidayCommand::List { rotation } => format!("holiday list{}", rot(rotation)),
+            HolidayCommand::Feed { url, rotation } => format!(
+                "holiday feed {}{}",
+                url.as_ref()
+                    .map_or_else(|| "off".to_string(), |u| super::lexer::quote(u.as_str())),
+                rot(rotation)
+            ),
         }
     }
 }
@@ -179,6 +213,36 @@ mod tests {
             holiday("holiday list"),
             HolidayCommand::List { rotation: None }
         );
+    }
+
+    #[test]
+    fn a_feed_takes_a_link_or_off_and_refuses_anything_else() {
+        let h = holiday("holiday feed webcal://example.com/h.ics?k=1 -r ICE");
+        assert_eq!(
+            h,
+            HolidayCommand::Feed {
+                url: Some(IcsUrl::parse("webcal://example.com/h.ics?k=1").unwrap()),
+                rotation: Some(RotationName::parse("ICE").unwrap()),
+            }
+        );
+        assert_eq!(holiday(&h.to_input()), h);
+        let off = holiday("holiday feed OFF");
+        assert_eq!(
+            off,
+            HolidayCommand::Feed {
+                url: None,
+                rotation: None
+            }
+        );
+        assert_eq!(holiday(&off.to_input()), off);
+        for bad in [
+            "holiday feed",
+            "holiday feed ftp://example.com/x.ics",
+            "holiday feed nope",
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("link") || e.contains("URL"), "{bad}: {e}");
+        }
     }
 
     #[test]

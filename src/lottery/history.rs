@@ -141,6 +141,21 @@ pub enum HistoryEvent {
     HolidayRemoved {
         day: NaiveDate,
     },
+    /// Holidays now come from a published calendar at `source` (scheme and host only).
+    HolidayFeedSet {
+        source: String,
+    },
+    /// The holiday feed was turned off, taking the `removed` holidays it had made.
+    HolidayFeedRemoved {
+        source: String,
+        removed: u64,
+    },
+    /// A refresh of the holiday feed changed the holidays it makes.
+    HolidaysFromFeed {
+        added: usize,
+        removed: usize,
+        renamed: usize,
+    },
 }
 
 /// One change, as recorded: where (a rotation, `None` for every rotation; and a task of it), when,
@@ -266,6 +281,17 @@ impl HistoryEvent {
                 None => format!("made {day} a holiday"),
             },
             HolidayRemoved { day } => format!("{day} is no longer a holiday"),
+            HolidayFeedSet { source } => format!("took holidays from the calendar at {source}"),
+            HolidayFeedRemoved { source, removed } => {
+                format!("stopped taking holidays from {source} ({removed} of its holidays removed)")
+            }
+            HolidaysFromFeed {
+                added,
+                removed,
+                renamed,
+            } => format!(
+                "the holiday feed changed: {added} added, {removed} removed, {renamed} renamed"
+            ),
         }
     }
 }

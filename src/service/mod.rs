@@ -45,6 +45,7 @@ use crate::store::Db;
 pub use autopilot::{ACTOR as AUTOPILOT_ACTOR, AutopilotReport, Step, TickReport};
 pub use context::{Actor, Ctx};
 pub use error::{Result, ServiceError};
+pub use holiday::FeedRefresh;
 pub use ops::TaskOps;
 pub use views::{Output, Reader, View};
 

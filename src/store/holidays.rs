@@ -14,6 +14,8 @@ pub struct Holiday {
     pub name: Option<String>,
     /// `None`: every rotation.
     pub rotation_id: Option<RotationId>,
+    /// Made by a holiday feed (`holiday feed`), not typed.
+    pub from_feed: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -22,6 +24,7 @@ struct Row {
     day: String,
     name: Option<String>,
     rotation_id: Option<i64>,
+    feed_id: Option<i64>,
 }
 
 impl TryFrom<Row> for Holiday {
@@ -35,6 +38,7 @@ impl TryFrom<Row> for Holiday {
                 .map_err(|_| StoreError::Corrupt(format!("holiday {}: bad day", r.id)))?,
             name: r.name,
             rotation_id: r.rotation_id.map(RotationId),
+            from_feed: r.feed_id.is_some(),
         })
     }
 }
@@ -94,7 +98,7 @@ pub async fn list(
     let rows: Vec<Row> = match rotation {
         Some(r) => {
             sqlx::query_as(
-                "SELECT id, day, name, rotation_id FROM holidays
+                "SELECT id, day, name, rotation_id, feed_id FROM holidays
                  WHERE day >= $1 AND (rotation_id IS NULL OR rotation_id = $2)
                  ORDER BY day, id LIMIT $3",
             )
@@ -106,7 +110,7 @@ pub async fn list(
         }
         None => {
             sqlx::query_as(
-                "SELECT id, day, name, rotation_id FROM holidays WHERE day >= $1
+                "SELECT id, day, name, rotation_id, feed_id FROM holidays WHERE day >= $1
                  ORDER BY day, id LIMIT $2",
             )
             .bind(from.to_string())

@@ -23,6 +23,7 @@ pub mod calendar;
 mod dialect;
 pub mod fairness;
 pub mod history;
+pub mod holiday_feeds;
 pub mod holidays;
 pub mod ical;
 pub mod leases;

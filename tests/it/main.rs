@@ -29,6 +29,7 @@ mod forecast;
 mod grace_dst;
 mod grammar_fuzz;
 mod history;
+mod holiday_feeds;
 mod holidays;
 mod http_slash;
 mod ical_feeds;

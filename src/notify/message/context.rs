@@ -222,3 +222,19 @@ pub struct ProfileProblem {
     /// Mattermost's own words.
     pub error: String,
 }
+
+/// `templates/holiday_feed_failed.md`: a holiday feed could not be read; to whoever set it, once
+/// per failure streak.
+#[derive(Debug, Clone, Serialize)]
+pub struct HolidayFeedProblem {
+    /// The refresh's time.
+    #[serde(skip)]
+    pub at: DateTime<Utc>,
+    #[serde(skip)]
+    pub feed_id: i64,
+    /// `ICE`, or `None` for everyone's feed.
+    pub rotation: Option<String>,
+    /// The feed's address, scheme and host only (links often carry a secret).
+    pub source: String,
+    pub error: String,
+}

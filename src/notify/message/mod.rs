@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 pub use context::{
     CalendarAdminAlert, CalendarNotice, CalendarOwnerOof, CalendarProblem, DeliveryFailed,
-    FillFailed, PresenceAlert, ProfileProblem, Removed, TaskDm, Welcome,
+    FillFailed, HolidayFeedProblem, PresenceAlert, ProfileProblem, Removed, TaskDm, Welcome,
 };
 pub use swap::{Audience, OverrideDm, SwapClosed, SwapInvite, SwapNews, SwapOutcome};
 
@@ -76,6 +76,8 @@ pub enum Message {
     Overridden(OverrideDm),
     /// Mattermost refuses to let the bot change your nickname or picture (profile presets).
     ProfileUnmanageable(ProfileProblem),
+    /// A holiday feed (`holiday feed <url>`) could not be read: to whoever set it.
+    HolidayFeedFailed(HolidayFeedProblem),
 }
 
 impl Message {
@@ -106,6 +108,7 @@ impl Message {
             Message::SwapExpired(_) => "swap_expired",
             Message::Overridden(_) => "overridden",
             Message::ProfileUnmanageable(_) => "profile_unmanageable",
+            Message::HolidayFeedFailed(_) => "holiday_feed_failed",
         }
     }
 
@@ -171,6 +174,9 @@ impl Message {
             Message::ProfileUnmanageable(m) => {
                 format!("profile:unmanageable:{to}:{}", m.at.timestamp())
             }
+            Message::HolidayFeedFailed(m) => {
+                format!("holiday_feed:{}:{to}:{}", m.feed_id, m.at.timestamp())
+            }
         }
     }
 
@@ -200,6 +206,7 @@ impl Message {
             Message::SwapExpired(_) => Template::SWAP_EXPIRED,
             Message::Overridden(_) => Template::OVERRIDDEN,
             Message::ProfileUnmanageable(_) => Template::PROFILE_UNMANAGEABLE,
+            Message::HolidayFeedFailed(_) => Template::HOLIDAY_FEED_FAILED,
         }
     }
 
@@ -229,6 +236,7 @@ impl Message {
             }
             Message::Overridden(c) => t.render(c),
             Message::ProfileUnmanageable(c) => t.render(c),
+            Message::HolidayFeedFailed(c) => t.render(c),
         }
     }
 }

@@ -48,9 +48,10 @@ impl Template {
     pub const OVERRIDDEN: Template = template!("overridden");
 
     pub const PROFILE_UNMANAGEABLE: Template = template!("profile_unmanageable");
+    pub const HOLIDAY_FEED_FAILED: Template = template!("holiday_feed_failed");
 
     /// Every template, loaded together at first use.
-    pub const ALL: [Template; 24] = [
+    pub const ALL: [Template; 25] = [
         Template::WELCOME,
         Template::REMOVED,
         Template::SCHEDULED,
@@ -75,6 +76,7 @@ impl Template {
         Template::SWAP_EXPIRED,
         Template::OVERRIDDEN,
         Template::PROFILE_UNMANAGEABLE,
+        Template::HOLIDAY_FEED_FAILED,
     ];
 
     /// Renders this template with its context. Rendering can only fail on a template defect (the

@@ -1,9 +1,14 @@
-//! `/lotto holiday …`: everyone's holidays (bot admins) and a rotation's own (its owners).
+//! `/lotto holiday …`: everyone's holidays (bot admins) and a rotation's own (its owners), typed
+//! or taken from a published calendar ([`feed`]).
+
+mod feed;
+
+pub use feed::FeedRefresh;
 
 use std::collections::HashMap;
 
 use super::context::Ctx;
-use super::views::holiday::{HolidayChangedView, HolidayListView, HolidayView};
+use super::views::holiday::{FeedStatusView, HolidayChangedView, HolidayListView, HolidayView};
 use super::{Output, Result, ServiceError};
 use crate::command::{HolidayCommand, RotationName};
 use crate::lottery::HistoryEvent;
@@ -56,6 +61,7 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                     day,
                     name,
                     rotation: r.map(|r| r.name),
+                    from_feed: false,
                 },
                 added: true,
             }
@@ -79,11 +85,16 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                     day,
                     name: None,
                     rotation: r.map(|r| r.name),
+                    from_feed: false,
                 },
                 added: false,
             }
             .into())
         }
+        HolidayCommand::Feed { url, rotation } => match url {
+            Some(url) => feed::set(ctx, &url, rotation.as_ref()).await,
+            None => feed::off(ctx, rotation.as_ref()).await,
+        },
         HolidayCommand::List { rotation } => {
             let mut conn = ctx.read().await?;
             let r = match &rotation {
@@ -99,7 +110,28 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                 .await?
                 .into_iter()
                 .collect();
+            let mut feeds = Vec::new();
+            for scope in [None, r.as_ref().map(|r| r.id)] {
+                if let Some(f) = store::holiday_feeds::get(&mut conn, scope).await?
+                    && !feeds
+                        .iter()
+                        .any(|(g, _): &(store::holiday_feeds::HolidayFeed, _)| g.id == f.id)
+                {
+                    let name = scope.and_then(|id| names.get(&id).cloned());
+                    feeds.push((f, name));
+                }
+            }
             Ok(HolidayListView {
+                feeds: feeds
+                    .into_iter()
+                    .map(|(f, rotation)| FeedStatusView {
+                        rotation,
+                        source: crate::calendar::ics::redact(&f.url),
+                        read_at: f.read_at,
+                        failing_since: f.failed_at,
+                        error: f.error,
+                    })
+                    .collect(),
                 rotation: r.as_ref().map(|r| r.name.clone()),
                 policy: r.as_ref().map(|r| r.holidays),
                 holidays: list
@@ -110,6 +142,7 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                         rotation: h
                             .rotation_id
                             .map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string())),
+                        from_feed: h.from_feed,
                     })
                     .collect(),
             }

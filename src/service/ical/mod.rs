@@ -90,7 +90,8 @@ impl Service {
         };
         let tasks = store::ical::tasks(&mut conn, &feed.subject, now - BACK, now + AHEAD).await?;
         let covers = covers(&mut conn, &tasks).await?;
-        let next_beyond = store::ical::next_start_from(&mut conn, &feed.subject, now + AHEAD).await?;
+        let next_beyond =
+            store::ical::next_start_from(&mut conn, &feed.subject, now + AHEAD).await?;
         drop(conn);
         let valid_until = window::valid_until(&window::Reach {
             now,

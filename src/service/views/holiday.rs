@@ -1,6 +1,6 @@
 //! `holiday add|remove|list`.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{Reader, View};
@@ -13,12 +13,14 @@ pub struct HolidayView {
     pub name: Option<String>,
     /// `None`: every rotation's.
     pub rotation: Option<String>,
+    /// Made by a holiday feed (`holiday feed`), not typed.
+    pub from_feed: bool,
 }
 
 impl HolidayView {
     fn line(&self) -> String {
         format!(
-            "- **{}** ({}){}, {}",
+            "- **{}** ({}){}, {}{}",
             self.day,
             self.day.weekday(),
             self.name
@@ -28,6 +30,11 @@ impl HolidayView {
             match &self.rotation {
                 Some(r) => format!("for {r}"),
                 None => "for every rotation".to_string(),
+            },
+            if self.from_feed {
+                " (from its feed)"
+            } else {
+                ""
             }
         )
     }
@@ -72,6 +79,36 @@ pub struct HolidayListView {
     #[serde(serialize_with = "policy")]
     pub policy: Option<HolidayPolicy>,
     pub holidays: Vec<HolidayView>,
+    /// The holiday feeds that hold for what is listed (everyone's, and the rotation's).
+    pub feeds: Vec<FeedStatusView>,
+}
+
+/// A holiday feed as `holiday list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedStatusView {
+    /// `None`: every rotation's.
+    pub rotation: Option<String>,
+    /// Scheme and host only: links often carry a secret.
+    pub source: String,
+    pub read_at: Option<DateTime<Utc>>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+impl FeedStatusView {
+    fn line(&self, reader: &Reader) -> String {
+        let whom = match &self.rotation {
+            Some(r) => format!("{r}'s"),
+            None => "Everyone's".to_string(),
+        };
+        let when = |t: DateTime<Utc>| crate::text::short_time(t, reader.tz);
+        let state = match (&self.failing_since, &self.error, self.read_at) {
+            (Some(since), Some(e), _) => format!("**can't be read** since {}: {e}", when(*since)),
+            (_, _, Some(read)) => format!("last read {}", when(read)),
+            _ => "not read yet".to_string(),
+        };
+        format!("{whom} holidays also come from {}: {state}.", self.source)
+    }
 }
 
 fn policy<S: serde::Serializer>(p: &Option<HolidayPolicy>, s: S) -> Result<S::Ok, S::Error> {
@@ -82,18 +119,81 @@ fn policy<S: serde::Serializer>(p: &Option<HolidayPolicy>, s: S) -> Result<S::Ok
 }
 
 impl View for HolidayListView {
-    fn markdown(&self, _: &Reader) -> String {
+    fn markdown(&self, reader: &Reader) -> String {
         let head = match (&self.rotation, self.policy) {
             (Some(r), Some(p)) => format!("Holidays for **{r}** (in {r} {}):", p.describe()),
             _ => "Coming holidays:".to_string(),
         };
+        let feeds: String = self
+            .feeds
+            .iter()
+            .map(|f| format!("\n{}", f.line(reader)))
+            .collect();
         if self.holidays.is_empty() {
             return format!(
-                "{} none. Add one with `/lotto holiday add 2026-12-25 --name \"Christmas Day\"`.",
+                "{} none. Add one with `/lotto holiday add 2026-12-25 --name \"Christmas Day\"`, or take them from a calendar with `/lotto holiday feed <url>`.{feeds}",
                 head.trim_end_matches(':')
             );
         }
         let lines: Vec<String> = self.holidays.iter().map(HolidayView::line).collect();
-        format!("{head}\n{}", lines.join("\n"))
+        format!("{head}\n{}{feeds}", lines.join("\n"))
+    }
+}
+
+/// `holiday feed <url>|off`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HolidayFeedView {
+    /// `None`: every rotation's feed.
+    pub rotation: Option<String>,
+    /// Scheme and host only.
+    pub source: String,
+    /// Set (`true`) or turned off.
+    pub on: bool,
+    /// Holidays the calendar has from yesterday on.
+    pub days: usize,
+    pub added: usize,
+    /// Of those, days that already were holidays (typed).
+    pub already: usize,
+    /// Turned off: the holidays it had made that went.
+    pub removed: usize,
+    pub coming: Vec<HolidayView>,
+}
+
+impl View for HolidayFeedView {
+    fn markdown(&self, _: &Reader) -> String {
+        let whom = match &self.rotation {
+            Some(r) => format!("**{r}**"),
+            None => "every rotation".to_string(),
+        };
+        if !self.on {
+            return format!(
+                "Holidays for {whom} no longer come from {}; the {} it gave are gone (days added with `holiday add` stay).",
+                self.source, self.removed
+            );
+        }
+        let already = if self.already > 0 {
+            format!(
+                " ({} of them already were, added by hand, and stay as they are)",
+                self.already
+            )
+        } else {
+            String::new()
+        };
+        let mut out = format!(
+            "Holidays for {whom} now also come from {}: {} days{already}. It is read again every 6 hours, so holidays it adds, moves or drops follow.",
+            self.source, self.days
+        );
+        if !self.coming.is_empty() {
+            out.push_str("\nThe next:");
+            for h in &self.coming {
+                out.push_str(&format!(
+                    "\n- **{}** ({}){}",
+                    h.day,
+                    h.day.weekday(),
+                    h.name.as_ref().map(|n| format!(" {n}")).unwrap_or_default()
+                ));
+            }
+        }
+        out
     }
 }

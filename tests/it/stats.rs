@@ -130,10 +130,17 @@ async fn the_chart_arrives_as_a_png_in_a_dm_and_the_reply_has_the_table() {
     assert_eq!(file.mime_type, "image/png");
     assert_eq!(&file.bytes[..8], b"\x89PNG\r\n\x1a\n");
     let decoder = png::Decoder::new(std::io::Cursor::new(file.bytes.as_slice()));
-    let reader = decoder.read_info().expect("a PNG that decodes");
+    let mut reader = decoder.read_info().expect("a PNG that decodes");
     let (w, h) = (reader.info().width, reader.info().height);
     assert_eq!(w, 800);
     assert!(h > 120 + 3 * 20, "a bar per member: {h}");
+    let mut px = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut px).expect("its pixels");
+    assert_eq!(
+        bars_in(&px, w as usize),
+        3,
+        "one bar for each of ann, bob and cat"
+    );
     let dm = t.mm.dms_to("admin");
     assert!(dm.iter().any(|m| m.contains("Fairness of ICE")), "{dm:?}");
     assert_eq!(
@@ -182,4 +189,11 @@ async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
     let out = fails_unchanged(&t, "admin", "rotation stats NOPE").await;
     assert!(out.contains("NOPE"), "{out}");
     assert!(t.mm.dm_files_to("admin").is_empty());
+}
+
+/// How many bars (runs of rows holding the bar colour) an RGB chart shows.
+fn bars_in(rgb: &[u8], width: usize) -> usize {
+    let has_bar = |row: &[u8]| row.chunks(3).any(|p| p == [0x1c, 0x58, 0xd9]);
+    let rows: Vec<bool> = rgb.chunks(width * 3).map(has_bar).collect();
+    rows.windows(2).filter(|w| w[1] && !w[0]).count() + usize::from(rows.first() == Some(&true))
 }

@@ -77,20 +77,23 @@ fn draw(
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(labels.len())
+        // The y axis counts up from the bottom; the first bar goes on top.
         .y_label_formatter(&|y| match y {
-            SegmentValue::CenterOf(i) => labels
-                .get(*i as usize)
+            SegmentValue::CenterOf(i) => (n - 1)
+                .checked_sub(*i)
+                .and_then(|k| labels.get(k as usize))
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             _ => String::new(),
         })
-        .x_desc("services")
+        // The average is named on the axis rather than in a legend box, which would hide a bar.
+        .x_desc(format!("services (red line: the average, {mean:.2})"))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 14))
         .draw()?;
     let bar_color = RGBColor(0x1c, 0x58, 0xd9);
-    chart.draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
-        let i = i as u32;
+    chart.draw_series(bars.iter().enumerate().map(|(k, (_, v))| {
+        let i = n - 1 - k as u32;
         let mut bar = Rectangle::new(
             [
                 (0.0, SegmentValue::Exact(i)),
@@ -101,23 +104,13 @@ fn draw(
         bar.set_margin(4, 4, 0, 0);
         bar
     }))?;
-    chart
-        .draw_series(std::iter::once(PathElement::new(
-            vec![
-                (mean, SegmentValue::Exact(0)),
-                (mean, SegmentValue::Exact(n)),
-            ],
-            RED.stroke_width(2),
-        )))?
-        .label(format!("average {mean:.2}"))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![
+            (mean, SegmentValue::Exact(0)),
+            (mean, SegmentValue::Exact(n)),
+        ],
+        RED.stroke_width(2),
+    )))?;
     root.present()?;
     Ok(())
 }
@@ -149,6 +142,71 @@ mod tests {
         let reader = decoder.read_info().unwrap();
         let info = reader.info();
         assert_eq!((info.width, info.height), (WIDTH, height(3)));
+    }
+
+    /// The decoded pixels, as RGB triples by row.
+    fn pixels(png: &[u8]) -> (u32, Vec<[u8; 3]>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        let px = buf[..info.buffer_size()]
+            .chunks(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect();
+        (info.width, px)
+    }
+
+    /// Each bar as (its first pixel row, its left edge, its length in pixels), top to bottom.
+    fn bars_drawn(width: u32, px: &[[u8; 3]]) -> Vec<(usize, usize, usize)> {
+        let bar = [0x1c, 0x58, 0xd9];
+        let mut out: Vec<(usize, usize, usize)> = Vec::new();
+        let mut in_bar = false;
+        for (y, row) in px.chunks(width as usize).enumerate() {
+            let cols: Vec<usize> = (0..row.len()).filter(|&x| row[x] == bar).collect();
+            match (cols.first(), in_bar) {
+                (Some(&left), false) => {
+                    out.push((y, left, cols.len()));
+                    in_bar = true;
+                }
+                (None, _) => in_bar = false,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_bar_is_as_long_as_its_value_and_the_average_line_is_where_it_should_be() {
+        let bars: Vec<(String, f64)> = ["@ann", "@bob", "@cy"]
+            .iter()
+            .zip([3.0, 1.0, 2.0])
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        let (w, px) = pixels(&bar_chart("ICE", &bars, 2.0).unwrap());
+        let drawn = bars_drawn(w, &px);
+        assert_eq!(drawn.len(), 3, "{drawn:?}");
+        // Bars start at the same axis and are in proportion to their values (±2 px of rounding).
+        assert!(drawn.iter().all(|b| b.1 == drawn[0].1), "{drawn:?}");
+        let by_row: Vec<usize> = drawn.iter().map(|b| b.2).collect();
+        let unit = by_row.iter().min().copied().unwrap_or(1) as f64;
+        let ratios: Vec<f64> = by_row.iter().map(|&l| (l as f64 / unit).round()).collect();
+        // The first bar is the top one.
+        assert_eq!(ratios, [3.0, 1.0, 2.0], "{drawn:?}");
+        // The average line (red) crosses at the end of the bar of 2.
+        let red = (0..w as usize).find(|&x| {
+            px.chunks(w as usize)
+                .filter(|row| row[x][0] > 200 && row[x][1] < 60 && row[x][2] < 60)
+                .count()
+                > 20
+        });
+        let two = drawn[0].1 + by_row[2];
+        assert!(
+            red.is_some_and(|x| x.abs_diff(two) <= 2),
+            "red line at {red:?}, bar of 2 ends at {two}"
+        );
     }
 
     #[test]

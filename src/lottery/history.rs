@@ -90,6 +90,18 @@ pub enum HistoryEvent {
         skill: String,
         level: Option<String>,
     },
+    /// A member's time off (`user unavailable`): `added` or taken back.
+    TimeOff {
+        person: Person,
+        start: DateTime<Utc>,
+        finish: DateTime<Utc>,
+        added: bool,
+    },
+    /// A skill added to (or deleted from) the list of known skills, which every rotation shares.
+    SkillListed {
+        skill: String,
+        added: bool,
+    },
     TaskCreated {
         start: DateTime<Utc>,
         summary: Option<String>,
@@ -235,6 +247,23 @@ impl HistoryEvent {
                 skill,
                 level: None,
             } => format!("removed {}'s skill {skill}", person.mention()),
+            TimeOff {
+                person,
+                start,
+                finish,
+                added,
+            } => format!(
+                "{} {}'s time off from {} to {}",
+                if *added { "added" } else { "removed" },
+                person.mention(),
+                when(*start, tz),
+                when(*finish, tz)
+            ),
+            SkillListed { skill, added: true } => format!("added {skill} to the known skills"),
+            SkillListed {
+                skill,
+                added: false,
+            } => format!("deleted {skill} from the known skills (people who have it keep it)"),
             TaskCreated { start, summary } => match summary {
                 Some(s) => format!("created the task, \"{s}\", starting {}", when(*start, tz)),
                 None => format!("created the task, starting {}", when(*start, tz)),

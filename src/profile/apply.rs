@@ -3,49 +3,25 @@
 //!
 //! The effective emoji (none once `expires_at` has passed) selects the preset. Before the bot's
 //! first change the person's original nickname and picture are saved; no preset for the emoji
-//! restores them. What is shown is recorded, so the `user_updated` echo of the bot's own write
-//! finds nothing to do (no loop), and a repeated write is skipped when Mattermost already has it.
+//! restores them. What is shown is recorded (before the writes, see [`super::writes`]), so the
+//! `user_updated` echo of the bot's own write finds nothing to do (no loop), and a repeated write is
+//! skipped when Mattermost already has it.
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 
+use super::writes::{Picture, write};
 use crate::lottery::UserId;
 use crate::mattermost::{MattermostError, User};
 use crate::notify::message::{self, Message, ProfileProblem, Queued};
 use crate::shared::Shared;
-use crate::store::profile::{self as presets, Preset, ProfileState};
+use crate::store::profile::{self as presets, Preset, ProfileState, Shown};
 use crate::store::{self, StoreError};
 
 /// The `original_sha256` recorded when the person's original picture was Mattermost's generated
 /// default (not a hex digest, so no picture matches it): restoring it is a `DELETE …/image`, since
 /// uploading the default's bytes would make them a custom picture that no longer follows the name.
 pub const DEFAULT_PICTURE: &str = "default";
-
-/// A picture to show.
-enum Picture {
-    Upload {
-        png: Vec<u8>,
-        sha: String,
-    },
-    /// Mattermost's generated default.
-    Default,
-}
-
-impl Picture {
-    fn sha(&self) -> &str {
-        match self {
-            Picture::Upload { sha, .. } => sha,
-            Picture::Default => DEFAULT_PICTURE,
-        }
-    }
-
-    async fn show(self, shared: &Shared, id: &UserId) -> Result<(), MattermostError> {
-        match self {
-            Picture::Upload { png, .. } => shared.mm.set_profile_image(id, png).await,
-            Picture::Default => shared.mm.reset_profile_image(id).await,
-        }
-    }
-}
 
 /// What applying one person came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,8 +106,9 @@ pub async fn apply(
     drop(conn);
     let expires_at = effective.and_then(|(_, at)| at);
     match preset {
-        Some(p) if state.applied_emoji.as_deref() == Some(p.emoji.as_str()) => {
-            // Our own write's echo, or a change that keeps the preset (perhaps a new expiry).
+        Some(p) if !state.applying && state.applied_emoji.as_deref() == Some(p.emoji.as_str()) => {
+            // Our own write's echo, or a change that keeps the preset (perhaps a new expiry). Not
+            // while `applying`: then the writes may not have happened, and are made again.
             Ok(Applied::Preset {
                 emoji: p.emoji,
                 expires_at,
@@ -236,17 +213,12 @@ async fn show_preset(
         state.original_sha256 = Some(sha.clone());
         state.applied_sha256 = Some(sha);
     }
-    let mut writes = 0;
     // A preset without a nickname (or picture) shows the original one.
     let nickname = preset
         .nickname
         .clone()
         .or_else(|| state.original_nickname.clone())
         .unwrap_or_default();
-    if user.nickname != nickname {
-        shared.mm.patch_nickname(id, &nickname).await?;
-        writes += 1;
-    }
     let picture = match &preset.image {
         Some((png, sha)) => Some(Picture::Upload {
             png: png.clone(),
@@ -254,26 +226,21 @@ async fn show_preset(
         }),
         None => original_picture(shared, id, &state).await?,
     };
-    let mut applied_sha = state.applied_sha256.clone();
-    if let Some(picture) = picture
-        && applied_sha.as_deref() != Some(picture.sha())
-    {
-        let sha = picture.sha().to_string();
-        picture.show(shared, id).await?;
-        writes += 1;
-        applied_sha = Some(sha);
-    }
-    let mut tx = shared.db.begin_write().await?;
-    presets::set_applied(
-        &mut tx,
-        id,
-        &preset.emoji,
-        applied_sha.as_deref(),
+    // While `applying`, the recorded picture may never have reached Mattermost: write it again.
+    let picture =
+        picture.filter(|p| state.applying || state.applied_sha256.as_deref() != Some(p.sha()));
+    let sha = picture
+        .as_ref()
+        .map(|p| p.sha().to_string())
+        .or_else(|| state.applied_sha256.clone());
+    let shown = Shown {
+        emoji: Some(&preset.emoji),
+        sha256: sha.as_deref(),
         expires_at,
-        now,
-    )
-    .await?;
-    store::commit(tx).await?;
+        applying: false,
+    };
+    let nickname = (user.nickname != nickname).then_some(nickname);
+    let writes = write(shared, user, &state, shown, nickname, picture, now).await?;
     Ok(Applied::Preset {
         emoji: preset.emoji.clone(),
         expires_at,
@@ -291,16 +258,23 @@ async fn restore(
     let mut writes = 0;
     if state.original_saved {
         let nickname = state.original_nickname.clone().unwrap_or_default();
-        if user.nickname != nickname {
-            shared.mm.patch_nickname(id, &nickname).await?;
-            writes += 1;
-        }
-        if state.applied_sha256 != state.original_sha256
-            && let Some(picture) = original_picture(shared, id, state).await?
-        {
-            picture.show(shared, id).await?;
-            writes += 1;
-        }
+        let nickname = (user.nickname != nickname).then_some(nickname);
+        // While `applying`, the record cannot say which picture Mattermost has: put the original
+        // back regardless (writing the picture it already has changes nothing).
+        let picture = if state.applying || state.applied_sha256 != state.original_sha256 {
+            original_picture(shared, id, state).await?
+        } else {
+            None
+        };
+        // What the record said, still `applying` until the original is back, so that a crash
+        // midway (or the same emoji coming back meanwhile) makes the next attempt write again.
+        let shown = Shown {
+            emoji: state.applied_emoji.as_deref(),
+            sha256: state.applied_sha256.as_deref(),
+            expires_at: state.expires_at,
+            applying: true,
+        };
+        writes = write(shared, user, state, shown, nickname, picture, now).await?;
     }
     let mut tx = shared.db.begin_write().await?;
     presets::set_restored(&mut tx, id, now).await?;

@@ -9,5 +9,6 @@ pub mod listener;
 mod options;
 pub mod queue;
 pub mod signal;
+mod writes;
 
 pub use engine::{EngineOptions, EngineStats, ProfileEngine};

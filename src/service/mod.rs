@@ -137,6 +137,10 @@ impl Service {
         if let Err(e) = swap::expire_due(self, now).await {
             tracing::warn!(error = %e, "could not expire the swap requests of started tasks");
         }
+        // The on-call status follows overrides whose stretch began or ended, whoever started the task.
+        if let Err(e) = ops::hand_over_due(self, now).await {
+            tracing::warn!(error = %e, "could not hand the on-call status over");
+        }
         Ok(report)
     }
 

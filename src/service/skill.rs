@@ -4,6 +4,7 @@ use super::context::Ctx;
 use super::views::{SkillListView, SkillView, info::SkillCount};
 use super::{Output, Result, ServiceError};
 use crate::command::SkillCommand;
+use crate::lottery::{HistoryEvent, SkillName};
 use crate::store;
 
 pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
@@ -30,6 +31,7 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
                     "**{skill}** is already a known skill."
                 )));
             }
+            listed(ctx, &mut tx, &skill, true).await?;
             ctx.commit(tx).await?;
             Ok(SkillView {
                 name: skill.into(),
@@ -45,6 +47,7 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
                     "**{skill}** is not a known skill. See them with `/lotto skill list`."
                 )));
             }
+            listed(ctx, &mut tx, &skill, false).await?;
             ctx.commit(tx).await?;
             Ok(SkillView {
                 name: skill.into(),
@@ -53,4 +56,20 @@ pub async fn handle(ctx: &Ctx, cmd: SkillCommand) -> Result<Output> {
             .into())
         }
     }
+}
+
+/// Records a change to the list of known skills once, for every rotation (as everyone's holidays
+/// are): the list is shared, and a change to it alters no rotation's needs or anyone's skills, so
+/// no single rotation owns it, yet each owner reading their history may want to know.
+async fn listed(
+    ctx: &Ctx,
+    conn: &mut crate::store::Conn,
+    skill: &SkillName,
+    added: bool,
+) -> Result<()> {
+    let event = HistoryEvent::SkillListed {
+        skill: skill.to_string(),
+        added,
+    };
+    ctx.record(conn, None, None, event).await
 }

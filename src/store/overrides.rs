@@ -1,4 +1,5 @@
-//! Overrides: an owner has someone serve instead of someone else on a task, for all of it or part.
+//! Overrides: an owner has someone serve instead of someone else on a task, for all of it or part;
+//! and the moment whose serving people wear a started task's on-call status (`tasks.oncall_at`).
 
 use chrono::{DateTime, Utc};
 
@@ -95,4 +96,39 @@ pub async fn of_tasks(conn: &mut Conn, tasks: &[TaskId]) -> Result<Vec<Override>
     .into_iter()
     .map(from_row)
     .collect()
+}
+
+/// The moment whose serving people wear the started task's on-call status now; `None` for a task
+/// started before that was recorded (the people serving all of it wear it).
+pub async fn oncall_at(conn: &mut Conn, task: TaskId) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT oncall_at FROM tasks WHERE id = $1")
+        .bind(task.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    at.flatten().map(from_ts).transpose()
+}
+
+pub async fn set_oncall_at(conn: &mut Conn, task: TaskId, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE tasks SET oncall_at = $2 WHERE id = $1")
+        .bind(task.0)
+        .bind(ts(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The started tasks whose on-call status may change hands: those with overrides, in active
+/// rotations that have an on-call status.
+pub async fn started_with_oncall_overrides(conn: &mut Conn) -> Result<Vec<TaskId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT t.id FROM tasks t
+         JOIN task_overrides o ON o.task_id = t.id
+         JOIN rotations r ON r.id = t.rotation_id
+         JOIN rotation_oncall_status s ON s.rotation_id = r.id
+         WHERE t.state = 'started' AND r.archived_at IS NULL
+         ORDER BY t.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().map(TaskId).collect())
 }

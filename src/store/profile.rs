@@ -48,6 +48,9 @@ pub struct ProfileState {
     pub applied_emoji: Option<String>,
     /// The picture the bot last wrote.
     pub applied_sha256: Option<String>,
+    /// The two above were recorded before the writes that show them, which are not confirmed yet
+    /// (in flight, or their process died, or one failed): Mattermost may show something else.
+    pub applying: bool,
     /// `profile restore` while this emoji was set: its preset waits until the emoji changes.
     pub held_emoji: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -63,6 +66,7 @@ struct StateRow {
     original_sha256: Option<String>,
     applied_emoji: Option<String>,
     applied_sha256: Option<String>,
+    applying: i64,
     held_emoji: Option<String>,
     expires_at: Option<i64>,
     unmanageable: Option<String>,
@@ -168,7 +172,7 @@ pub async fn people_with_presets(conn: &mut Conn) -> Result<Vec<UserId>> {
 pub async fn state(conn: &mut Conn, user: &UserId) -> Result<ProfileState> {
     let row: Option<StateRow> = sqlx::query_as(
         "SELECT original_saved, original_nickname, original_sha256, applied_emoji, applied_sha256,
-                held_emoji, expires_at, unmanageable, reconcile_at
+                applying, held_emoji, expires_at, unmanageable, reconcile_at
          FROM profile_state WHERE user_id = $1",
     )
     .bind(user.as_str())
@@ -183,6 +187,7 @@ pub async fn state(conn: &mut Conn, user: &UserId) -> Result<ProfileState> {
         original_sha256: r.original_sha256,
         applied_emoji: r.applied_emoji,
         applied_sha256: r.applied_sha256,
+        applying: r.applying != 0,
         held_emoji: r.held_emoji,
         expires_at: r.expires_at.map(from_ts).transpose()?,
         unmanageable: r.unmanageable,
@@ -238,25 +243,37 @@ pub async fn save_original(
     Ok(())
 }
 
-/// Records what is shown now: a preset (`emoji`) and the picture written.
-pub async fn set_applied(
+/// What the bot shows (or is about to show) on a person's profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown<'a> {
+    /// The preset's emoji; `None`: the original.
+    pub emoji: Option<&'a str>,
+    /// The picture written.
+    pub sha256: Option<&'a str>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Not confirmed yet: recorded before the writes (see [`ProfileState::applying`]).
+    pub applying: bool,
+}
+
+/// Records what is shown: before the writes (`applying`), once they are done, or back to what it
+/// was when they were refused.
+pub async fn set_shown(
     conn: &mut Conn,
     user: &UserId,
-    emoji: &str,
-    sha256: Option<&str>,
-    expires_at: Option<DateTime<Utc>>,
+    shown: Shown<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     ensure_row(conn, user, now).await?;
     sqlx::query(
         "UPDATE profile_state SET applied_emoji = $2, applied_sha256 = $3, expires_at = $4,
-           updated_at = $5
+           applying = $5, updated_at = $6
          WHERE user_id = $1",
     )
     .bind(user.as_str())
-    .bind(emoji)
-    .bind(sha256)
-    .bind(expires_at.map(ts))
+    .bind(shown.emoji)
+    .bind(shown.sha256)
+    .bind(shown.expires_at.map(ts))
+    .bind(i64::from(shown.applying))
     .bind(ts(now))
     .execute(&mut *conn)
     .await?;
@@ -269,7 +286,7 @@ pub async fn set_restored(conn: &mut Conn, user: &UserId, now: DateTime<Utc>) ->
     sqlx::query(
         "UPDATE profile_state SET original_saved = 0, original_nickname = NULL, original_png = NULL,
            original_sha256 = NULL, applied_emoji = NULL, applied_sha256 = NULL, expires_at = NULL,
-           updated_at = $2
+           applying = 0, updated_at = $2
          WHERE user_id = $1",
     )
     .bind(user.as_str())

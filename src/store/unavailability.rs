@@ -108,34 +108,31 @@ pub async fn of_members_from(
     rows.into_iter().map(to_entry).collect()
 }
 
-/// Removes a user's entries of one kind overlapping [start, finish) (all of that kind without a window).
+/// Removes a user's entries of one kind overlapping [start, finish) (all of that kind without a window);
+/// returns the spans removed, earliest first (the history names them).
 pub async fn clear(
     conn: &mut Conn,
     user: &UserId,
     kind: Stored,
     window: Option<Interval>,
-) -> Result<u64> {
-    let r = match window {
-        Some(w) => {
-            sqlx::query(
-                "DELETE FROM unavailability WHERE user_id = $1 AND reason = $2 AND start < $4 AND finish > $3",
-            )
-            .bind(user.as_str())
-            .bind(kind.as_str())
-            .bind(ts(w.start))
-            .bind(ts(w.finish))
-            .execute(&mut *conn)
-            .await?
-        }
-        None => {
-            sqlx::query("DELETE FROM unavailability WHERE user_id = $1 AND reason = $2")
-                .bind(user.as_str())
-                .bind(kind.as_str())
-                .execute(&mut *conn)
-                .await?
-        }
-    };
-    Ok(r.rows_affected())
+) -> Result<Vec<Interval>> {
+    // Without a window, a window spanning every representable time.
+    let (from, to) = window.map_or((i64::MIN, i64::MAX), |w| (ts(w.start), ts(w.finish)));
+    let mut spans: Vec<(i64, i64)> = sqlx::query_as(
+        "DELETE FROM unavailability WHERE user_id = $1 AND reason = $2 AND start < $4 AND finish > $3
+         RETURNING start, finish",
+    )
+    .bind(user.as_str())
+    .bind(kind.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    spans.sort_unstable();
+    spans
+        .into_iter()
+        .map(|(s, f)| Ok(Interval::new(from_ts(s)?, from_ts(f)?)))
+        .collect()
 }
 
 /// Removes the entries of one kind with exactly this span: how the calendar job, which identifies its

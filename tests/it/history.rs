@@ -250,6 +250,10 @@ async fn a_failed_command_records_nothing() {
     fails_unchanged(&t, "admin", "task fill ICE#0").await;
     fails_unchanged(&t, "admin", "user disqualify @bob --skills webapp").await;
     fails_unchanged(&t, "admin", "user join ICE @ann").await;
+    // A known skill again, an unknown one, time off nobody has.
+    fails_unchanged(&t, "admin", "skill new server").await;
+    fails_unchanged(&t, "admin", "skill delete nope").await;
+    fails_unchanged(&t, "admin", "user unavailable @bob --clear").await;
     assert_eq!(history_rows(&t).await, before);
 }
 
@@ -325,4 +329,110 @@ async fn holidays_for_every_rotation_show_in_each_rotations_history_and_text_sta
         out.contains(r#"created the task, "disk \| full", starting"#),
         "{out}"
     );
+}
+
+/// Runs each command as the admin at its `--now`, checking that it was understood.
+async fn run_at(t: &TestApp, commands: &[(&str, &str)]) {
+    for (cmd, now) in commands {
+        let out = t.run("admin", &format!("{cmd} --now={now}")).await;
+        assert!(
+            !out.contains("Usage") && !out.contains(":x:"),
+            "{cmd}: {out}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn time_off_added_and_cleared_shows_in_the_history_of_each_rotation_the_person_is_in() {
+    let t = team().await;
+    run_at(
+        &t,
+        &[
+            (
+                "rotation new ICE --period weekly --beginning 2030-03-04T09:00 --tz Europe/Berlin",
+                "2030-02-20T10:00Z",
+            ),
+            ("rotation new DESK --task-type ticket --tz UTC", "2030-02-20T10:01Z"),
+            ("rotation new OPS --task-type ticket --tz UTC", "2030-02-20T10:02Z"),
+            ("user join ICE @ann", "2030-02-20T10:03Z"),
+            ("user join DESK @ann", "2030-02-20T10:04Z"),
+            ("user join OPS @bob", "2030-02-20T10:05Z"),
+            (
+                "user unavailable @ann --start 2030-03-10T08:00Z --finish 2030-03-12T17:00Z",
+                "2030-02-21T09:00Z",
+            ),
+            (
+                "user unavailable @ann --start 2030-04-01T00:00Z --finish 2030-04-03T00:00Z",
+                "2030-02-21T09:01Z",
+            ),
+            (
+                "user unavailable @ann --clear --start 2030-03-11T00:00Z --finish 2030-03-11T12:00Z",
+                "2030-02-22T09:00Z",
+            ),
+            ("user unavailable @ann --clear", "2030-02-22T09:01Z"),
+        ],
+    )
+    .await;
+    let lines = [
+        "| 2030-02-21 09:00 | @admin |  | added @ann's time off from 2030-03-10 08:00 UTC to 2030-03-12 17:00 UTC |",
+        "| 2030-02-21 09:01 | @admin |  | added @ann's time off from 2030-04-01 00:00 UTC to 2030-04-03 00:00 UTC |",
+        // The range takes back the stretch it overlaps, whole.
+        "| 2030-02-22 09:00 | @admin |  | removed @ann's time off from 2030-03-10 08:00 UTC to 2030-03-12 17:00 UTC |",
+        "| 2030-02-22 09:01 | @admin |  | removed @ann's time off from 2030-04-01 00:00 UTC to 2030-04-03 00:00 UTC |",
+    ];
+    // cat reads UTC.
+    for rotation in ["ICE", "DESK"] {
+        let out = t.run("cat", &format!("rotation history {rotation}")).await;
+        let rows = table_rows(&out);
+        assert_eq!(rows[rows.len() - 4..], lines, "{out}");
+    }
+    // bob's rotation: ann is not in it.
+    let out = t.run("cat", "rotation history OPS").await;
+    assert!(!out.contains("time off"), "{out}");
+
+    // Times read in the reader's zone, like every other line.
+    let out = t.run("ann", "rotation history ICE").await;
+    assert!(
+        out.contains("| added @ann's time off from 2030-03-10 09:00 CET to 2030-03-12 18:00 CET |"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn adding_and_deleting_a_known_skill_shows_in_every_rotations_history() {
+    let t = team().await;
+    run_at(
+        &t,
+        &[
+            (
+                "rotation new ICE --period weekly --beginning 2030-03-04T09:00 --tz UTC",
+                "2030-02-20T10:00Z",
+            ),
+            (
+                "rotation new DESK --task-type ticket --tz UTC",
+                "2030-02-20T10:01Z",
+            ),
+            ("skill new webapp", "2030-02-21T09:00Z"),
+            ("skill delete webapp", "2030-02-22T09:00Z"),
+        ],
+    )
+    .await;
+    for rotation in ["ICE", "DESK"] {
+        let out = t.run("cat", &format!("rotation history {rotation}")).await;
+        let rows = table_rows(&out);
+        assert_eq!(
+            rows[rows.len() - 2..],
+            [
+                "| 2030-02-21 09:00 | @admin |  | added webapp to the known skills |",
+                "| 2030-02-22 09:00 | @admin |  | deleted webapp from the known skills (people who have it keep it) |",
+            ],
+            "{out}"
+        );
+    }
+    let v = json_of(&t.run("cat", "rotation history ICE --json").await);
+    let entries = v["entries"].as_array().unwrap();
+    let added = &entries[entries.len() - 2]["event"];
+    assert_eq!(added["kind"], "skill_listed");
+    assert_eq!(added["skill"], "webapp");
+    assert_eq!(added["added"], true);
 }

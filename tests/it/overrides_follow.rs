@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 use crate::commands_helpers::weekly_ice;
 use crate::support::app::{Spawn, TestApp, spawn_app_with};
+use crate::support::fake_mattermost::RouteKind;
 
 /// ann, bob, cat and dan in UTC; ann, bob and cat in ICE; buttons and links reach the bot.
 async fn team() -> TestApp {
@@ -279,4 +280,100 @@ async fn someone_covering_a_whole_task_wears_its_on_call_status_instead() {
     assert_eq!(status("ann").as_deref(), Some("On call: ICE"));
     assert_eq!(status("cat").as_deref(), Some("On call: ICE"));
     assert_eq!(status("bob"), None);
+}
+
+/// ICE#0 (ann and bob, 2030-03-04 09:00 UTC for a week) with the on-call status on.
+async fn on_call_ice() -> TestApp {
+    let app = crate::presence::on_call_app().await;
+    app.mm.bot().system_admin();
+    let out = app
+        .run(
+            "olga",
+            r#"rotation set oncall-status ICE --emoji :pager: --text "On call: {rotation}""#,
+        )
+        .await;
+    assert!(out.contains(":pager: On call: ICE"), "{out}");
+    app
+}
+
+/// Who of ann, bob and cat wears the on-call status, once the outbox is delivered.
+async fn wearing(app: &TestApp) -> Vec<&'static str> {
+    app.deliver().await;
+    ["ann", "bob", "cat"]
+        .into_iter()
+        .filter(|u| {
+            app.mm
+                .custom_status_of(u)
+                .is_some_and(|c| c.emoji == "pager" && c.text == "On call: ICE")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn someone_covering_part_of_a_task_wears_its_on_call_status_for_that_stretch_only() {
+    use crate::presence::now_arg;
+    let app = on_call_ice().await;
+    // cat covers bob's second day.
+    let out = app
+        .run(
+            "admin",
+            "task override ICE#0 @bob @cat --start 2030-03-05T09:00Z --finish 2030-03-06T09:00Z",
+        )
+        .await;
+    assert!(out.contains("@cat serves instead of @bob"), "{out}");
+    app.run("admin", &format!("task start ICE#0 --now={}", now_arg(0)))
+        .await;
+    assert_eq!(wearing(&app).await, ["ann", "bob"]);
+
+    let svc = app.app.as_ref().unwrap().service.clone();
+    let tick = async |at: DateTime<Utc>| {
+        solar_lottery::autopilot::tick(&svc, at).await.unwrap();
+        wearing(&app).await
+    };
+    assert_eq!(
+        tick(Utc.with_ymd_and_hms(2030, 3, 5, 8, 59, 0).unwrap()).await,
+        ["ann", "bob"]
+    );
+    assert_eq!(tick(at(3, 5, 9)).await, ["ann", "cat"]);
+    let writes = app.mm.request_count(RouteKind::UpdateCustomStatus);
+    assert_eq!(tick(at(3, 5, 15)).await, ["ann", "cat"]);
+    assert_eq!(
+        app.mm.request_count(RouteKind::UpdateCustomStatus),
+        writes,
+        "a tick within the stretch hands nothing over again"
+    );
+    assert_eq!(tick(at(3, 6, 9)).await, ["ann", "bob"]);
+
+    app.run(
+        "admin",
+        &format!("task finish ICE#0 --now={}", now_arg(7 * 24 * 60)),
+    )
+    .await;
+    assert!(wearing(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_override_of_a_started_task_whose_stretch_has_begun_hands_the_status_over_at_once() {
+    use crate::presence::now_arg;
+    let app = on_call_ice().await;
+    app.run("admin", &format!("task start ICE#0 --now={}", now_arg(0)))
+        .await;
+    assert_eq!(wearing(&app).await, ["ann", "bob"]);
+    let out = app
+        .run(
+            "admin",
+            &format!(
+                "task override ICE#0 @ann @cat --start 2030-03-04T09:30Z --finish 2030-03-04T12:00Z --now={}",
+                now_arg(60)
+            ),
+        )
+        .await;
+    assert!(out.contains("@cat serves instead of @ann"), "{out}");
+    assert_eq!(wearing(&app).await, ["bob", "cat"]);
+
+    let svc = app.app.as_ref().unwrap().service.clone();
+    solar_lottery::autopilot::tick(&svc, at(3, 4, 12))
+        .await
+        .unwrap();
+    assert_eq!(wearing(&app).await, ["ann", "bob"]);
 }

@@ -1,6 +1,7 @@
 //! Several bot processes on one database: one of them (the `profile-engine` lease holder) runs the
 //! preset engine; the others hand what they hear over through reconciliation marks, and a new holder
-//! re-reads everyone, restoring expiries that passed while no engine ran.
+//! re-reads everyone, restoring expiries that passed while no engine ran — also when the holder died
+//! between writing a preset to Mattermost and finishing.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use solar_lottery::profile::{holding, listener};
 use solar_lottery::store::{Db, leases};
 
 use crate::support::app::{Spawn, TestApp, spawn_app_with, start};
+use crate::support::fake_mattermost::{LostResponse, RouteKind};
 use crate::support::wait::eventually;
 
 fn process(instance: &'static str, websocket: &'static str) -> Spawn {
@@ -59,29 +61,42 @@ async fn add_preset(t: &TestApp) {
     assert!(out.contains("palm_tree"), "{out}");
 }
 
+/// Shows ann's preset through holder "a", which dies in the middle of it: Mattermost carries the
+/// nickname write out but its answer never comes, so "a" is stuck right after its first write to
+/// Mattermost, before anything it would do after that write, and is killed there.
+async fn holder_dies_right_after_writing_the_preset(t: &mut TestApp, db: &Db) {
+    held_by(db, holding::LEASE_NAME, "a").await;
+    t.mm.lose_next_response(RouteKind::PatchUser, 1, LostResponse::Hang);
+    // No WebSocket here: the command's reconciliation mark brings the status in.
+    add_preset(t).await;
+    nickname_becomes(t, "ann", "Ann (away)").await;
+    let shown = t.run("ann", "profile show").await;
+    assert!(
+        shown.contains("Shown now: the preset for :palm_tree:, unless the bot's last change has not reached Mattermost"),
+        "the preset was recorded before the write: {shown}"
+    );
+    // The holder crashes (its lease is not released).
+    t.app.take().expect("app").kill();
+}
+
+/// Process "b" starts on the same database and fake Mattermost; commands go to it from now on.
+async fn restart(t: &mut TestApp, websocket: &'static str) {
+    let app = start(&t.mm, &t.db_url, &process("b", websocket)).await;
+    t.url = format!("http://{}", app.addr);
+    t.app = Some(app);
+}
+
 #[tokio::test]
 async fn an_expiry_that_passed_while_the_engine_holder_was_dead_is_restored_by_the_next_holder() {
     let mut t = spawn_app_with(process("a", "off")).await;
     let db = Db::connect(&t.db_url).await.expect("database");
-    held_by(&db, holding::LEASE_NAME, "a").await;
     ann(&t);
     let expires = Utc::now() + chrono::TimeDelta::seconds(5);
     t.mm.user("ann")
         .custom_status("palm_tree", "Beach", Some(expires));
-    // No WebSocket here: the command's reconciliation mark brings the status in.
-    add_preset(&t).await;
-    nickname_becomes(&t, "ann", "Ann (away)").await;
-    // The engine records what it showed after its writes; the crash comes after that record.
-    eventually("the preset to be recorded as shown", async || {
-        t.run("ann", "profile show")
-            .await
-            .contains("Shown now: the preset for :palm_tree:.")
-            .then_some(())
-    })
-    .await;
+    holder_dies_right_after_writing_the_preset(&mut t, &db).await;
 
-    // The holder crashes (its lease is not released), and the status expires meanwhile.
-    t.app.take().expect("app").kill();
+    // The status expires while nobody runs the engine.
     while Utc::now() <= expires + chrono::TimeDelta::milliseconds(200) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -91,8 +106,56 @@ async fn an_expiry_that_passed_while_the_engine_holder_was_dead_is_restored_by_t
         "nobody ran the engine"
     );
 
-    t.app = Some(start(&t.mm, &t.db_url, &process("b", "off")).await);
+    restart(&mut t, "off").await;
     held_by(&db, holding::LEASE_NAME, "b").await;
+    nickname_becomes(&t, "ann", "Ann").await;
+    let shown = t.run("ann", "profile show").await;
+    assert!(
+        shown.contains("Shown now: the original nickname and picture."),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_status_cleared_after_the_engine_holder_died_mid_write_is_restored_by_the_next_holder() {
+    let mut t = spawn_app_with(process("a", "off")).await;
+    let db = Db::connect(&t.db_url).await.expect("database");
+    ann(&t);
+    t.mm.user("ann").custom_status("palm_tree", "Beach", None);
+    holder_dies_right_after_writing_the_preset(&mut t, &db).await;
+    t.mm.clear_custom_status_as_user("ann");
+
+    restart(&mut t, "off").await;
+    held_by(&db, holding::LEASE_NAME, "b").await;
+    nickname_becomes(&t, "ann", "Ann").await;
+}
+
+#[tokio::test]
+async fn a_preset_whose_holder_died_mid_write_is_confirmed_by_the_next_holder_and_restored_at_clear()
+ {
+    let mut t = spawn_app_with(process("a", "off")).await;
+    let db = Db::connect(&t.db_url).await.expect("database");
+    ann(&t);
+    t.mm.user("ann").custom_status("palm_tree", "Beach", None);
+    holder_dies_right_after_writing_the_preset(&mut t, &db).await;
+
+    // "b" listens, takes the engine over, and finds the status still set: the preset stays.
+    restart(&mut t, "on").await;
+    held_by(&db, holding::LEASE_NAME, "b").await;
+    eventually("the preset to be confirmed as shown", async || {
+        t.run("ann", "profile show")
+            .await
+            .contains("Shown now: the preset for :palm_tree:.")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(t.mm.nickname_of("ann"), "Ann (away)");
+    eventually("the listener to connect", async || {
+        (t.mm.live_websockets() > 0).then_some(())
+    })
+    .await;
+
+    t.mm.clear_custom_status_as_user("ann");
     nickname_becomes(&t, "ann", "Ann").await;
 }
 

@@ -112,7 +112,8 @@ pub async fn disconnect(ctx: &Ctx, user: Option<UserRef>) -> Result<Disconnected
             finish: ctx.now + TimeDelta::days(36_500),
         }),
     )
-    .await?;
+    .await?
+    .len() as u64;
     ctx.commit(tx).await?;
 
     let mut view = DisconnectedView {

@@ -3,16 +3,20 @@
 //! change and its notifications happen together or not at all.
 //!
 //! One file per purpose: `create` (shift times, new shifts and tickets), `fill` (the lottery),
-//! `assign` (by hand), `transition` (states and reminders), `news` (the DMs about a task).
+//! `assign` (by hand), `transition` (states and reminders), `news` (the DMs about a task), `serving`
+//! (who serves at a moment, with overrides) and `handover` (the on-call status following them).
 
 mod assign;
 mod create;
 mod fill;
+mod handover;
 mod news;
 mod serving;
 mod transition;
 
 use chrono::{DateTime, Utc};
+
+pub(crate) use handover::hand_over_due;
 
 use super::{Result, ServiceError};
 use crate::lottery::{

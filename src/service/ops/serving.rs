@@ -64,8 +64,8 @@ pub(super) async fn serving(
 }
 
 /// Who serves on `task` from its start to its finish: the people on it, each replaced by someone
-/// covering for them the whole time. (The on-call status lasts the task: it follows only such
-/// overrides; a partial one would need a change at its own start and finish.)
+/// covering for them the whole time. (Who wore the on-call status of a task started before the
+/// status followed partial overrides too: see `handover`.)
 pub(super) async fn serving_throughout(
     conn: &mut Conn,
     task: &Task,

@@ -1,11 +1,11 @@
 //! A task moving through its states (scheduled, started, finished), and the reminders before it
 //! starts and finishes.
 
+use super::handover;
 use super::news::{OnTask, TaskNews};
-use super::serving::{Moment, serving, serving_throughout};
+use super::serving::{Moment, serving};
 use super::{TaskOps, check_schedule, needs_of, task_error, with_skills};
 use crate::lottery::{HistoryEvent, TaskState};
-use crate::service::presence::oncall;
 use crate::service::{Result, render};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::Task;
@@ -51,15 +51,14 @@ impl TaskOps {
         if next == TaskState::Scheduled || next == TaskState::Finished {
             store::autopilot::clear_alert(conn, t.id).await?;
         }
-        let oncall = match next {
-            TaskState::Started => Some(oncall::Change::Set),
-            TaskState::Finished if task.state == TaskState::Started => Some(oncall::Change::Clear),
-            _ => None,
-        };
-        if let Some(change) = oncall {
-            // Someone covering the whole task wears its status instead of the one they relieve.
-            let wearing = serving_throughout(conn, &t, &users).await?;
-            oncall::queue(conn, r, &t, &wearing, change, None, self.now).await?;
+        // The on-call status goes to whoever serves at the start (someone covering that moment
+        // instead of the one they relieve), and comes off whoever wears it at the finish.
+        match next {
+            TaskState::Started => handover::put_on(conn, r, &t, self.now).await?,
+            TaskState::Finished if task.state == TaskState::Started => {
+                handover::take_off(conn, r, &t, self.now).await?;
+            }
+            _ => {}
         }
         let news = match next {
             TaskState::Scheduled => TaskNews::Scheduled,

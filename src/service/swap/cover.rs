@@ -89,6 +89,8 @@ pub async fn cover(
             )));
         }
     }
+    let ops = TaskOps::new(ctx.by(), ctx.now);
+    let wearing = ops.before_override(&mut tx, &r, &t).await?;
     let id = overrides::insert(
         &mut tx,
         &NewOverride {
@@ -111,6 +113,8 @@ pub async fn cover(
     };
     let entry = HistoryEntry::task(r.id, t.id, ctx.now, ctx.by(), event);
     store::history::record(&mut tx, &entry).await?;
+    // On a started task the on-call status changes hands now if the stretch has begun.
+    ops.after_override(&mut tx, &r, &t, &wearing).await?;
     let mut told: Vec<(UserId, &'static str)> =
         vec![(from.id.clone(), "from"), (to.id.clone(), "to")];
     for o in store::members::owner_ids(&mut tx, r.id).await? {

@@ -4,12 +4,13 @@ use chrono::TimeDelta;
 
 use super::{mentions, require_for_person, resolve, show};
 use crate::command::{UnavailableChange, Who};
-use crate::lottery::Interval;
+use crate::lottery::{HistoryEvent, Interval, Person};
 use crate::service::context::Ctx;
 use crate::service::views::{PeopleEvent, PeopleView};
 use crate::service::{Result, ServiceError, format};
 use crate::store;
 use crate::store::unavailability::Stored;
+use crate::store::users::User;
 
 /// Longest single stretch of personal unavailability.
 const MAX_UNAVAILABLE: TimeDelta = TimeDelta::days(366);
@@ -36,14 +37,9 @@ pub async fn change(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<P
                 ));
             }
             for u in &users {
-                store::unavailability::add(
-                    &mut tx,
-                    &u.id,
-                    Stored::Personal,
-                    Interval::new(s, f),
-                    ctx.now,
-                )
-                .await?;
+                let span = Interval::new(s, f);
+                store::unavailability::add(&mut tx, &u.id, Stored::Personal, span, ctx.now).await?;
+                record(ctx, &mut tx, u, &[span], true).await?;
             }
             PeopleEvent::Unavailable {
                 start: s,
@@ -58,7 +54,10 @@ pub async fn change(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<P
             };
             let mut n = 0;
             for u in &users {
-                n += store::unavailability::clear(&mut tx, &u.id, Stored::Personal, window).await?;
+                let spans =
+                    store::unavailability::clear(&mut tx, &u.id, Stored::Personal, window).await?;
+                record(ctx, &mut tx, u, &spans, false).await?;
+                n += spans.len() as u64;
             }
             if n == 0 {
                 return Err(ServiceError::NotFound(format!(
@@ -78,4 +77,30 @@ pub async fn change(ctx: &Ctx, who: &Who, change: UnavailableChange) -> Result<P
     let people = show::people(ctx, &mut tx, &users).await?;
     ctx.commit(tx).await?;
     Ok(PeopleView { event, people })
+}
+
+/// Records time off added or taken back in the history of every rotation the person is a member of
+/// (the lottery of each of them skips it), one line per stretch.
+async fn record(
+    ctx: &Ctx,
+    conn: &mut store::Conn,
+    user: &User,
+    spans: &[Interval],
+    added: bool,
+) -> Result<()> {
+    if spans.is_empty() {
+        return Ok(());
+    }
+    for (rotation, _) in store::members::memberships(conn, &user.id).await? {
+        for span in spans {
+            let event = HistoryEvent::TimeOff {
+                person: Person::new(user.id.clone(), &user.username),
+                start: span.start,
+                finish: span.finish,
+                added,
+            };
+            ctx.record(conn, Some(rotation), None, event).await?;
+        }
+    }
+    Ok(())
 }

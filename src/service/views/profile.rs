@@ -100,6 +100,8 @@ pub struct ProfileShowView {
     pub original: Option<OriginalView>,
     /// The emoji whose preset is shown now (`None`: the person's own profile).
     pub applied: Option<String>,
+    /// The bot's writes for `applied` are not confirmed yet (in flight, or being retried).
+    pub applying: bool,
     /// Why Mattermost refuses to let the bot change this profile, if it does.
     pub unmanageable: Option<String>,
     /// `profile restore` while this emoji was set: its preset waits until the emoji changes.
@@ -117,6 +119,7 @@ impl ProfileShowView {
                 image_sha256: state.original_sha256.clone(),
             }),
             applied: state.applied_emoji,
+            applying: state.applying,
             unmanageable: state.unmanageable,
             held: state.held_emoji,
         }
@@ -140,6 +143,9 @@ impl View for ProfileShowView {
             out.push_str(&format!("- :{}: → {}\n", p.emoji, p.describe()));
         }
         out.push_str(&match &self.applied {
+            Some(e) if self.applying => format!(
+                "Shown now: the preset for :{e}:, unless the bot's last change has not reached Mattermost (it checks again)."
+            ),
             Some(e) => format!("Shown now: the preset for :{e}:."),
             None => "Shown now: the original nickname and picture.".to_string(),
         });

@@ -242,6 +242,8 @@ mod tests {
         "holiday add 2026-12-25 --name x -r ICE",
         "holiday remove 2026-12-25 -r ICE",
         "holiday list -r ICE",
+        "holiday feed https://example.com/h.ics -r ICE",
+        "holiday feed off",
         "rotation set holidays -r ICE shift",
         "rotation ical -r ICE --reset",
         "rotation forecast -r ICE --shifts 8",

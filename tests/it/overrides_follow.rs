@@ -261,16 +261,8 @@ async fn the_autopilots_tick_expires_an_open_swap_request_once_its_task_starts()
 
 #[tokio::test]
 async fn someone_covering_a_whole_task_wears_its_on_call_status_instead() {
-    use crate::presence::{now_arg, on_call_app};
-    let app = on_call_app().await;
-    app.mm.bot().system_admin();
-    let out = app
-        .run(
-            "olga",
-            r#"rotation set oncall-status ICE --emoji :pager: --text "On call: {rotation}""#,
-        )
-        .await;
-    assert!(out.contains(":pager: On call: ICE"), "{out}");
+    use crate::presence::now_arg;
+    let app = on_call_ice().await;
     let out = app.run("admin", "task override ICE#0 @bob @cat").await;
     assert!(out.contains("@cat serves instead of @bob"), "{out}");
     app.run("admin", &format!("task start ICE#0 --now={}", now_arg(0)))
@@ -285,14 +277,7 @@ async fn someone_covering_a_whole_task_wears_its_on_call_status_instead() {
 /// ICE#0 (ann and bob, 2030-03-04 09:00 UTC for a week) with the on-call status on.
 async fn on_call_ice() -> TestApp {
     let app = crate::presence::on_call_app().await;
-    app.mm.bot().system_admin();
-    let out = app
-        .run(
-            "olga",
-            r#"rotation set oncall-status ICE --emoji :pager: --text "On call: {rotation}""#,
-        )
-        .await;
-    assert!(out.contains(":pager: On call: ICE"), "{out}");
+    crate::presence::oncall::oncall_on(&app).await;
     app
 }
 

@@ -2,7 +2,7 @@
 //! and the bad input that changes nothing.
 
 mod alerts;
-mod oncall;
+pub mod oncall;
 mod settings;
 mod who;
 

@@ -8,7 +8,8 @@ use super::{now_arg, on_call_app, t};
 use crate::support::app::TestApp;
 use crate::support::fake_mattermost::RouteKind;
 
-async fn oncall_on(app: &TestApp) {
+/// ICE's on-call status turned on by its owner, with the bot allowed to set it.
+pub async fn oncall_on(app: &TestApp) {
     app.mm.bot().system_admin();
     let out = app
         .run(

@@ -149,6 +149,16 @@ pub async fn start(mm: &FakeMattermost, db_url: &str, opts: &Spawn) -> RunningAp
         .expect("app starts")
 }
 
+/// A test's bot stops with it: tests that start several in one runtime do not keep the earlier ones'
+/// jobs (and database connections) running.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.kill();
+        }
+    }
+}
+
 impl TestApp {
     pub fn slash_url(&self) -> String {
         format!("{}/slash", self.url)

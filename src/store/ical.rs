@@ -26,7 +26,8 @@ pub struct FeedToken {
     /// The fingerprint of what the feed last served, and when that changed.
     pub fingerprint: Option<String>,
     pub changed_at: DateTime<Utc>,
-    /// The feed counter as of this read: it moves with every change to what any feed shows (see
+    /// The feed's counter as of this read: it moves with every change to what this feed shows
+    /// (a rotation's own and every rotation's changes, or for a person's feed any change; see
     /// migration 0011), so a feed rendered at the same generation is still current.
     pub generation: i64,
 }
@@ -99,9 +100,12 @@ pub async fn replace(
 /// The feed a token opens, if it is current.
 pub async fn lookup(conn: &mut Conn, token: &str) -> Result<Option<FeedToken>> {
     let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT token, rotation_id, user_id, fingerprint, changed_at,
-                (SELECT generation FROM feed_generation WHERE id = 1) AS generation
-         FROM ical_tokens WHERE token = $1",
+        "SELECT t.token, t.rotation_id, t.user_id, t.fingerprint, t.changed_at,
+                CAST(COALESCE((SELECT SUM(g.generation) FROM feed_generations g
+                               WHERE g.scope IN (COALESCE(t.rotation_id, 0),
+                                                 CASE WHEN t.rotation_id IS NULL THEN 0 ELSE -1 END)),
+                              0) AS BIGINT) AS generation
+         FROM ical_tokens t WHERE t.token = $1",
     )
     .bind(token)
     .fetch_optional(&mut *conn)

@@ -216,7 +216,41 @@ async fn a_feed_served_before_shows_what_another_process_wrote_since() {
     .unwrap();
     let res = get(&url, Some(("if-none-match", &etag))).await;
     assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
     assert!(res.text().await.unwrap().contains("Holiday: Elsewhere"));
+
+    // Everyone's holidays show in every rotation's feed.
+    let day = (Utc::now() + TimeDelta::days(4)).format("%Y-%m-%d");
+    sqlx::query(
+        "INSERT INTO holidays (day, name, rotation_id, created_by, created_at)
+         VALUES ($1, 'For all', NULL, 'admin', 0)",
+    )
+    .bind(day.to_string())
+    .execute(&t.db)
+    .await
+    .unwrap();
+    let res = get(&url, Some(("if-none-match", &etag))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Holiday: For all"));
+
+    // A person's feed spans every rotation: a change in any of them shows.
+    let mine = link(&t, &t.run("bob", "user ical").await);
+    assert!(
+        get(&mine, None)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("ICE#11: @bob")
+    );
+    sqlx::query(
+        "DELETE FROM task_users WHERE user_id = (SELECT id FROM users WHERE username = 'bob')",
+    )
+    .execute(&t.db)
+    .await
+    .unwrap();
+    let body = get(&mine, None).await.text().await.unwrap();
+    assert!(!body.contains("ICE#11"), "{body}");
 }
 
 #[tokio::test]

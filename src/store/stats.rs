@@ -212,3 +212,16 @@ pub async fn ics_feeds(conn: &mut Conn) -> Result<Vec<IcsFeed>> {
         })
         .collect())
 }
+
+/// The holiday feeds (`holiday feed`), with why the last read failed.
+pub async fn holiday_feeds(conn: &mut Conn) -> Result<Vec<IcsFeed>> {
+    // `error` is set only while the feed fails (a read that works clears it).
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT url, error FROM holiday_feeds")
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(url, problem)| IcsFeed { url, problem })
+        .collect())
+}

@@ -27,6 +27,8 @@ pub struct Diagnostics {
     pub websocket: WebSocket,
     pub graph: Check,
     pub ics: Ics,
+    /// Holiday feeds (`holiday feed`), the same way.
+    pub holiday_feeds: Ics,
     pub jobs: Vec<JobLease>,
 }
 
@@ -132,7 +134,7 @@ pub struct JobLease {
 }
 
 pub async fn collect(src: &Sources, now: DateTime<Utc>) -> Diagnostics {
-    let (database, jobs, ics) = database_parts(src, now).await;
+    let (database, jobs, (ics, holiday_feeds)) = database_parts(src, now).await;
     Diagnostics {
         version: 1,
         server: server(src),
@@ -148,6 +150,7 @@ pub async fn collect(src: &Sources, now: DateTime<Utc>) -> Diagnostics {
         },
         graph: graph(src).await,
         ics,
+        holiday_feeds,
         jobs,
     }
 }
@@ -173,7 +176,10 @@ fn total_memory_mb() -> Option<u64> {
     Some(kb / 1024)
 }
 
-async fn database_parts(src: &Sources, now: DateTime<Utc>) -> (Database, Vec<JobLease>, Ics) {
+async fn database_parts(
+    src: &Sources,
+    now: DateTime<Utc>,
+) -> (Database, Vec<JobLease>, (Ics, Ics)) {
     let backend = match src.db.backend() {
         store::Backend::Sqlite => "sqlite",
         store::Backend::Postgres => "postgres",
@@ -185,13 +191,14 @@ async fn database_parts(src: &Sources, now: DateTime<Utc>) -> (Database, Vec<Job
         url: redact_url(&src.settings.database_url),
     };
     let mut jobs = Vec::new();
-    let mut ics = Ics {
+    let unknown = || Ics {
         status: "FAIL",
         feeds: 0,
         failing: 0,
         hosts: Vec::new(),
         hosts_not_listed: 0,
     };
+    let (mut ics, mut holiday_feeds) = (unknown(), unknown());
     match src.db.server_version().await {
         Ok(v) => database.version = v,
         Err(e) => database.version = format!("FAIL: {e}"),
@@ -200,7 +207,7 @@ async fn database_parts(src: &Sources, now: DateTime<Utc>) -> (Database, Vec<Job
         Ok(c) => c,
         Err(e) => {
             database.schema_version = format!("FAIL: {e}");
-            return (database, jobs, ics);
+            return (database, jobs, (ics, holiday_feeds));
         }
     };
     match store::stats::migration_version(&mut conn).await {
@@ -225,7 +232,10 @@ async fn database_parts(src: &Sources, now: DateTime<Utc>) -> (Database, Vec<Job
     if let Ok(feeds) = store::stats::ics_feeds(&mut conn).await {
         ics = ics_by_host(&feeds);
     }
-    (database, jobs, ics)
+    if let Ok(feeds) = store::stats::holiday_feeds(&mut conn).await {
+        holiday_feeds = ics_by_host(&feeds);
+    }
+    (database, jobs, (ics, holiday_feeds))
 }
 
 fn ics_by_host(feeds: &[store::stats::IcsFeed]) -> Ics {

@@ -256,6 +256,16 @@ async fn nothing_secret_leaves_in_the_packet() {
     .execute(&app.db)
     .await
     .unwrap();
+    let holiday_secret = "hol-s3cret-1618";
+    secrets.push(holiday_secret.to_string());
+    sqlx::query(
+        "INSERT INTO holiday_feeds (rotation_id, url, created_by, created_at, failed_at, error)
+         VALUES (NULL, $1, 'admin', 0, 0, 'The calendar server answered HTTP 503')",
+    )
+    .bind(format!("https://holidays.example.org/{holiday_secret}.ics"))
+    .execute(&app.db)
+    .await
+    .unwrap();
     app.run("admin", "admin support-packet").await;
     let dm_zip = app.mm.dm_files_to("admin")[0].bytes.clone();
     let http_zip = download(&app, Some(ADMIN_TOKEN), "")
@@ -290,6 +300,12 @@ async fn nothing_secret_leaves_in_the_packet() {
             "{diagnostics}"
         );
         assert!(diagnostics.contains("failing: 1"), "{diagnostics}");
+        assert!(
+            diagnostics.contains("holiday_feeds:")
+                && diagnostics.contains("host: holidays.example.org")
+                && diagnostics.contains("error: The calendar server answered HTTP 503"),
+            "{diagnostics}"
+        );
         assert!(part(&files, "stats.yaml").contains("ics: 1"));
     }
 }

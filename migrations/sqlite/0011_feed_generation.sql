@@ -109,3 +109,7 @@ BEGIN
     INSERT INTO feed_generations (scope, generation) VALUES (-1, 1) ON CONFLICT (scope) DO UPDATE SET generation = generation + 1;
     INSERT INTO feed_generations (scope, generation) VALUES (0, 1) ON CONFLICT (scope) DO UPDATE SET generation = generation + 1;
 END;
+
+-- A feed reads a rotation's tasks by start (30 days back to a year ahead): a range of this index,
+-- in order, instead of every task of the rotation sorted.
+CREATE INDEX tasks_rotation_start ON tasks(rotation_id, expected_start);

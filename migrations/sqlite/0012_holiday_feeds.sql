@@ -18,3 +18,11 @@ CREATE UNIQUE INDEX holiday_feeds_rotation ON holiday_feeds(rotation_id) WHERE r
 
 ALTER TABLE holidays ADD COLUMN feed_id INTEGER REFERENCES holiday_feeds(id) ON DELETE CASCADE;
 CREATE INDEX holidays_feed ON holidays(feed_id) WHERE feed_id IS NOT NULL;
+
+-- Days someone removed with `holiday remove` although a feed gives them (the team works that public
+-- holiday): the feed leaves them out from then on.
+CREATE TABLE holiday_feed_skips (
+    feed_id INTEGER NOT NULL REFERENCES holiday_feeds(id) ON DELETE CASCADE,
+    day     TEXT NOT NULL,
+    PRIMARY KEY (feed_id, day)
+);

@@ -118,6 +118,10 @@ pub async fn remove(
     let Some(feed) = get(conn, rotation).await? else {
         return Ok(None);
     };
+    sqlx::query("DELETE FROM holiday_feed_skips WHERE feed_id = $1")
+        .bind(feed.id)
+        .execute(&mut *conn)
+        .await?;
     let gone = sqlx::query("DELETE FROM holidays WHERE feed_id = $1")
         .bind(feed.id)
         .execute(&mut *conn)
@@ -148,7 +152,8 @@ impl Imported {
 
 /// Makes the feed's holidays from `from` on exactly `days` (day, name): adds the new, renames the
 /// renamed, removes those the feed no longer has. Earlier ones stay, as history. A day that already
-/// is a holiday the same way (typed with `holiday add`) is left as it is.
+/// is a holiday the same way (typed with `holiday add`) is left as it is, and a day someone removed
+/// by hand ([`skip`]) is left out.
 pub async fn import(
     conn: &mut Conn,
     feed: &HolidayFeed,
@@ -166,9 +171,17 @@ pub async fn import(
         .into_iter()
         .map(|(id, day, name)| (day, (id, name)))
         .collect();
+    let skipped: Vec<String> =
+        sqlx::query_scalar("SELECT day FROM holiday_feed_skips WHERE feed_id = $1")
+            .bind(feed.id)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = Imported::default();
     for (day, name) in days {
         let key = day.to_string();
+        if skipped.contains(&key) {
+            continue;
+        }
         match had.remove(&key) {
             Some((_, old)) if &old == name => {}
             Some((id, _)) => {
@@ -209,6 +222,18 @@ pub async fn import(
         out.removed += 1;
     }
     Ok(out)
+}
+
+/// Someone removed the feed's holiday on `day` by hand: the feed leaves that day out from now on.
+pub async fn skip(conn: &mut Conn, feed_id: i64, day: NaiveDate) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO holiday_feed_skips (feed_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(feed_id)
+    .bind(day.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A refresh read the feed.

@@ -66,25 +66,33 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Removes the holiday on `day` for that rotation (`None`: the one for every rotation); whether
-/// there was one.
-pub async fn remove(conn: &mut Conn, day: NaiveDate, rotation: Option<RotationId>) -> Result<bool> {
-    let done = match rotation {
+/// Removes the holiday on `day` for that rotation (`None`: the one for every rotation): `None` when
+/// there was none, else the holiday feed that had made it, if one had.
+pub async fn remove(
+    conn: &mut Conn,
+    day: NaiveDate,
+    rotation: Option<RotationId>,
+) -> Result<Option<Option<i64>>> {
+    let feed: Option<(Option<i64>,)> = match rotation {
         Some(r) => {
-            sqlx::query("DELETE FROM holidays WHERE day = $1 AND rotation_id = $2")
-                .bind(day.to_string())
-                .bind(r.0)
-                .execute(&mut *conn)
-                .await?
+            sqlx::query_as(
+                "DELETE FROM holidays WHERE day = $1 AND rotation_id = $2 RETURNING feed_id",
+            )
+            .bind(day.to_string())
+            .bind(r.0)
+            .fetch_optional(&mut *conn)
+            .await?
         }
         None => {
-            sqlx::query("DELETE FROM holidays WHERE day = $1 AND rotation_id IS NULL")
-                .bind(day.to_string())
-                .execute(&mut *conn)
-                .await?
+            sqlx::query_as(
+                "DELETE FROM holidays WHERE day = $1 AND rotation_id IS NULL RETURNING feed_id",
+            )
+            .bind(day.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
         }
     };
-    Ok(done.rows_affected() > 0)
+    Ok(feed.map(|(f,)| f))
 }
 
 /// Holidays from `from` on (every rotation's and, with `rotation`, that one's; without it, all of

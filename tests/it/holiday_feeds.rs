@@ -192,9 +192,24 @@ async fn a_refresh_follows_the_calendar_and_leaves_typed_holidays_alone() {
         "{history}"
     );
 
+    // A feed's day removed by hand (the team works that day) stays removed.
+    let out = t
+        .run("ann", &format!("holiday remove {} -r ICE", in_days(20)))
+        .await;
+    assert!(
+        out.contains("It came from the holiday feed, which leaves it out from now on."),
+        "{out}"
+    );
+    assert_eq!(
+        refresh(&t).await,
+        "1 holiday feeds read, 0 changed, 0 could not be read"
+    );
+    let list = t.run("ann", "holiday list -r ICE").await;
+    assert!(!list.contains("Lantern"), "{list}");
+
     // Off: the feed's holidays go, the typed one stays.
     let out = t.run("ann", "holiday feed off -r ICE").await;
-    assert!(out.contains("the 2 it gave are gone"), "{out}");
+    assert!(out.contains("the holiday it gave is gone"), "{out}");
     let list = t.run("ann", "holiday list -r ICE").await;
     assert!(list.contains("Ours, for ICE"), "{list}");
     assert!(!list.contains("from its feed"), "{list}");

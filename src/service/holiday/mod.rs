@@ -70,11 +70,17 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
         HolidayCommand::Remove { day, rotation } => {
             let mut tx = ctx.begin().await?;
             let r = scope(ctx, &mut tx, rotation.as_ref(), "remove holidays").await?;
-            if !store::holidays::remove(&mut tx, day, r.as_ref().map(|r| r.id)).await? {
+            let Some(feed) =
+                store::holidays::remove(&mut tx, day, r.as_ref().map(|r| r.id)).await?
+            else {
                 return Err(ServiceError::NotFound(format!(
                     "{day} is not a holiday {}. See them with `/lotto holiday list`.",
                     for_whom(r.as_ref())
                 )));
+            };
+            // A feed's day removed by hand stays removed: its next read leaves it out.
+            if let Some(feed_id) = feed {
+                store::holiday_feeds::skip(&mut tx, feed_id, day).await?;
             }
             let event = HistoryEvent::HolidayRemoved { day };
             ctx.record(&mut tx, r.as_ref().map(|r| r.id), None, event)
@@ -85,7 +91,7 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                     day,
                     name: None,
                     rotation: r.map(|r| r.name),
-                    from_feed: false,
+                    from_feed: feed.is_some(),
                 },
                 added: false,
             }

@@ -65,6 +65,11 @@ impl View for HolidayChangedView {
                     .map(|n| format!(", {n},"))
                     .unwrap_or_default()
             )
+        } else if h.from_feed {
+            format!(
+                "{} is no longer a holiday {whom}. It came from the holiday feed, which leaves it out from now on.",
+                h.day
+            )
         } else {
             format!("{} is no longer a holiday {whom}.", h.day)
         }
@@ -166,9 +171,14 @@ impl View for HolidayFeedView {
             None => "every rotation".to_string(),
         };
         if !self.on {
+            let gone = match self.removed {
+                0 => "it had given none".to_string(),
+                1 => "the holiday it gave is gone".to_string(),
+                n => format!("the {n} holidays it gave are gone"),
+            };
             return format!(
-                "Holidays for {whom} no longer come from {}; the {} it gave are gone (days added with `holiday add` stay).",
-                self.source, self.removed
+                "Holidays for {whom} no longer come from {}; {gone} (days added with `holiday add` stay).",
+                self.source
             );
         }
         let already = if self.already > 0 {

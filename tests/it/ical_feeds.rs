@@ -175,6 +175,14 @@ async fn without_a_public_url_the_commands_say_how_to_set_it_and_change_nothing(
     assert_eq!(n, 0);
 }
 
+/// Polls `url` as a client holding `etag` would: the feed must have changed; its new ETag and text.
+async fn changed_since(url: &str, etag: &str) -> (String, String) {
+    let res = get(url, Some(("if-none-match", etag))).await;
+    assert_eq!(res.status(), StatusCode::OK, "the feed did not change");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    (etag, res.text().await.unwrap())
+}
+
 /// The secret token in a feed link.
 fn token_of(url: &str) -> String {
     let file = url.rsplit('/').next().unwrap_or_default();
@@ -199,10 +207,7 @@ async fn a_feed_served_before_shows_what_another_process_wrote_since() {
         .execute(&t.db)
         .await
         .unwrap();
-    let res = get(&url, Some(("if-none-match", &etag))).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    let body = res.text().await.unwrap();
+    let (etag, body) = changed_since(&url, &etag).await;
     assert!(body.contains("ICE#10: @annie"), "{body}");
 
     let day = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%d");
@@ -214,10 +219,8 @@ async fn a_feed_served_before_shows_what_another_process_wrote_since() {
     .execute(&t.db)
     .await
     .unwrap();
-    let res = get(&url, Some(("if-none-match", &etag))).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    assert!(res.text().await.unwrap().contains("Holiday: Elsewhere"));
+    let (etag, body) = changed_since(&url, &etag).await;
+    assert!(body.contains("Holiday: Elsewhere"), "{body}");
 
     // Everyone's holidays show in every rotation's feed.
     let day = (Utc::now() + TimeDelta::days(4)).format("%Y-%m-%d");
@@ -229,9 +232,8 @@ async fn a_feed_served_before_shows_what_another_process_wrote_since() {
     .execute(&t.db)
     .await
     .unwrap();
-    let res = get(&url, Some(("if-none-match", &etag))).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("Holiday: For all"));
+    let (_, body) = changed_since(&url, &etag).await;
+    assert!(body.contains("Holiday: For all"), "{body}");
 
     // A person's feed spans every rotation: a change in any of them shows.
     let mine = link(&t, &t.run("bob", "user ical").await);

@@ -362,3 +362,37 @@ async fn an_override_of_a_started_task_whose_stretch_has_begun_hands_the_status_
         .unwrap();
     assert_eq!(wearing(&app).await, ["ann", "bob"]);
 }
+
+#[tokio::test]
+async fn taking_someone_off_a_running_task_takes_the_status_from_whoever_covered_for_them() {
+    use crate::presence::now_arg;
+    let app = on_call_ice().await;
+    app.run("admin", "task override ICE#0 @bob @cat").await;
+    app.run("admin", &format!("task start ICE#0 --now={}", now_arg(0)))
+        .await;
+    assert_eq!(wearing(&app).await, ["ann", "cat"]);
+
+    let out = app
+        .run(
+            "admin",
+            &format!("task unassign ICE#0 @bob --force --now={}", now_arg(60)),
+        )
+        .await;
+    assert!(!out.contains("Can't"), "{out}");
+    assert_eq!(
+        wearing(&app).await,
+        ["ann"],
+        "cat covered for bob, who is off it"
+    );
+
+    app.run(
+        "admin",
+        &format!("task assign ICE#0 @bob --force --now={}", now_arg(120)),
+    )
+    .await;
+    assert_eq!(
+        wearing(&app).await,
+        ["ann", "cat"],
+        "bob is back, and cat still covers for him"
+    );
+}

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use super::news::TaskNews;
 use super::{TaskOps, needs_of, task_error, with_skills};
 use crate::lottery::{self, HistoryEvent, TaskState, UserId};
-use crate::service::presence::oncall;
 use crate::service::{Result, ServiceError, render};
 use crate::store::rotations::{NeedKind, Rotation};
 use crate::store::tasks::Task;
@@ -53,6 +52,7 @@ impl TaskOps {
                 )));
             }
         }
+        let wearing = self.oncall_before_change(conn, r, task).await?;
         let mut added = Vec::new();
         for u in &new {
             store::tasks::add_user(conn, task.id, &u.id).await?;
@@ -61,11 +61,9 @@ impl TaskOps {
         let people = super::people_of(conn, &added).await?;
         self.record(conn, task, HistoryEvent::Assigned { people })
             .await?;
+        // On a running task the status goes to whoever serves now (someone may cover for them).
+        self.oncall_after_change(conn, r, task, &wearing).await?;
         // People added to a task that is already scheduled or running hear about it like the others did.
-        if task.state == TaskState::Started {
-            let (change, at) = (oncall::Change::Set, Some(self.now));
-            oncall::queue(conn, r, task, &added, change, at, self.now).await?;
-        }
         if matches!(task.state, TaskState::Scheduled | TaskState::Started) {
             self.notify(conn, r, task, TaskNews::Scheduled, &added)
                 .await?;
@@ -96,6 +94,7 @@ impl TaskOps {
                 missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
             )));
         }
+        let wearing = self.oncall_before_change(conn, r, task).await?;
         let mut removed = Vec::new();
         for u in users {
             store::tasks::remove_user(conn, task.id, &u.id).await?;
@@ -104,10 +103,8 @@ impl TaskOps {
         let people = super::people_of(conn, &removed).await?;
         self.record(conn, task, HistoryEvent::Unassigned { people })
             .await?;
-        if task.state == TaskState::Started {
-            let (change, at) = (oncall::Change::Clear, Some(self.now));
-            oncall::queue(conn, r, task, &removed, change, at, self.now).await?;
-        }
+        // The status leaves whoever no longer serves: them, or whoever covered for them.
+        self.oncall_after_change(conn, r, task, &wearing).await?;
         if task.state != TaskState::Pending {
             self.notify(conn, r, task, TaskNews::Unassigned, &removed)
                 .await?;

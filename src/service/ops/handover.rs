@@ -3,7 +3,8 @@
 //! finish. The task records the moment whose serving people wear the status (`oncall_at`); a hand-over
 //! moves that moment on, clearing the status of those who no longer serve and setting it for those
 //! who now do, in the transaction of its cause: the task's start and finish (`transition`), a new
-//! override of a started task (`task override`), and the autopilot's tick for the stretches' own
+//! override of a started task (`task override`), people put on or taken off one (`task assign`,
+//! `task unassign`), and the autopilot's tick for the stretches' own
 //! starts and finishes ([`hand_over_due`]).
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -109,8 +110,9 @@ pub(super) async fn take_off(
 }
 
 impl TaskOps {
-    /// Who wears `task`'s status before an override is added (see [`Self::after_override`]).
-    pub async fn before_override(
+    /// Who wears `task`'s status before an override is added or people are put on or taken off it
+    /// (see [`Self::oncall_after_change`]).
+    pub async fn oncall_before_change(
         &self,
         conn: &mut Conn,
         r: &Rotation,
@@ -122,9 +124,10 @@ impl TaskOps {
         Ok(Wearing::load(conn, r, task).await?.worn(conn).await?.1)
     }
 
-    /// An override was added to a started task: whoever serves now wears its status at once (the
-    /// tick looks only at moments after the last hand-over, and the stretch may have begun before).
-    pub async fn after_override(
+    /// An override was added to a started task, or people were put on or taken off it: whoever
+    /// serves now wears its status at once (the tick looks only at moments after the last hand-over,
+    /// and an override's stretch may have begun before).
+    pub async fn oncall_after_change(
         &self,
         conn: &mut Conn,
         r: &Rotation,

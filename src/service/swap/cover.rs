@@ -90,7 +90,7 @@ pub async fn cover(
         }
     }
     let ops = TaskOps::new(ctx.by(), ctx.now);
-    let wearing = ops.before_override(&mut tx, &r, &t).await?;
+    let wearing = ops.oncall_before_change(&mut tx, &r, &t).await?;
     let id = overrides::insert(
         &mut tx,
         &NewOverride {
@@ -114,7 +114,7 @@ pub async fn cover(
     let entry = HistoryEntry::task(r.id, t.id, ctx.now, ctx.by(), event);
     store::history::record(&mut tx, &entry).await?;
     // On a started task the on-call status changes hands now if the stretch has begun.
-    ops.after_override(&mut tx, &r, &t, &wearing).await?;
+    ops.oncall_after_change(&mut tx, &r, &t, &wearing).await?;
     let mut told: Vec<(UserId, &'static str)> =
         vec![(from.id.clone(), "from"), (to.id.clone(), "to")];
     for o in store::members::owner_ids(&mut tx, r.id).await? {

@@ -90,12 +90,16 @@ pub enum HistoryEvent {
         skill: String,
         level: Option<String>,
     },
-    /// A member's time off (`user unavailable`): `added` or taken back.
+    /// A member's time off (`user unavailable`, or out of office in their calendar): `added` or
+    /// taken back.
     TimeOff {
         person: Person,
         start: DateTime<Utc>,
         finish: DateTime<Utc>,
         added: bool,
+        /// Given by the calendar sync rather than typed (absent in older rows: typed).
+        #[serde(default)]
+        from_calendar: bool,
     },
     /// A skill added to (or deleted from) the list of known skills, which every rotation shares.
     SkillListed {
@@ -252,12 +256,18 @@ impl HistoryEvent {
                 start,
                 finish,
                 added,
+                from_calendar,
             } => format!(
-                "{} {}'s time off from {} to {}",
+                "{} {}'s time off from {} to {}{}",
                 if *added { "added" } else { "removed" },
                 person.mention(),
                 when(*start, tz),
-                when(*finish, tz)
+                when(*finish, tz),
+                if *from_calendar {
+                    " (out of office in their calendar)"
+                } else {
+                    ""
+                }
             ),
             SkillListed { skill, added: true } => format!("added {skill} to the known skills"),
             SkillListed {

@@ -11,7 +11,9 @@ use super::writes::{Applied, Part, WriteFailure};
 use crate::calendar::SourceError;
 use crate::calendar::model::Span;
 use crate::calendar::rules::{Decision, Notice, NoticeChange, UnavailabilityChange};
-use crate::lottery::{Interval, TaskState, UserId};
+use crate::lottery::{
+    HistoryActor, HistoryEntry, HistoryEvent, Interval, Person, TaskState, UserId,
+};
 use crate::notify::{self, Queued};
 use crate::store::calendar::{Connected, Problem, ProblemKind};
 use crate::store::unavailability::{self, Stored};
@@ -242,15 +244,59 @@ async fn apply_unavailability(
     change: UnavailabilityChange,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let mut changed = Vec::new();
     match change {
         UnavailabilityChange::Upsert { span, replaces } => {
-            if let Some(old) = replaces {
-                unavailability::remove_exact(conn, user, Stored::Calendar, interval(old)).await?;
+            if let Some(old) = replaces
+                && unavailability::remove_exact(conn, user, Stored::Calendar, interval(old)).await?
+                    > 0
+            {
+                changed.push((interval(old), false));
             }
-            unavailability::add_once(conn, user, Stored::Calendar, interval(span), now).await?;
+            if unavailability::add_once(conn, user, Stored::Calendar, interval(span), now).await? {
+                changed.push((interval(span), true));
+            }
         }
         UnavailabilityChange::Remove { span } => {
-            unavailability::remove_exact(conn, user, Stored::Calendar, interval(span)).await?;
+            if unavailability::remove_exact(conn, user, Stored::Calendar, interval(span)).await? > 0
+            {
+                changed.push((interval(span), false));
+            }
+        }
+    }
+    record_time_off(conn, user, &changed, now).await
+}
+
+/// Time off the calendar gave or took back, in the history of every rotation the person is a
+/// member of (the sync is a background job: its actor is `autopilot`).
+async fn record_time_off(
+    conn: &mut Conn,
+    user: &UserId,
+    changed: &[(Interval, bool)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let username = store::users::username(conn, user)
+        .await?
+        .unwrap_or_default();
+    for (rotation, _) in store::members::memberships(conn, user).await? {
+        for (span, added) in changed {
+            let entry = HistoryEntry {
+                rotation: Some(rotation),
+                task: None,
+                at: now,
+                actor: HistoryActor::Autopilot,
+                event: HistoryEvent::TimeOff {
+                    person: Person::new(user.clone(), &username),
+                    start: span.start,
+                    finish: span.finish,
+                    added: *added,
+                    from_calendar: true,
+                },
+            };
+            store::history::record(conn, &entry).await?;
         }
     }
     Ok(())

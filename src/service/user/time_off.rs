@@ -98,6 +98,7 @@ async fn record(
                 start: span.start,
                 finish: span.finish,
                 added,
+                from_calendar: false,
             };
             ctx.record(conn, Some(rotation), None, event).await?;
         }

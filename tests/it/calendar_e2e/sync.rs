@@ -58,6 +58,12 @@ async fn out_of_office_makes_a_person_unpickable_in_a_fill() {
     assert_eq!(cal.calendar_time_off().await, ["ann"]);
     let shown = cal.run("admin", "user show @ann").await;
     assert!(shown.contains("calendar"), "{shown}");
+    let history = cal.run("admin", "rotation history ICE").await;
+    assert!(
+        history.contains("| autopilot |  | added @ann's time off from ")
+            && history.contains(" (out of office in their calendar) |"),
+        "{history}"
+    );
 
     // Two people needed, only Bob available: nothing is assigned, and the reason is shown.
     let out = cal.run("admin", "task fill ICE#0").await;
@@ -75,6 +81,11 @@ async fn out_of_office_makes_a_person_unpickable_in_a_fill() {
     schedule(&cal, "ann", &[]);
     cal.sync_at(at(10)).await;
     assert!(cal.calendar_time_off().await.is_empty());
+    let history = cal.run("admin", "rotation history ICE").await;
+    assert!(
+        history.contains("| autopilot |  | removed @ann's time off from "),
+        "{history}"
+    );
     cal.run("admin", "task new shift ICE --number 2").await;
     let out = cal.run("admin", "task fill ICE#2").await;
     assert!(out.contains("The lottery picked"), "{out}");

@@ -2,7 +2,8 @@
 //! 20 days back), seeded straight into SQLite: the service call behind `GET /ical/<token>.ics`
 //! (token check, reads, fingerprint, RFC 5545 text). Target: under 5 ms. Cases: polling an unchanged
 //! feed, polling after a write to another rotation, polling after a rename of someone not in it (read
-//! and fingerprinted again, not rendered), the first request after a change.
+//! and fingerprinted again, not rendered), the first request after one of its tasks changed, and the
+//! first request in a new process.
 //! Run: `cargo bench --bench ical_feed`.
 
 mod common {
@@ -122,6 +123,23 @@ async fn task_elsewhere(svc: &Service, n: u64) {
     tx.commit().await.unwrap();
 }
 
+/// A change to one of the feed's tasks: someone put on ICE#500, or taken off again.
+async fn change_one_task(svc: &Service, n: u64) {
+    let mut tx = svc.db().begin_write().await.unwrap();
+    let (task, who) = (
+        solar_lottery::lottery::TaskId(501),
+        UserId::new(format!("user{:022}", 2)),
+    );
+    if n.is_multiple_of(2) {
+        store::tasks::add_user(&mut tx, task, &who).await.unwrap();
+    } else {
+        store::tasks::remove_user(&mut tx, task, &who)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 /// A write every rotation's feed may show, though this one does not: a person in no task changes
 /// their name.
 async fn rename_outsider(svc: &Service, n: u64) {
@@ -184,7 +202,26 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::PerIteration,
         )
     });
-    // The first request after a change: read, fingerprint and render through `icalendar`.
+    // After a change to one of its tasks: read, fingerprint, write that one event again and
+    // assemble the text (the other events are kept).
+    let changes = std::sync::atomic::AtomicU64::new(0);
+    group.bench_function("1000_tasks_after_one_task_changed", |b| {
+        b.iter_batched(
+            || {
+                let n = changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                rt.block_on(change_one_task(&svc, n));
+                n
+            },
+            // A later moment each time: the change is stamped anew, so no whole text is kept.
+            |n| {
+                let at = now() + TimeDelta::seconds(i64::try_from(n).unwrap() + 1);
+                rt.block_on(svc.ical_feed(TOKEN, at)).unwrap()
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    // The first request in a new process: read, fingerprint and write every event through
+    // `icalendar`.
     group.bench_function("1000_tasks_first_render", |b| {
         b.to_async(&rt).iter_batched(
             || service_on(svc.db().clone()),

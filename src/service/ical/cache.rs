@@ -2,7 +2,9 @@
 //! - by token, with the feed counter it was read at and until when its window holds the same
 //!   tasks: while nothing changed, a poll costs one read of the token and the counter;
 //! - by content: a feed whose data changed elsewhere (another rotation's task) reads and
-//!   fingerprints the same, so its text (same fingerprint, same DTSTAMP) is not rendered again.
+//!   fingerprints the same, so its text (same fingerprint, same DTSTAMP) is not rendered again;
+//! - by event: after a change to one task, the feed's other events are the ones written before,
+//!   only stamped again (`render::assemble`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,9 +12,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 
 use super::Feed;
+use super::render::{self, Entry, EventText};
 
 /// How many rendered feeds are kept (a feed of 1,000 tasks is about 400 KB of text).
 const CAPACITY: usize = 32;
+/// How many written events are kept (about 400 bytes each, twice with the key).
+const EVENT_CAPACITY: usize = 20_000;
 
 type Key = (String, DateTime<Utc>);
 
@@ -20,6 +25,7 @@ type Key = (String, DateTime<Utc>);
 pub struct FeedCache {
     bodies: Mutex<Bounded<Key, Arc<str>>>,
     served: Mutex<Bounded<String, Served>>,
+    events: Mutex<Bounded<Entry, Arc<EventText>>>,
 }
 
 /// A feed as served for a token, and what must still hold for it to be served again.
@@ -49,10 +55,14 @@ impl<K, V> Default for Bounded<K, V> {
 
 impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
     fn insert(&mut self, key: K, value: V) {
+        self.insert_within(key, value, CAPACITY);
+    }
+
+    fn insert_within(&mut self, key: K, value: V, capacity: usize) {
         if self.map.insert(key.clone(), value).is_some() {
             return;
         }
-        if self.order.len() >= CAPACITY
+        if self.order.len() >= capacity
             && let Some(oldest) = self.order.pop_front()
         {
             self.map.remove(&oldest);
@@ -67,6 +77,30 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl FeedCache {
+    /// The calendar text of `entries`, writing only the events not kept from earlier feeds.
+    pub fn render(&self, name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
+        let mut texts: Vec<Option<Arc<EventText>>> = {
+            let kept = lock(&self.events);
+            entries.iter().map(|e| kept.map.get(e).cloned()).collect()
+        };
+        // Written outside the lock: other feeds are served meanwhile.
+        let mut fresh = Vec::new();
+        for (slot, e) in texts.iter_mut().zip(entries) {
+            if slot.is_none() {
+                let text = Arc::new(render::event_text(e));
+                fresh.push((e.clone(), text.clone()));
+                *slot = Some(text);
+            }
+        }
+        if !fresh.is_empty() {
+            let mut kept = lock(&self.events);
+            for (e, text) in fresh {
+                kept.insert_within(e, text, EVENT_CAPACITY);
+            }
+        }
+        render::assemble(name, texts.iter().flatten().map(|t| &**t), stamp)
+    }
+
     /// The feed served for `token` before, if nothing it shows has changed since: the counter is
     /// the same, its window still holds the same tasks at `now`, and the stored fingerprint (which
     /// another replica may have moved) is still its ETag.
@@ -156,5 +190,26 @@ mod tests {
             "A".into()
         });
         assert!(again, "the oldest entry was dropped");
+    }
+
+    #[test]
+    fn a_feed_assembled_from_kept_events_reads_as_one_written_at_once() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2030, 3, d).unwrap();
+        let holiday = |d: u32, name: &str| Entry::Holiday {
+            uid: format!("holiday-{d}@solar-lottery"),
+            day: day(d),
+            summary: name.to_string(),
+        };
+        let cache = FeedCache::default();
+        let t = Utc::now();
+        let first = vec![holiday(1, "One"), holiday(2, "Two")];
+        assert_eq!(cache.render("F", &first, t), render::render("F", &first, t));
+        // One event changed, one kept, and a later stamp for all.
+        let later = t + chrono::TimeDelta::minutes(5);
+        let second = vec![holiday(1, "One"), holiday(2, "Two, moved")];
+        assert_eq!(
+            cache.render("F", &second, later),
+            render::render("F", &second, later)
+        );
     }
 }

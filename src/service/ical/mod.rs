@@ -111,7 +111,7 @@ impl Service {
             now
         };
         let body = self.feeds.get_or_render(&fingerprint, changed_at, || {
-            render::render(&name, &entries, changed_at)
+            self.feeds.render(&name, &entries, changed_at)
         });
         let served = Feed {
             body,

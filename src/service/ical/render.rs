@@ -12,7 +12,7 @@ use crate::store::holidays::Holiday;
 use crate::store::ical::FeedTask;
 
 /// One entry of a feed, with everything that shows; its fingerprint is the feed's ETag.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Entry {
     Task {
         uid: String,
@@ -227,41 +227,139 @@ pub fn fingerprint(name: &str, entries: &[Entry]) -> String {
 /// The calendar text. `stamp` is when the content last changed (DTSTAMP), so the text is stable
 /// between changes.
 pub fn render(name: &str, entries: &[Entry], stamp: DateTime<Utc>) -> String {
+    let events: Vec<EventText> = entries.iter().map(event_text).collect();
+    assemble(name, events.iter(), stamp)
+}
+
+/// One entry's VEVENT as `icalendar` writes it, stamped with a placeholder: the text of an entry
+/// that did not change is kept (`FeedCache`) and only stamped again when a feed is assembled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventText {
+    text: String,
+    /// Where the placeholder DTSTAMP value starts in `text`.
+    stamp_at: Option<usize>,
+    entry: Entry,
+}
+
+/// The DTSTAMP every kept event is written with, and the line it makes (a line of its own: a
+/// property's value never holds a bare line break, and a folded line goes on with a space).
+const PLACEHOLDER: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
+const PLACEHOLDER_LINE: &str = "\r\nDTSTAMP:19700101T000000Z\r\n";
+const STAMP_LEN: usize = "19700101T000000Z".len();
+
+pub fn event_text(e: &Entry) -> EventText {
+    let text = event(e, PLACEHOLDER).to_string();
+    let stamp_at = text
+        .find(PLACEHOLDER_LINE)
+        .map(|i| i + "\r\nDTSTAMP:".len());
+    EventText {
+        text,
+        stamp_at,
+        entry: e.clone(),
+    }
+}
+
+/// The calendar around `events`, each stamped `stamp`.
+pub fn assemble<'a>(
+    name: &str,
+    events: impl Iterator<Item = &'a EventText>,
+    stamp: DateTime<Utc>,
+) -> String {
     let mut cal = Calendar::new();
     cal.name(name);
-    for e in entries {
-        let event = match e {
-            Entry::Task {
-                uid,
-                start,
-                finish,
-                summary,
-                description,
-                confirmed,
-            } => Event::new()
-                .uid(uid)
-                .timestamp(stamp)
-                .starts(*start)
-                .ends(*finish)
-                .summary(summary)
-                .description(description)
-                .status(if *confirmed {
-                    EventStatus::Confirmed
-                } else {
-                    EventStatus::Tentative
-                })
-                .done(),
-            Entry::Holiday { uid, day, summary } => Event::new()
-                .uid(uid)
-                .timestamp(stamp)
-                // DTEND is exclusive (RFC 5545 §3.6.1): a one-day event ends the next day.
-                .starts(*day)
-                .ends(day.succ_opt().unwrap_or(*day))
-                .summary(summary)
-                .add_property("TRANSP", "TRANSPARENT")
-                .done(),
-        };
-        cal.push(event);
+    let shell = cal.done().to_string();
+    let end = shell.rfind("END:VCALENDAR").unwrap_or(shell.len());
+    let stamp_text = stamp.format("%Y%m%dT%H%M%SZ").to_string();
+    let mut out = String::with_capacity(shell.len() + 400 * 1024);
+    out.push_str(&shell[..end]);
+    for e in events {
+        match e.stamp_at {
+            Some(i) if stamp_text.len() == STAMP_LEN => {
+                out.push_str(&e.text[..i]);
+                out.push_str(&stamp_text);
+                out.push_str(&e.text[i + STAMP_LEN..]);
+            }
+            // Not where it should be (or a year past 9999): written again, stamped.
+            _ => out.push_str(&event(&e.entry, stamp).to_string()),
+        }
     }
-    cal.done().to_string()
+    out.push_str(&shell[end..]);
+    out
+}
+
+fn event(e: &Entry, stamp: DateTime<Utc>) -> Event {
+    match e {
+        Entry::Task {
+            uid,
+            start,
+            finish,
+            summary,
+            description,
+            confirmed,
+        } => Event::new()
+            .uid(uid)
+            .timestamp(stamp)
+            .starts(*start)
+            .ends(*finish)
+            .summary(summary)
+            .description(description)
+            .status(if *confirmed {
+                EventStatus::Confirmed
+            } else {
+                EventStatus::Tentative
+            })
+            .done(),
+        Entry::Holiday { uid, day, summary } => Event::new()
+            .uid(uid)
+            .timestamp(stamp)
+            // DTEND is exclusive (RFC 5545 §3.6.1): a one-day event ends the next day.
+            .starts(*day)
+            .ends(day.succ_opt().unwrap_or(*day))
+            .summary(summary)
+            .add_property("TRANSP", "TRANSPARENT")
+            .done(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entries() -> Vec<Entry> {
+        let t = |h| Utc.with_ymd_and_hms(2030, 3, 4, h, 0, 0).unwrap();
+        vec![
+            Entry::Task {
+                uid: "task-1@solar-lottery".into(),
+                start: t(9),
+                finish: t(17),
+                summary: "ICE#1: @ann".into(),
+                // Text that names the placeholder line (DESCRIPTION comes before DTSTAMP) must not
+                // fool the stamping; a long one is folded.
+                description:
+                    "State: pending\r\nDTSTAMP:19700101T000000Z\r\nNeeds: 1 any, a long line "
+                        .repeat(4),
+                confirmed: false,
+            },
+            Entry::Holiday {
+                uid: "holiday-1@solar-lottery".into(),
+                day: NaiveDate::from_ymd_opt(2030, 3, 5).unwrap(),
+                summary: "Holiday: Founders".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn kept_events_stamped_again_read_as_one_calendar_written_at_once() {
+        let stamp = Utc.with_ymd_and_hms(2030, 3, 1, 12, 30, 5).unwrap();
+        let mut whole = Calendar::new();
+        whole.name("ICE shifts");
+        for e in entries() {
+            whole.push(event(&e, stamp));
+        }
+        let whole = whole.done().to_string();
+        assert_eq!(render("ICE shifts", &entries(), stamp), whole);
+        assert!(whole.contains("DTSTAMP:20300301T123005Z"), "{whole}");
+        assert!(event_text(&entries()[0]).stamp_at.is_some());
+    }
 }

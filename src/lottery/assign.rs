@@ -161,12 +161,13 @@ pub fn check_schedule(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::lottery::skill::{Level, Skills};
     use TaskState::*;
 
-    fn user(id: &str, skills: &[(&str, Level)]) -> Assigned {
+    /// Someone on a task with these skills (also the swap rules' tests).
+    pub(crate) fn user(id: &str, skills: &[(&str, Level)]) -> Assigned {
         Assigned {
             user: UserId::new(id),
             skills: skills
@@ -176,7 +177,7 @@ mod tests {
         }
     }
 
-    fn needs(items: &[(&str, u32)]) -> Needs {
+    pub(crate) fn needs(items: &[(&str, u32)]) -> Needs {
         items
             .iter()
             .map(|(s, n)| (s.parse().unwrap(), *n))

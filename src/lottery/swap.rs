@@ -94,24 +94,8 @@ pub fn check_replacement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lottery::skill::{Level, Skills};
-
-    fn person(id: &str, skills: &[(&str, Level)]) -> Assigned {
-        Assigned {
-            user: UserId::new(id),
-            skills: skills
-                .iter()
-                .map(|(s, l)| (s.parse().unwrap(), *l))
-                .collect::<Skills>(),
-        }
-    }
-
-    fn needs(items: &[(&str, u32)]) -> Needs {
-        items
-            .iter()
-            .map(|(s, n)| (s.parse().unwrap(), *n))
-            .collect()
-    }
+    use crate::lottery::assign::tests::{needs, user as person};
+    use crate::lottery::skill::Level;
 
     #[test]
     fn a_replacement_keeps_the_requirements_it_found_met() {

@@ -139,54 +139,49 @@ async fn the_autopilots_reminders_go_to_whoever_serves_at_that_moment() {
     let before = |u: &str| t.mm.dms_to(u).len();
     let (ann0, bob0, cat0) = (before("ann"), before("bob"), before("cat"));
     let svc = t.app.as_ref().unwrap().service.clone();
+    // The autopilot at each moment, then the DMs it sent.
+    let ticks = async |moments: &[DateTime<Utc>]| {
+        for m in moments {
+            solar_lottery::autopilot::tick(&svc, *m).await.unwrap();
+        }
+        t.deliver().await;
+    };
+    let since = |u: &str, from: usize| t.mm.dms_to(u)[from..].to_vec();
+    let any = |dms: &[String], what: &dyn Fn(&str) -> bool| dms.iter().any(|d| what(d));
 
-    solar_lottery::autopilot::tick(&svc, at(3, 3, 9))
-        .await
-        .unwrap();
-    solar_lottery::autopilot::tick(&svc, at(3, 4, 9))
-        .await
-        .unwrap();
-    t.deliver().await;
-    let bob = t.mm.dms_to("bob")[bob0..].to_vec();
+    ticks(&[at(3, 3, 9), at(3, 4, 9)]).await;
+    let bob = since("bob", bob0);
     assert!(
-        bob.iter()
-            .any(|d| d.contains("Reminder: ICE#0 starts") && d.contains("you cover for @ann")),
+        any(&bob, &|d| d.contains("Reminder: ICE#0 starts")
+            && d.contains("you cover for @ann")),
         "{bob:?}"
     );
     assert!(
-        bob.iter()
-            .any(|d| d.contains("ICE#0 has started: you cover for @ann")),
+        any(&bob, &|d| d
+            .contains("ICE#0 has started: you cover for @ann")),
         "{bob:?}"
     );
+    let ann = since("ann", ann0);
     assert!(
-        !t.mm.dms_to("ann")[ann0..]
-            .iter()
-            .any(|d| d.contains("Reminder: ICE#0 starts") || d.contains("has started")),
-        "{:?}",
-        t.mm.dms_to("ann")
+        !any(&ann, &|d| d.contains("Reminder: ICE#0 starts")
+            || d.contains("has started")),
+        "{ann:?}"
     );
 
-    solar_lottery::autopilot::tick(&svc, at(3, 10, 9))
-        .await
-        .unwrap();
-    t.deliver().await;
-    let cat = t.mm.dms_to("cat")[cat0..].to_vec();
+    ticks(&[at(3, 10, 9)]).await;
+    let cat = since("cat", cat0);
     assert!(
-        cat.iter()
-            .any(|d| d.contains("Reminder: ICE#0 ends") && d.contains("you cover for @ann")),
+        any(&cat, &|d| d.contains("Reminder: ICE#0 ends")
+            && d.contains("you cover for @ann")),
         "{cat:?}"
     );
+    let ann = since("ann", ann0);
     assert!(
-        !t.mm.dms_to("ann")[ann0..]
-            .iter()
-            .any(|d| d.contains("Reminder: ICE#0 ends")),
-        "{:?}",
-        t.mm.dms_to("ann")
+        !any(&ann, &|d| d.contains("Reminder: ICE#0 ends")),
+        "{ann:?}"
     );
     assert!(
-        !t.mm.dms_to("bob")[bob0..]
-            .iter()
-            .any(|d| d.contains("Reminder: ICE#0 ends")),
+        !any(&since("bob", bob0), &|d| d.contains("Reminder: ICE#0 ends")),
         "bob's stretch is over by then"
     );
 }

@@ -80,7 +80,7 @@ async fn app() -> (TestApp, String) {
 }
 
 /// What the listener would send after `username`'s profile changed.
-async fn signal(t: &TestApp, username: &str) {
+pub async fn signal(t: &TestApp, username: &str) {
     let user =
         t.mm.client()
             .get_user(&t.mm.user(username).user_id())
@@ -95,7 +95,8 @@ async fn signal(t: &TestApp, username: &str) {
         .unwrap();
 }
 
-async fn nickname_becomes(t: &TestApp, username: &str, nickname: &str) {
+/// Waits until Mattermost shows this nickname.
+pub async fn nickname_becomes(t: &TestApp, username: &str, nickname: &str) {
     eventually(
         &format!("@{username}'s nickname to be {nickname:?}"),
         async || (t.mm.nickname_of(username) == nickname).then_some(()),
@@ -103,7 +104,8 @@ async fn nickname_becomes(t: &TestApp, username: &str, nickname: &str) {
     .await;
 }
 
-async fn picture_becomes(t: &TestApp, username: &str, bytes: &[u8]) {
+/// Waits until Mattermost shows this picture.
+pub async fn picture_becomes(t: &TestApp, username: &str, bytes: &[u8]) {
     eventually(&format!("@{username}'s picture to change"), async || {
         (t.mm.picture_of(username) == bytes).then_some(())
     })

@@ -9,6 +9,7 @@ use chrono::Utc;
 use solar_lottery::profile::{holding, listener};
 use solar_lottery::store::{Db, leases};
 
+use crate::profile::nickname_becomes;
 use crate::support::app::{Spawn, TestApp, spawn_app_with, start};
 use crate::support::fake_mattermost::{LostResponse, RouteKind};
 use crate::support::wait::eventually;
@@ -33,14 +34,6 @@ async fn held_by(db: &Db, lease: &'static str, instance: &str) {
     eventually(&format!("{instance} to hold {lease}"), async || {
         (holder(db, lease).await.as_deref() == Some(instance)).then_some(())
     })
-    .await;
-}
-
-async fn nickname_becomes(t: &TestApp, username: &str, nickname: &str) {
-    eventually(
-        &format!("@{username}'s nickname to be {nickname:?}"),
-        async || (t.mm.nickname_of(username) == nickname).then_some(()),
-    )
     .await;
 }
 

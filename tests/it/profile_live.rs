@@ -4,7 +4,7 @@
 
 use solar_lottery::service::profile::picture;
 
-use crate::profile::{image_server, png};
+use crate::profile::{image_server, nickname_becomes, png};
 use crate::support::app::{Spawn, TestApp, spawn_app_with, start};
 use crate::support::wait::eventually;
 
@@ -13,14 +13,6 @@ fn live() -> Spawn {
         settings: vec![("allow_private_urls", "true"), ("websocket", "on")],
         ..Spawn::default()
     }
-}
-
-async fn nickname_becomes(t: &TestApp, username: &str, nickname: &str) {
-    eventually(
-        &format!("@{username}'s nickname to be {nickname:?}"),
-        async || (t.mm.nickname_of(username) == nickname).then_some(()),
-    )
-    .await;
 }
 
 async fn listening(t: &TestApp) {

@@ -2,9 +2,7 @@
 //! `DELETE /users/{id}/image` (uploading its bytes would freeze it as a custom picture); a picture
 //! of their own is uploaded back.
 
-use solar_lottery::profile::signal::ProfileSignal;
-
-use crate::profile::{image_server, png};
+use crate::profile::{image_server, picture_becomes, png, signal};
 use crate::support::app::{Spawn, TestApp, spawn_app_with};
 use crate::support::fake_mattermost::RouteKind;
 use crate::support::wait::eventually;
@@ -28,29 +26,6 @@ async fn app() -> (TestApp, String) {
     (t, images)
 }
 
-/// What the listener would send after ann's profile changed.
-async fn signal(t: &TestApp) {
-    let user =
-        t.mm.client()
-            .get_user(&t.mm.user("ann").user_id())
-            .await
-            .unwrap();
-    t.app
-        .as_ref()
-        .unwrap()
-        .profile_signals
-        .send(ProfileSignal::UserUpdated(Box::new(user)))
-        .await
-        .unwrap();
-}
-
-async fn picture_becomes(t: &TestApp, bytes: &[u8], what: &str) {
-    eventually(what, async || {
-        (t.mm.picture_of("ann") == bytes).then_some(())
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn a_default_picture_is_restored_by_resetting_it_not_by_uploading_its_bytes() {
     let (t, _) = app().await;
@@ -66,7 +41,7 @@ async fn a_default_picture_is_restored_by_resetting_it_not_by_uploading_its_byte
     );
 
     t.mm.user("ann").custom_status("palm_tree", "Beach", None);
-    signal(&t).await;
+    signal(&t, "ann").await;
     eventually("the beach picture", async || {
         (t.mm.picture_of("ann") != default).then_some(())
     })
@@ -78,8 +53,8 @@ async fn a_default_picture_is_restored_by_resetting_it_not_by_uploading_its_byte
     );
 
     t.mm.clear_custom_status_as_user("ann");
-    signal(&t).await;
-    picture_becomes(&t, &default, "the default picture again").await;
+    signal(&t, "ann").await;
+    picture_becomes(&t, "ann", &default).await;
     assert_eq!(t.mm.request_count(RouteKind::ResetProfileImage), 1);
     assert_eq!(
         t.mm.request_count(RouteKind::SetProfileImage),
@@ -114,13 +89,13 @@ async fn a_picture_of_their_own_is_uploaded_back() {
     assert!(before.last_picture_update > 0);
 
     t.mm.user("ann").custom_status("palm_tree", "Beach", None);
-    signal(&t).await;
+    signal(&t, "ann").await;
     eventually("the beach picture", async || {
         (t.mm.picture_of("ann") != own).then_some(())
     })
     .await;
     t.mm.clear_custom_status_as_user("ann");
-    signal(&t).await;
-    picture_becomes(&t, &own, "ann's own picture again").await;
+    signal(&t, "ann").await;
+    picture_becomes(&t, "ann", &own).await;
     assert_eq!(t.mm.request_count(RouteKind::ResetProfileImage), 0);
 }

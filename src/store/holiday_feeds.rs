@@ -87,14 +87,14 @@ pub async fn all_active(conn: &mut Conn) -> Result<Vec<HolidayFeed>> {
 }
 
 /// Sets the feed for a rotation (`None`: every rotation's), replacing any earlier one and the
-/// holidays it made; its new id.
+/// holidays it made; the new feed, not read yet.
 pub async fn replace(
     conn: &mut Conn,
     rotation: Option<RotationId>,
     url: &str,
     by: &UserId,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<HolidayFeed> {
     remove(conn, rotation).await?;
     let id = sqlx::query_scalar(
         "INSERT INTO holiday_feeds (rotation_id, url, created_by, created_at)
@@ -106,7 +106,15 @@ pub async fn replace(
     .bind(ts(now))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(id)
+    Ok(HolidayFeed {
+        id,
+        rotation_id: rotation,
+        url: url.to_string(),
+        created_by: by.clone(),
+        read_at: None,
+        failed_at: None,
+        error: None,
+    })
 }
 
 /// Removes the feed for a rotation (`None`: every rotation's) and the holidays it made; the feed

@@ -45,14 +45,10 @@ pub async fn set(ctx: &Ctx, url: &IcsUrl, rotation: Option<&RotationName>) -> Re
     // Again inside the change: the rotation may have gone while the calendar was read.
     let r = scope(ctx, &mut tx, rotation, "take holidays from a calendar").await?;
     let scope_id = r.as_ref().map(|r| r.id);
-    let id = holiday_feeds::replace(&mut tx, scope_id, url.as_str(), &ctx.actor.user.id, ctx.now)
+    let feed = holiday_feeds::replace(&mut tx, scope_id, url.as_str(), &ctx.actor.user.id, ctx.now)
         .await?;
-    let feed = holiday_feeds::get(&mut tx, scope_id)
-        .await?
-        .filter(|f| f.id == id)
-        .ok_or_else(|| ServiceError::Conflict("the holiday feed changed meanwhile".into()))?;
     let imported = holiday_feeds::import(&mut tx, &feed, from, &pairs(&days), ctx.now).await?;
-    holiday_feeds::mark_read(&mut tx, id, ctx.now).await?;
+    holiday_feeds::mark_read(&mut tx, feed.id, ctx.now).await?;
     let event = HistoryEvent::HolidayFeedSet {
         source: source.clone(),
     };

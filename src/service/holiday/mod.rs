@@ -117,12 +117,10 @@ pub async fn handle(ctx: &Ctx, cmd: HolidayCommand) -> Result<Output> {
                 .into_iter()
                 .collect();
             let mut feeds = Vec::new();
-            for scope in [None, r.as_ref().map(|r| r.id)] {
-                if let Some(f) = store::holiday_feeds::get(&mut conn, scope).await?
-                    && !feeds
-                        .iter()
-                        .any(|(g, _): &(store::holiday_feeds::HolidayFeed, _)| g.id == f.id)
-                {
+            // Everyone's feed, and the rotation's own when listing for one.
+            let scopes = std::iter::once(None).chain(r.as_ref().map(|r| Some(r.id)));
+            for scope in scopes {
+                if let Some(f) = store::holiday_feeds::get(&mut conn, scope).await? {
                     let name = scope.and_then(|id| names.get(&id).cloned());
                     feeds.push((f, name));
                 }
